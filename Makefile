@@ -1,0 +1,37 @@
+# Two commands do everything on a fresh Debian machine with python3.10:
+#   make run    install, train if needed, start Redis, Rasa, actions and the gateway
+#   make test   install, then lint, type-check and run the whole test suite
+.PHONY: run test setup setup-test train eval bench lint lock clean
+
+run: setup
+	scripts/run.sh
+
+test: setup-test
+	scripts/test.sh
+
+setup:
+	scripts/setup.sh
+
+setup-test:
+	scripts/setup.sh --browser
+
+train: setup  ## retrain only if config, domain, bot/data or bot/ code changed
+	.venv/bin/python -m bot.training
+
+eval: setup  ## FAQ retrieval figures on the held-back queries
+	.venv/bin/python -m bot.faq eval --faq bot/data/faq.yml --queries tests/data/heldout_queries.csv
+
+bench: setup  ## throughput/latency against stock Rasa; see bench/README.md
+	.venv/bin/python bench/rasa_rest.py
+
+lint: setup
+	.venv/bin/ruff check bot actions handoff tests bench
+	.venv/bin/mypy
+
+lock:  ## re-resolve requirements.in into requirements.lock
+	rm -rf /tmp/lock-venv && $$(scripts/find-python310.sh) -m venv /tmp/lock-venv
+	/tmp/lock-venv/bin/pip install -q -r requirements.in
+	/tmp/lock-venv/bin/pip freeze --exclude-editable > requirements.lock
+
+clean:
+	rm -rf models var test-output

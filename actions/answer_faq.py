@@ -1,0 +1,30 @@
+"""Answer the FAQ the retriever matched, or hand off when no FAQ fits well enough."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.handoff import hand_off
+from actions.turns import faq_result
+from bot.signals import HandoffReason, answer_signal
+
+
+class ActionAnswerFaq(Action):
+    """Utter `utter_faq/<id>` for a confident match; else a low-confidence hand-off."""
+
+    def name(self) -> str:
+        return "action_answer_faq"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        faq = faq_result(tracker)
+        faq_id = faq.get("answer_id")
+        if not faq_id:
+            return hand_off(dispatcher, tracker, HandoffReason.LOW_CONFIDENCE, faq.get("score", 0.0))
+        dispatcher.utter_message(response=f"utter_faq/{faq_id}")
+        dispatcher.utter_message(json_message=answer_signal(faq_id, faq["score"]))
+        return []

@@ -1,0 +1,137 @@
+"""Throughput and latency of our assistant vs. a stock `rasa init` assistant, side by side.
+
+    .venv/bin/python bench/rasa_rest.py [--conversations 20] [--turns 10]
+
+Starts a private Redis, our action server + Rasa server (Redis tracker and lock stores)
+and a stock `rasa init` assistant (default config: DIET, TED, UnexpecTED), drives both
+REST webhooks with the same customer messages, and prints msgs/s, p50 and p99 for a
+single stream and for N concurrent conversations, then the throughput ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.training import ensure_model  # noqa: E402
+from tests.support.processes import ManagedProcess, free_port  # noqa: E402
+from tests.support.servers import RasaStack, RedisServer  # noqa: E402
+
+STOCK_DIR = ROOT / "var" / "bench" / "stock-rasa-init"
+MESSAGES = [
+    "hello",
+    "I forgot my password",
+    "how long does delivery take",
+    "can I return an opened item?",
+    "when will I get my refund",
+    "do you ship abroad",
+    "thanks!",
+    "what payment methods do you accept",
+    "where is my order",
+    "bye",
+]
+
+
+@dataclass
+class Figures:
+    messages: int
+    seconds: float
+    latencies_ms: list[float]
+
+    @property
+    def rate(self) -> float:
+        return self.messages / self.seconds
+
+    def line(self, label: str) -> str:
+        ordered = sorted(self.latencies_ms)
+        p50 = statistics.median(ordered)
+        p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+        return f"{label:<34} {self.rate:8.1f} msgs/s   p50 {p50:7.1f} ms   p99 {p99:7.1f} ms"
+
+
+async def converse(session: aiohttp.ClientSession, url: str, turns: int, latencies: list[float]) -> None:
+    sender = uuid.uuid4().hex
+    for turn in range(turns):
+        started = time.perf_counter()
+        async with session.post(url, json={"sender": sender, "message": MESSAGES[turn % len(MESSAGES)]}) as reply:
+            reply.raise_for_status()
+            await reply.json()
+        latencies.append((time.perf_counter() - started) * 1000)
+
+
+async def load(url: str, conversations: int, turns: int) -> Figures:
+    latencies: list[float] = []
+    connector = aiohttp.TCPConnector(limit=conversations)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        await converse(session, url, 3, [])  # warm up
+        started = time.perf_counter()
+        await asyncio.gather(*(converse(session, url, turns, latencies) for _ in range(conversations)))
+        return Figures(conversations * turns, time.perf_counter() - started, latencies)
+
+
+def stock_model() -> Path:
+    """Train a stock `rasa init` assistant once and reuse it."""
+    models = sorted((STOCK_DIR / "models").glob("*.tar.gz"))
+    if models:
+        return models[-1]
+    STOCK_DIR.mkdir(parents=True, exist_ok=True)
+    print("training the stock `rasa init` assistant (once, a few minutes)...", flush=True)
+    subprocess.run(
+        [sys.executable, "-m", "rasa", "init", "--no-prompt", "--init-dir", str(STOCK_DIR)],
+        check=True, cwd=STOCK_DIR, stdout=subprocess.DEVNULL,
+    )
+    return sorted((STOCK_DIR / "models").glob("*.tar.gz"))[-1]
+
+
+def start_stock(model: Path) -> tuple[ManagedProcess, str]:
+    port = free_port()
+    process = ManagedProcess(
+        f"bench-stock-rasa-{port}",
+        [sys.executable, "-m", "rasa", "run", "-i", "127.0.0.1", "-p", str(port), "-m", str(model),
+         "--credentials", str(STOCK_DIR / "credentials.yml")],
+        {"RASA_TELEMETRY_ENABLED": "false"},
+    )
+    process.wait_for_http(f"http://127.0.0.1:{port}/", timeout=240)
+    return process, f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--conversations", type=int, default=20)
+    parser.add_argument("--turns", type=int, default=10)
+    args = parser.parse_args()
+
+    ours_model, theirs_model = ensure_model(), stock_model()
+    redis = RedisServer()
+    ours = RasaStack(ours_model, redis)
+    stock, stock_url = start_stock(theirs_model)
+    try:
+        results = {}
+        for label, url in (("ours", ours.webhook_url), ("stock rasa init", stock_url)):
+            single = asyncio.run(load(url, 1, 60))
+            concurrent = asyncio.run(load(url, args.conversations, args.turns))
+            print(single.line(f"{label}: single stream"))
+            print(concurrent.line(f"{label}: {args.conversations} concurrent"))
+            results[label] = concurrent
+        ratio = results["ours"].rate / results["stock rasa init"].rate
+        print(f"throughput ratio at {args.conversations} concurrent conversations: {ratio:.1f}x stock")
+    finally:
+        stock.stop()
+        ours.stop()
+        redis.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,170 @@
+"""FAQ retrieval as a Rasa NLU component: FAISS index trained, persisted and loaded by Rasa.
+
+At `rasa train` it embeds every question variant of the `faq` retrieval intent (which
+`bot.importer.FaqImporter` builds from faq.yml) and stores a FAISS index in the model
+archive. At parse time it adds `faq` to the parse result:
+
+    {"ranking": [{"id": "reset_password", "score": 0.83, "question": "..."}, ...],
+     "answer_id": "reset_password" | None, "score": 0.83, "margin": 0.21, "threshold": 0.6}
+
+and routes a confidently answerable message to the `faq` intent, so that an unsure
+intent classifier does not hide an FAQ the index knows well.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    INTENT_RESPONSE_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.components.sentence_featurizer import embedding_for
+from bot.faq.decision import Decision
+from bot.faq.embedder import load_encoder
+from bot.faq.index import FaqIndex, FaqMatch
+from bot.faq.settings import RetrievalSettings
+
+logger = logging.getLogger(__name__)
+
+FAQ_INTENT = "faq"
+FAQ_OUTPUT = "faq"
+# Intents whose messages may be answered from the FAQ when the index is confident.
+ROUTABLE_INTENTS = {FAQ_INTENT, DEFAULT_NLU_FALLBACK_INTENT_NAME, "out_of_scope"}
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
+)
+class FaqRetriever(GraphComponent):
+    """Adds ranked FAQ matches to parsed messages (config: see `RetrievalSettings`)."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return RetrievalSettings().as_dict()
+
+    @staticmethod
+    def required_packages() -> List[Text]:
+        return ["sentence_transformers"]
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        index: Optional[FaqIndex] = None,
+    ) -> None:
+        self._settings = RetrievalSettings.from_mapping(config)
+        self._rule = self._settings.rule()
+        self._model_storage = model_storage
+        self._resource = resource
+        self._index = index
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "FaqRetriever":
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "FaqRetriever":
+        """Load the persisted index; the FAQs are never embedded again here."""
+        try:
+            with model_storage.read_from(resource) as directory:
+                index = FaqIndex.load(directory)
+        except ValueError:
+            logger.warning("FaqRetriever: no FAQ index in the model; FAQs will not be answered")
+            index = None
+        return cls(config, model_storage, resource, index)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [
+            example
+            for example in training_data.intent_examples
+            if example.get(INTENT) == FAQ_INTENT and example.get(INTENT_RESPONSE_KEY)
+        ]
+        if not examples:
+            logger.warning("FaqRetriever: no FAQ questions in the training data")
+            return self._resource
+        faq_ids = [_faq_id(example) for example in examples]
+        texts = [example.get(TEXT) for example in examples]
+        self._index = FaqIndex.from_vectors(self._vectors(examples), faq_ids, texts)
+        with self._model_storage.write_to(self._resource) as directory:
+            self._index.persist(directory)
+        logger.info("FaqRetriever: indexed %d questions of %d FAQs", len(texts), len(set(faq_ids)))
+        return self._resource
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if self._index is None:
+            return messages
+        candidates = [m for m in messages if m.get(TEXT) is not None]
+        if not candidates:
+            return messages
+        rankings = self._index.search_vectors(self._vectors(candidates), self._settings.top_k)
+        for message, matches in zip(candidates, rankings):
+            decision = self._rule.decide(matches)
+            message.set(FAQ_OUTPUT, self._output(matches, decision), add_to_output=True)
+            if decision.answerable:
+                _route_to_faq(message, decision.score)
+        return messages
+
+    def _vectors(self, messages: List[Message]) -> np.ndarray:
+        """Reuse the featurizer's vectors; embed only what it did not cover."""
+        model = self._settings.model
+        known = [embedding_for(m, model) for m in messages]
+        missing = [i for i, vector in enumerate(known) if vector is None]
+        if missing:
+            fresh = load_encoder(model).encode([messages[i].get(TEXT) for i in missing])
+            for i, vector in zip(missing, fresh):
+                known[i] = vector
+        return np.vstack(known).astype(np.float32)  # type: ignore[arg-type]
+
+    def _output(self, matches: List[FaqMatch], decision: Decision) -> Dict[str, Any]:
+        return {
+            "ranking": [match.as_dict() for match in matches],
+            "answer_id": decision.faq_id,
+            "score": round(decision.score, 4),
+            "margin": round(decision.margin, 4),
+            "threshold": self._settings.threshold,
+        }
+
+
+def _faq_id(example: Message) -> str:
+    """`faq/reset_password` -> `reset_password`."""
+    return str(example.get(INTENT_RESPONSE_KEY)).split("/", 1)[1]
+
+
+def _route_to_faq(message: Message, score: float) -> None:
+    intent = message.get(INTENT) or {}
+    if intent.get(INTENT_NAME_KEY) not in ROUTABLE_INTENTS:
+        return
+    if intent.get(INTENT_NAME_KEY) != FAQ_INTENT:
+        routed = {INTENT_NAME_KEY: FAQ_INTENT, PREDICTED_CONFIDENCE_KEY: score}
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != FAQ_INTENT]
+        message.set(INTENT, routed, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [routed, *ranking], add_to_output=True)

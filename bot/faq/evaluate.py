@@ -1,0 +1,135 @@
+"""Measure FAQ retrieval on a labelled query file, exactly as the bot would answer.
+
+A query file is CSV with a `text,faq_id` header; an empty faq_id means no FAQ fits and the
+right outcome is a hand-off to a person.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Iterable, Optional, Sequence
+
+import numpy as np
+
+from bot.faq.catalog import Faq
+from bot.faq.decision import Decision
+from bot.faq.embedder import Encoder
+from bot.faq.index import FaqIndex, FaqMatch
+from bot.faq.settings import RetrievalSettings
+
+
+@dataclass(frozen=True)
+class LabelledQuery:
+    text: str
+    faq_id: Optional[str]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    query: LabelledQuery
+    matches: list[FaqMatch]
+    decision: Decision
+    seconds: float
+
+    @property
+    def correct(self) -> bool:
+        return self.decision.faq_id == self.query.faq_id
+
+
+def read_queries(path: str | Path, known_faq_ids: Iterable[str]) -> list[LabelledQuery]:
+    """Read a `text,faq_id` CSV, refusing ids the FAQ file does not define."""
+    known = set(known_faq_ids)
+    with open(path, newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        if reader.fieldnames is None or not {"text", "faq_id"} <= set(reader.fieldnames):
+            raise ValueError(f"{path}: needs a 'text,faq_id' header")
+        queries = []
+        for line, row in enumerate(reader, start=2):
+            faq_id = (row["faq_id"] or "").strip() or None
+            if faq_id is not None and faq_id not in known:
+                raise ValueError(f"{path}:{line}: unknown faq_id '{faq_id}'")
+            queries.append(LabelledQuery(text=row["text"], faq_id=faq_id))
+    return queries
+
+
+def answer_queries(
+    index: FaqIndex, encoder: Encoder, settings: RetrievalSettings, queries: Sequence[LabelledQuery]
+) -> list[Outcome]:
+    """Answer one query at a time, as live traffic arrives, timing each."""
+    rule = settings.rule()
+    outcomes = []
+    for query in queries:
+        started = time.perf_counter()
+        matches = index.search_vectors(encoder.encode([query.text]), settings.top_k)[0]
+        decision = rule.decide(matches)
+        outcomes.append(Outcome(query, matches, decision, time.perf_counter() - started))
+    return outcomes
+
+
+def summarise(outcomes: Sequence[Outcome], settings: RetrievalSettings) -> dict[str, object]:
+    """The figures `bot.faq eval` prints as its last line."""
+    in_scope = [o for o in outcomes if o.query.faq_id is not None]
+    out_of_scope = [o for o in outcomes if o.query.faq_id is None]
+    handed_off = [o for o in outcomes if not o.decision.answerable]
+    oos_handed_off = [o for o in out_of_scope if not o.decision.answerable]
+    latencies_ms = np.array([o.seconds * 1000 for o in outcomes]) if outcomes else np.zeros(1)
+    return {
+        "queries": len(outcomes),
+        "in_scope": len(in_scope),
+        "out_of_scope": len(out_of_scope),
+        "top1_accuracy": _ratio(sum(o.correct for o in in_scope), len(in_scope)),
+        "oos_recall": _ratio(len(oos_handed_off), len(out_of_scope)),
+        "oos_precision": _ratio(len(oos_handed_off), len(handed_off)),
+        "threshold": settings.threshold,
+        "margin_threshold": settings.margin_threshold,
+        "min_margin": settings.min_margin,
+        "model": settings.model,
+        "p50_ms": round(float(np.percentile(latencies_ms, 50)), 2),
+        "p99_ms": round(float(np.percentile(latencies_ms, 99)), 2),
+    }
+
+
+def calibrate(
+    outcomes: Sequence[Outcome], settings: RetrievalSettings
+) -> tuple[RetrievalSettings, dict[str, object]]:
+    """Pick the rule's thresholds that maximise accuracy + OOS recall on a dev file.
+
+    Reuses the matches already found, so only the decision is replayed per setting.
+    """
+    grid = itertools.product(
+        np.arange(0.30, 0.76, 0.02), np.arange(0.40, 0.91, 0.02), np.arange(0.0, 0.21, 0.02)
+    )
+    best: Optional[tuple[float, RetrievalSettings]] = None
+    for threshold, margin_threshold, min_margin in grid:
+        if margin_threshold < threshold:
+            continue
+        candidate = replace(
+            settings,
+            threshold=round(float(threshold), 2),
+            margin_threshold=round(float(margin_threshold), 2),
+            min_margin=round(float(min_margin), 2),
+        )
+        rule = candidate.rule()
+        replayed = [replace(o, decision=rule.decide(o.matches)) for o in outcomes]
+        figures = summarise(replayed, candidate)
+        objective = float(figures["top1_accuracy"]) + float(figures["oos_recall"])  # type: ignore[arg-type]
+        if best is None or objective > best[0] + 1e-9:
+            best = (objective, candidate)
+    assert best is not None
+    chosen = best[1]
+    rule = chosen.rule()
+    return chosen, summarise([replace(o, decision=rule.decide(o.matches)) for o in outcomes], chosen)
+
+
+def build_index(faqs: Sequence[Faq], encoder: Encoder) -> tuple[FaqIndex, float]:
+    started = time.perf_counter()
+    index = FaqIndex.build(faqs, encoder)
+    return index, time.perf_counter() - started
+
+
+def _ratio(numerator: int, denominator: int) -> float:
+    return round(numerator / denominator, 4) if denominator else 0.0

@@ -1,0 +1,80 @@
+"""Training data importer that turns FAQ files in bot/data into a Rasa retrieval intent.
+
+Every `faqs:` YAML file among the training data becomes examples of `faq/<id>` plus the
+response `utter_faq/<id>`. The FAQs are therefore ordinary Rasa training data: a changed
+FAQ retrains the model, and an old model keeps its own FAQs (versioning and rollback).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional, Text
+
+import yaml
+from rasa.shared.importers.rasa import RasaFileImporter
+from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.faq.catalog import Faq, FaqFileError, is_faq_document, load_catalog
+
+FAQ_INTENT = "faq"
+
+
+class FaqImporter(RasaFileImporter):
+    """Rasa's file importer plus the FAQ files (config.yml: `importers: - name: ...`)."""
+
+    def __init__(
+        self,
+        config_file: Optional[Text] = None,
+        domain_path: Optional[Text] = None,
+        training_data_paths: Optional[List[Text] | Text] = None,
+    ) -> None:
+        super().__init__(config_file, domain_path, training_data_paths)
+        self._faq_files = find_faq_files(training_data_paths)
+
+    def get_nlu_data(self, language: Optional[Text] = "en") -> TrainingData:
+        nlu_data = super().get_nlu_data(language)
+        faqs = [faq for path in self._faq_files for faq in load_catalog(path)]
+        return nlu_data.merge(faq_training_data(faqs))
+
+
+def faq_training_data(faqs: List[Faq]) -> TrainingData:
+    """FAQs as examples of the `faq` retrieval intent, with their answers as responses."""
+    examples = [
+        Message(
+            data={
+                TEXT: question,
+                INTENT: FAQ_INTENT,
+                INTENT_RESPONSE_KEY: f"{FAQ_INTENT}/{faq.id}",
+            }
+        )
+        for faq in faqs
+        for question in faq.questions
+    ]
+    responses = {f"utter_{FAQ_INTENT}/{faq.id}": [{"text": faq.answer}] for faq in faqs}
+    return TrainingData(training_examples=examples, responses=responses)
+
+
+def find_faq_files(paths: Optional[List[Text] | Text]) -> List[Path]:
+    """YAML files with a top-level `faqs:` key under the given training data paths."""
+    if paths is None:
+        return []
+    roots = [Path(paths)] if isinstance(paths, str) else [Path(p) for p in paths]
+    candidates = sorted(
+        file
+        for root in roots
+        for file in ([root] if root.is_file() else root.rglob("*"))
+        if file.suffix in {".yml", ".yaml"}
+    )
+    found = []
+    for file in candidates:
+        try:
+            document = yaml.safe_load(file.read_text(encoding="utf-8"))
+        except yaml.YAMLError as error:
+            if "faqs:" in file.read_text(encoding="utf-8"):
+                raise FaqFileError(file, "file", f"is not valid YAML ({error})") from error
+            continue
+        if is_faq_document(document):
+            found.append(file)
+    return found

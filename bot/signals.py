@@ -1,0 +1,57 @@
+"""Machine-readable messages the bot sends to the gateway alongside what customers read.
+
+They travel as Rasa custom JSON payloads (`dispatcher.utter_message(json_message=...)`).
+The action server builds them here and the gateway reads them here, so the schema is
+defined once. Customers never see a signal: the gateway records it and acts on it.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any, Optional
+
+SIGNAL_KEY = "signal"
+HANDOFF = "handoff"
+ANSWER = "answer"
+
+
+class HandoffReason(str, Enum):
+    """Why a conversation went to a person; recorded with every hand-off."""
+
+    CUSTOMER_REQUEST = "customer_request"
+    LOW_CONFIDENCE = "low_confidence"
+    REPEATED_FALLBACK = "repeated_fallback"
+    BOT_UNAVAILABLE = "bot_unavailable"
+    AGENT_TRANSFER = "agent_transfer"
+
+
+def handoff_signal(
+    reason: HandoffReason,
+    confidence: Optional[float],
+    text: Optional[str] = None,
+    **details: Any,
+) -> dict[str, Any]:
+    """The bot gives up: who should take over and why (`confidence` caused it)."""
+    return {
+        SIGNAL_KEY: HANDOFF,
+        "reason": reason.value,
+        "confidence": _rounded(confidence),
+        "text": text,
+        **{key: _rounded(value) for key, value in details.items()},
+    }
+
+
+def answer_signal(faq_id: str, confidence: float) -> dict[str, Any]:
+    """Which FAQ the bot answered with and how sure it was (shown to agents only)."""
+    return {SIGNAL_KEY: ANSWER, "faq_id": faq_id, "confidence": _rounded(confidence)}
+
+
+def signal_kind(custom: Any) -> Optional[str]:
+    """`handoff`, `answer` or None when a custom payload is not a signal."""
+    if isinstance(custom, dict) and custom.get(SIGNAL_KEY) in (HANDOFF, ANSWER):
+        return str(custom[SIGNAL_KEY])
+    return None
+
+
+def _rounded(value: Any) -> Any:
+    return round(float(value), 4) if isinstance(value, float) else value

@@ -1,0 +1,84 @@
+"""Train the Rasa model only when its inputs changed: `python -m bot.training [--out DIR]`.
+
+The model file is named after a hash of everything that shapes it (config, domain,
+training data, our component code), so `make run`, `make train` and the test suite all
+reuse one model until something that matters changes. Prints the model path.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.faq.catalog import FaqFileError, load_catalog
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "bot" / "data"
+CONFIG = ROOT / "config.yml"
+DOMAIN = ROOT / "domain.yml"
+
+
+def model_inputs() -> list[Path]:
+    """Every file whose content changes the trained model."""
+    code = sorted((ROOT / "bot").rglob("*.py"))
+    data = sorted(p for p in DATA_DIR.rglob("*") if p.is_file())
+    return [CONFIG, DOMAIN, *data, *code]
+
+
+def fingerprint() -> str:
+    digest = hashlib.sha256()
+    for path in model_inputs():
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def check_faq_files(data_dir: Path = DATA_DIR) -> None:
+    """Fail early, with file, entry and problem, on a broken FAQ file."""
+    from bot.importer import find_faq_files
+
+    files = find_faq_files(str(data_dir))
+    if not files:
+        raise FaqFileError(data_dir, "directory", "holds no FAQ file (a YAML file with 'faqs:')")
+    for path in files:
+        load_catalog(path)
+
+
+def ensure_model(out_dir: Path = ROOT / "models") -> Path:
+    """The trained model for the current inputs, training it first if needed."""
+    model = out_dir / f"model-{fingerprint()}.tar.gz"
+    if model.exists():
+        return model
+    check_faq_files()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    command = [
+        sys.executable, "-m", "rasa", "train",
+        "--config", str(CONFIG), "--domain", str(DOMAIN), "--data", str(DATA_DIR),
+        "--out", str(out_dir), "--fixed-model-name", model.name[: -len(".tar.gz")],
+    ]
+    subprocess.run(command, check=True, cwd=ROOT)
+    if not model.exists():
+        raise RuntimeError(f"rasa train finished without writing {model}")
+    return model
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=ROOT / "models")
+    args = parser.parse_args()
+    try:
+        print(ensure_model(args.out))
+    except FaqFileError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except subprocess.CalledProcessError as error:
+        print(f"error: rasa train failed (exit {error.returncode})", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

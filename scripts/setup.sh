@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# One-time (and idempotent) setup: system packages, the virtualenv and pinned dependencies.
+#   scripts/setup.sh            what `make run` needs
+#   scripts/setup.sh --browser  plus Chromium and playwright-core for the browser tests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apt_install() {
+  local missing=()
+  for package in "$@"; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "setup: installing Debian packages: ${missing[*]}"
+  local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+apt_install redis-server
+if [ "${1:-}" = "--browser" ]; then
+  apt_install chromium
+fi
+
+stamp=.venv/.installed-$(sha256sum requirements.lock | cut -c1-16)
+if [ ! -f "$stamp" ]; then
+  python310=$(scripts/find-python310.sh)
+  [ -x .venv/bin/python ] || "$python310" -m venv .venv
+  # pip's cache stays in ~/.cache/pip (outside the work tree): torch is several GB.
+  .venv/bin/pip install -q --upgrade pip
+  .venv/bin/pip install -q -r requirements.lock
+  rm -f .venv/.installed-*
+  touch "$stamp"
+fi
+
+if [ "${1:-}" = "--browser" ] && [ -f tests/browser/package.json ] \
+   && [ ! -d tests/browser/node_modules/playwright-core ]; then
+  (cd tests/browser && npm ci --no-audit --no-fund --silent)
+fi

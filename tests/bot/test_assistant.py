@@ -1,0 +1,102 @@
+"""The trained assistant behind the real Rasa server and action server, over REST."""
+
+from __future__ import annotations
+
+import json
+import tarfile
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.signals import ANSWER, HANDOFF, SIGNAL_KEY
+from tests.support.servers import RasaStack
+
+
+def say(stack: RasaStack, text: str, sender: str | None = None) -> list[dict[str, Any]]:
+    body = json.dumps({"sender": sender or uuid.uuid4().hex, "message": text}).encode()
+    request = urllib.request.Request(
+        stack.webhook_url, data=body, headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return list(json.load(response))
+
+
+def signal(messages: list[dict[str, Any]], kind: str) -> dict[str, Any] | None:
+    customs = [m["custom"] for m in messages if isinstance(m.get("custom"), dict)]
+    return next((c for c in customs if c.get(SIGNAL_KEY) == kind), None)
+
+
+def texts(messages: list[dict[str, Any]]) -> str:
+    return " ".join(m.get("text", "") for m in messages)
+
+
+@pytest.mark.parametrize(
+    ("question", "faq_id", "answer_fragment"),
+    [
+        ("How do I reset my password?", "reset_password", "Forgot password"),
+        ("i cant remember my password", "reset_password", "Forgot password"),
+        ("how long does it take to get my money back after a return", "refund_time", "working days"),
+        ("what payment methods do you take", "payment_methods", "PayPal"),
+    ],
+)
+def test_faq_questions_and_paraphrases_get_the_answer(
+    rasa_stack: RasaStack, question: str, faq_id: str, answer_fragment: str
+) -> None:
+    messages = say(rasa_stack, question)
+    assert answer_fragment in texts(messages)
+    answered = signal(messages, ANSWER)
+    assert answered is not None and answered["faq_id"] == faq_id
+    assert signal(messages, HANDOFF) is None
+
+
+@pytest.mark.parametrize(
+    "request_text", ["I want to talk to a real person", "agent please", "this bot is useless"]
+)
+def test_asking_for_a_human_hands_off_with_customer_request(
+    rasa_stack: RasaStack, request_text: str
+) -> None:
+    messages = say(rasa_stack, request_text)
+    handoff = signal(messages, HANDOFF)
+    assert handoff is not None and handoff["reason"] == "customer_request"
+    assert "person" in texts(messages)
+
+
+def test_unanswerable_question_hands_off_with_low_confidence_and_score(
+    rasa_stack: RasaStack,
+) -> None:
+    messages = say(rasa_stack, "Can I rent a lawn mower from your warehouse for the weekend?")
+    handoff = signal(messages, HANDOFF)
+    assert handoff is not None and handoff["reason"] == "low_confidence"
+    assert isinstance(handoff["confidence"], float) and 0 < handoff["confidence"] < 0.75
+    assert handoff["text"].startswith("Can I rent a lawn mower")
+
+
+def test_two_fallbacks_in_a_row_hand_off(rasa_stack: RasaStack) -> None:
+    sender = uuid.uuid4().hex
+    first = say(rasa_stack, "tell me a joke", sender)
+    assert signal(first, HANDOFF) is None
+    assert "rephrase" in texts(first)
+    second = say(rasa_stack, "what's the weather in Paris", sender)
+    handoff = signal(second, HANDOFF)
+    assert handoff is not None and handoff["reason"] == "repeated_fallback"
+
+
+@pytest.mark.parametrize(
+    "awkward",
+    ["", "   ", "x" * 10_000, "\x00\x01\x02\xff\ufffd binary \x7f", "¿Dónde está mi pedido?",
+     "我的包裹在哪里", "<script>alert(1)</script>"],
+)
+def test_awkward_input_gets_a_reply_or_a_handoff(rasa_stack: RasaStack, awkward: str) -> None:
+    messages = say(rasa_stack, awkward)
+    assert messages, "the assistant must answer something"
+    assert texts(messages).strip() or signal(messages, HANDOFF) is not None
+
+
+def test_model_archive_holds_the_faiss_index(trained_model: Path) -> None:
+    with tarfile.open(trained_model) as archive:
+        names = archive.getnames()
+    assert any(name.endswith("faq.faiss") for name in names)
+    assert any(name.endswith("faq_meta.json") for name in names)

@@ -1,0 +1,1 @@
+"""Real servers for the test suite: Redis, the Rasa server and the action server."""

@@ -1,0 +1,91 @@
+"""Start, wait for and stop the real processes the tests run against."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Callable, Mapping, Optional, Sequence
+
+ROOT = Path(__file__).resolve().parents[2]
+LOG_DIR = ROOT / "test-output" / "logs"
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class ManagedProcess:
+    """A child process with its output in test-output/logs/<name>.log.
+
+        process = ManagedProcess("redis", ["redis-server", "--port", "7000"])
+        process.wait_for_port(7000)
+        process.stop()
+    """
+
+    def __init__(
+        self, name: str, command: Sequence[str], env: Optional[Mapping[str, str]] = None
+    ) -> None:
+        LOG_DIR.mkdir(parents=True, exist_ok=True)
+        self.name = name
+        self.log_path = LOG_DIR / f"{name}.log"
+        self._log = open(self.log_path, "ab")
+        self._process = subprocess.Popen(
+            list(command),
+            cwd=ROOT,
+            env={**os.environ, **(env or {})},
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    @property
+    def running(self) -> bool:
+        return self._process.poll() is None
+
+    def wait_for_port(self, port: int, timeout: float = 30.0) -> None:
+        self._wait(lambda: _port_open(port), timeout, f"port {port}")
+
+    def wait_for_http(self, url: str, timeout: float = 120.0) -> None:
+        self._wait(lambda: _http_ok(url), timeout, url)
+
+    def _wait(self, ready: Callable[[], bool], timeout: float, what: str) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.running:
+                raise RuntimeError(f"{self.name} exited early; see {self.log_path}")
+            if ready():
+                return
+            time.sleep(0.2)
+        raise TimeoutError(f"{self.name}: {what} not ready after {timeout}s; see {self.log_path}")
+
+    def stop(self) -> None:
+        if self.running:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        self._log.close()
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(0.2)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _http_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:
+            return bool(response.status < 500)
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return False

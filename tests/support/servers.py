@@ -1,0 +1,91 @@
+"""The real back-end stack for tests: a private Redis, the action server and Rasa."""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.support.processes import ROOT, ManagedProcess, free_port
+
+
+@dataclass
+class RedisServer:
+    """A redis-server of our own on a free loopback port (never anyone else's)."""
+
+    port: int = field(default_factory=free_port)
+    host: str = "127.0.0.1"
+
+    def __post_init__(self) -> None:
+        if shutil.which("redis-server") is None:
+            raise RuntimeError("redis-server is not installed; run scripts/setup.sh")
+        self._dir = tempfile.mkdtemp(prefix="test-redis-")
+        self._process = ManagedProcess(
+            f"redis-{self.port}",
+            ["redis-server", "--port", str(self.port), "--bind", self.host,
+             "--dir", self._dir, "--save", "", "--appendonly", "no"],
+        )
+        self._process.wait_for_port(self.port)
+
+    @property
+    def url(self) -> str:
+        return f"redis://{self.host}:{self.port}/0"
+
+    def stop(self) -> None:
+        self._process.stop()
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+
+@dataclass
+class RasaStack:
+    """The action server and a Rasa server (REST channel, token-protected API)."""
+
+    model: Path
+    redis: RedisServer
+    token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    rasa_port: int = field(default_factory=free_port)
+    action_port: int = field(default_factory=free_port)
+
+    def __post_init__(self) -> None:
+        env = {
+            "REDIS_HOST": self.redis.host,
+            "REDIS_PORT": str(self.redis.port),
+            "REDIS_DB": "0",
+            "ACTION_SERVER_URL": f"http://127.0.0.1:{self.action_port}/webhook",
+            "SANIC_HOST": "127.0.0.1",
+            "RASA_TELEMETRY_ENABLED": "false",
+        }
+        self._actions = ManagedProcess(
+            f"actions-{self.action_port}",
+            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "-p", str(self.action_port)],
+            env,
+        )
+        self._rasa = ManagedProcess(
+            f"rasa-{self.rasa_port}",
+            [sys.executable, "-m", "rasa", "run", "--enable-api", "--auth-token", self.token,
+             "-i", "127.0.0.1", "-p", str(self.rasa_port), "-m", str(self.model),
+             "--endpoints", str(ROOT / "endpoints.yml"),
+             "--credentials", str(ROOT / "credentials.yml")],
+            env,
+        )
+        self._actions.wait_for_http(f"http://127.0.0.1:{self.action_port}/health")
+        self._rasa.wait_for_http(f"{self.rasa_url}/status?token={self.token}", timeout=180)
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def webhook_url(self) -> str:
+        return f"{self.rasa_url}/webhooks/rest/webhook"
+
+    def stop_rasa(self) -> None:
+        """Kill the Rasa server only (the action server keeps running)."""
+        self._rasa.stop()
+
+    def stop(self) -> None:
+        self._rasa.stop()
+        self._actions.stop()
