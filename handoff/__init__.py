@@ -1,0 +1,1 @@
+"""The live-handoff gateway: Socket.IO sessions, transcripts and the agent queue in Redis."""

@@ -1,0 +1,105 @@
+"""The agent namespace "/agents": authenticated sockets of the team's console.
+
+Every event may carry an ack callback; the ack is `{"ok": true, ...}` or
+`{"ok": false, "error": code, "message": ...}`.
+
+    sio.register_namespace(AgentNamespace(lambda: service))
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import socketio
+
+from handoff.guarded_namespace import GuardedNamespace, ServiceRef, payload
+from handoff.notifier import AGENT_NAMESPACE, ALL_AGENTS_ROOM, agent_room
+
+log = logging.getLogger("handoff.gateway")
+
+
+class AgentNamespace(GuardedNamespace):
+    def __init__(self, service: ServiceRef) -> None:
+        super().__init__(AGENT_NAMESPACE, service)
+        self._greetings: set[asyncio.Task[None]] = set()
+
+    async def on_connect(self, sid: str, environ: Any, auth: Any = None) -> None:
+        token = auth.get("token") if isinstance(auth, dict) else None
+        agent = await self.service.authenticate_token(token)
+        if agent is None:
+            log.info("agent socket refused: missing or invalid token")
+            raise socketio.exceptions.ConnectionRefusedError(
+                {"code": "unauthorized", "message": "Log in first; send auth: {token}."})
+        await self.save_session(sid, {"username": agent.username})
+        await self.enter_room(sid, ALL_AGENTS_ROOM)
+        await self.enter_room(sid, agent_room(agent.username))
+        # After the handshake completes: emits from inside connect would precede it.
+        task = asyncio.create_task(self._greet(sid, agent.username))
+        self._greetings.add(task)
+        task.add_done_callback(self._greetings.discard)
+
+    async def _greet(self, sid: str, username: str) -> None:
+        try:
+            view = await self.service.agent_connected(username, sid)
+            if not self.server.manager.is_connected(sid, self.namespace):
+                await self.service.agent_disconnected(username, sid)  # left meanwhile
+                return
+            for event in ("queue", "agents", "chats"):
+                await self.emit(event, view[event], to=sid)
+        except Exception:
+            log.exception("could not send the starting view to agent %s", username)
+
+    async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        username = await self._username(sid)
+        await self.service.agent_disconnected(username, sid)
+
+    async def on_sync(self, sid: str, data: Any) -> dict[str, Any]:
+        """The starting view again (queue, agents, chats) in the ack."""
+        return {"ok": True, **await self.service.agent_view(await self._username(sid))}
+
+    async def on_presence(self, sid: str, data: Any) -> dict[str, Any]:
+        return await self.service.set_presence(await self._username(sid),
+                                               payload(data).get("status"))
+
+    async def on_claim(self, sid: str, data: Any) -> dict[str, Any]:
+        return await self.service.claim(await self._username(sid),
+                                        payload(data).get("conversation_id"))
+
+    async def on_transcript(self, sid: str, data: Any) -> dict[str, Any]:
+        return await self.service.transcript(await self._username(sid),
+                                             payload(data).get("conversation_id"))
+
+    async def on_message(self, sid: str, data: Any) -> dict[str, Any]:
+        request = payload(data)
+        return await self.service.agent_message(await self._username(sid),
+                                                request.get("conversation_id"),
+                                                request.get("text"))
+
+    async def on_typing(self, sid: str, data: Any) -> dict[str, Any]:
+        request = payload(data)
+        await self.service.agent_typing(await self._username(sid),
+                                        request.get("conversation_id"), request.get("typing"))
+        return {"ok": True}
+
+    async def on_note(self, sid: str, data: Any) -> dict[str, Any]:
+        request = payload(data)
+        return await self.service.note(await self._username(sid), request.get("conversation_id"),
+                                       request.get("text"))
+
+    async def on_transfer(self, sid: str, data: Any) -> dict[str, Any]:
+        request = payload(data)
+        return await self.service.transfer(await self._username(sid),
+                                           request.get("conversation_id"), request.get("to"))
+
+    async def on_resolve(self, sid: str, data: Any) -> dict[str, Any]:
+        return await self.service.resolve(await self._username(sid),
+                                          payload(data).get("conversation_id"))
+
+    async def on_close(self, sid: str, data: Any) -> dict[str, Any]:
+        return await self.service.close(await self._username(sid),
+                                        payload(data).get("conversation_id"))
+
+    async def _username(self, sid: str) -> str:
+        return str((await self.get_session(sid))["username"])

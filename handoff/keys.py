@@ -1,0 +1,54 @@
+"""Names of every Redis key the gateway uses, in one place, under one prefix.
+
+    keys = Keys("handoff:")
+    keys.transcript("c1")  # 'handoff:transcript:c1'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Keys:
+    prefix: str
+
+    def conversation(self, conversation_id: str) -> str:
+        """Hash: state, gen, agent, reason, confidence, queued_at, last_message..."""
+        return f"{self.prefix}conversation:{conversation_id}"
+
+    def transcript(self, conversation_id: str) -> str:
+        """Stream: one entry per message or event, ids assigned by Redis."""
+        return f"{self.prefix}transcript:{conversation_id}"
+
+    @property
+    def queue(self) -> str:
+        """Sorted set of queued conversation ids, scored by queue order."""
+        return f"{self.prefix}queue"
+
+    @property
+    def queue_waits(self) -> str:
+        """List of the latest measured queue waits (seconds), for wait estimates."""
+        return f"{self.prefix}queue_waits"
+
+    def agent_chats(self, username: str) -> str:
+        """Set of conversation ids an agent holds. Lua scripts build this name too."""
+        return f"{self.prefix}agent_chats:{username}"
+
+    def agent(self, username: str) -> str:
+        """Hash: name, password hash, limit, status, last_seen."""
+        return f"{self.prefix}agent:{username}"
+
+    @property
+    def agents(self) -> str:
+        """Set of every agent username."""
+        return f"{self.prefix}agents"
+
+    def agent_sockets(self, username: str) -> str:
+        """Sorted set of `<process>:<sid>` connections, scored by last heartbeat."""
+        return f"{self.prefix}agent_sockets:{username}"
+
+    @property
+    def secret(self) -> str:
+        """The shared signing secret when GATEWAY_SECRET is not set."""
+        return f"{self.prefix}secret"

@@ -1,0 +1,74 @@
+"""The handoff queue as agents and customers see it: order, positions, waiting times.
+
+The queue is a Redis sorted set that only the state machine (conversations.py) changes,
+atomically with each transition; this module reads it and estimates waits.
+
+    queue = HandoffQueue(redis, keys, conversations, default_wait_per_chat_s=120)
+    items = await queue.items()                  # oldest (or re-queued) first
+    position = await queue.position("c1")        # 1-based, None when not queued
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+from redis.asyncio import Redis
+
+from handoff.conversations import Conversation, ConversationStore
+from handoff.keys import Keys
+
+_WAITS_KEPT = 20
+
+
+class HandoffQueue:
+    """Read side of the queue plus a running estimate of how long a chat waits."""
+
+    def __init__(
+        self, redis: Redis, keys: Keys, conversations: ConversationStore,
+        default_wait_per_chat_s: float,
+    ) -> None:
+        self._redis = redis
+        self._keys = keys
+        self._conversations = conversations
+        self._default_wait = default_wait_per_chat_s
+
+    async def conversation_ids(self) -> list[str]:
+        return list(await self._redis.zrange(self._keys.queue, 0, -1))
+
+    async def conversations(self) -> list[Conversation]:
+        return await self._conversations.get_many(await self.conversation_ids())
+
+    async def items(self) -> list[dict[str, Any]]:
+        """The `queue` event's items, in queue order."""
+        now = time.time()
+        return [
+            {"conversation_id": c.id, "reason": c.reason or None, "confidence": c.confidence,
+             "text": c.handoff_text or None, "queued_at": c.queued_at,
+             "wait_s": round(now - c.queued_at, 1) if c.queued_at else None,
+             "last_message": c.last_message or None, "contact": c.contact or None}
+            for c in await self.conversations()
+        ]
+
+    async def position(self, conversation_id: str) -> int | None:
+        rank = await self._redis.zrank(self._keys.queue, conversation_id)
+        return None if rank is None else int(rank) + 1
+
+    async def record_wait(self, seconds: float) -> None:
+        """Remember how long a claimed chat waited; estimates follow real waits."""
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.lpush(self._keys.queue_waits, f"{max(seconds, 0.0):.1f}")
+            pipe.ltrim(self._keys.queue_waits, 0, _WAITS_KEPT - 1)
+            await pipe.execute()
+
+    async def estimated_wait_s(self, position: int, agents_available: int) -> int | None:
+        """Position times the typical wait per chat, shared among available agents.
+
+        None when nobody is available: there is no honest estimate then.
+        """
+        if agents_available <= 0:
+            return None
+        waits = [float(w) for w in await self._redis.lrange(self._keys.queue_waits, 0, -1)]
+        per_chat = sum(waits) / len(waits) if waits else self._default_wait
+        return int(math.ceil(position / agents_available) * max(per_chat, 5.0))

@@ -1,0 +1,82 @@
+"""Every knob of the gateway in one frozen dataclass, read once from the environment.
+
+    settings = Settings.from_env()          # os.environ, defaults that work on a laptop
+    settings = Settings(gateway_port=9000)  # tests build their own
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Mapping
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Gateway configuration; each field is read from the upper-case env var of its name."""
+
+    redis_host: str = "127.0.0.1"
+    redis_port: int = 6390
+    redis_db: int = 0
+    # Prefix of every Redis key and of the Socket.IO pub/sub channel: several deployments
+    # (or test runs) can share one Redis without seeing each other.
+    redis_prefix: str = "handoff:"
+    rasa_url: str = "http://127.0.0.1:5005"
+    # Only used for the health check (`/status`); the REST webhook is not token protected.
+    rasa_token: str = ""
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = 8000
+    # Signs customer session tokens and agent login tokens. Empty: one random secret is
+    # created in Redis and shared by every gateway process that uses that Redis.
+    gateway_secret: str = ""
+    # Slower than this, the bot counts as unavailable and the conversation goes to a person.
+    bot_timeout_s: float = 10.0
+    # An agent offline longer than this has their chats put back at the head of the queue.
+    agent_grace_s: float = 30.0
+    # How often each process looks for agents whose grace period ran out.
+    sweep_interval_s: float = 2.0
+    agent_token_ttl_s: int = 12 * 3600
+    # Default number of chats an agent may hold at once (0: unlimited); per-agent override.
+    agent_chat_limit: int = 0
+    # Optional YAML or JSON file with agent accounts, loaded into Redis at start.
+    agents_file: str = ""
+    max_message_chars: int = 2000
+    # Per conversation; more messages than this within a minute get `rate_limited`.
+    customer_messages_per_minute: int = 60
+    # Estimated wait per queue position before any real waiting times were measured.
+    default_wait_per_chat_s: float = 120.0
+    # Comma-separated origins allowed to open Socket.IO connections ("*": any site).
+    cors_origins: str = "*"
+    widget_dir: str = str(ROOT / "widget")
+    console_dir: str = str(ROOT / "widget" / "console")
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Defaults, overridden by env vars, overridden by keyword arguments."""
+        env = os.environ if env is None else env
+        values: dict[str, object] = {}
+        for field in fields(cls):
+            raw = env.get(field.name.upper())
+            if raw is None or raw == "":
+                continue
+            kind: type = type(field.default)
+            values[field.name] = kind(raw)
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]
+
+    @property
+    def redis_url(self) -> str:
+        return f"redis://{self.redis_host}:{self.redis_port}/{self.redis_db}"
+
+    @property
+    def socketio_channel(self) -> str:
+        return f"{self.redis_prefix}socketio"
+
+    @property
+    def allowed_origins(self) -> str | list[str]:
+        origins = [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
+        return "*" if origins in ([], ["*"]) else origins

@@ -1,0 +1,56 @@
+"""TranscriptStore: one Redis stream per conversation, ids assigned by Redis.
+
+Every message is appended here before anyone is told about it, so a reader that asks for
+"everything after id X" never misses or repeats an entry.
+
+    store = TranscriptStore(redis, Keys("handoff:"))
+    entry = await store.append("c1", customer_message("hi"))   # entry["id"] == "1732...-0"
+    later = await store.read("c1", after=entry["id"])
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from redis.asyncio import Redis
+
+from handoff.entries import Entry
+from handoff.keys import Keys
+
+ENTRY_FIELD = "e"
+_ENTRY_ID = re.compile(r"^\d{1,20}-\d{1,20}$")
+
+
+def is_entry_id(value: Any) -> bool:
+    return isinstance(value, str) and bool(_ENTRY_ID.match(value))
+
+
+def encode(entry: Entry) -> str:
+    """Stored form of an entry (without its id, which is the stream id)."""
+    return json.dumps({key: value for key, value in entry.items() if key != "id"},
+                      ensure_ascii=False, separators=(",", ":"))
+
+
+def decode(entry_id: str, raw: str) -> Entry:
+    return {"id": entry_id, **json.loads(raw)}
+
+
+class TranscriptStore:
+    """Reads and appends transcript entries; conditional appends live in ConversationStore."""
+
+    def __init__(self, redis: Redis, keys: Keys) -> None:
+        self._redis = redis
+        self._keys = keys
+
+    async def append(self, conversation_id: str, entry: Entry) -> Entry:
+        entry_id = await self._redis.xadd(self._keys.transcript(conversation_id),
+                                          {ENTRY_FIELD: encode(entry)})
+        return {**entry, "id": entry_id}
+
+    async def read(self, conversation_id: str, after: str | None = None) -> list[Entry]:
+        """All entries, or those after `after` (exclusive), oldest first."""
+        start = f"({after}" if after else "-"
+        rows = await self._redis.xrange(self._keys.transcript(conversation_id), min=start)
+        return [decode(entry_id, fields[ENTRY_FIELD]) for entry_id, fields in rows]

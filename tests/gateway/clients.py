@@ -1,0 +1,161 @@
+"""Real python-socketio clients for the tests: a customer (namespace "/") and an agent
+("/agents"). Each records every event it receives, so a test can wait for one.
+
+    customer = await Customer.connect(gateway.url)
+    await customer.start_session()
+    await customer.say("hello")
+    reply = await customer.next_bot_message()
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any, Callable, Optional
+
+import aiohttp
+import socketio
+
+Event = tuple[str, Any]
+Predicate = Callable[[Any], bool]
+
+
+async def eventually(condition: Callable[[], Any], timeout: float = 10.0,
+                     what: str = "condition") -> Any:
+    """Poll until `condition()` is truthy; returns its value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        await asyncio.sleep(0.02)
+
+
+class RecordingClient:
+    namespace = "/"
+
+    def __init__(self) -> None:
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.events: list[Event] = []
+        self._cursor: dict[str, int] = {}
+
+        async def record(event: str, data: Any = None) -> None:
+            self.events.append((event, data))
+
+        self.sio.on("*", record, namespace=self.namespace)
+
+    def of(self, event: str) -> list[Any]:
+        return [data for name, data in self.events if name == event]
+
+    async def wait_for(self, event: str, predicate: Predicate = lambda data: True,
+                       timeout: float = 10.0, after: int = 0) -> Any:
+        """The first `event` (from the `after`-th event on) that satisfies `predicate`."""
+        def find() -> Any:
+            for name, data in self.events[after:]:
+                if name == event and predicate(data):
+                    return (data,)
+            return None
+
+        found = await eventually(find, timeout, f"{event} on {self.namespace}")
+        return found[0]
+
+    def mark(self) -> int:
+        """Position to wait from: events that arrive after now."""
+        return len(self.events)
+
+    async def disconnect(self) -> None:
+        await self.sio.disconnect()
+
+
+class Customer(RecordingClient):
+    namespace = "/"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.token: Optional[str] = None
+
+    @classmethod
+    async def connect(cls, url: str, transports: Optional[list[str]] = None) -> Customer:
+        customer = cls()
+        await customer.sio.connect(url, transports=transports or ["websocket"],
+                                   wait_timeout=10)
+        return customer
+
+    async def start_session(self, token: Optional[str] = None,
+                            last_id: Optional[str] = None) -> dict[str, Any]:
+        """session_request; returns {token, history, status}."""
+        mark = self.mark()
+        request: dict[str, Any] = {"session_id": token}
+        if last_id:
+            request["last_id"] = last_id
+        await self.sio.emit("session_request", request)
+        self.token = await self.wait_for("session_confirm", after=mark)
+        history = await self.wait_for("history", after=mark)
+        status = await self.wait_for("status", after=mark)
+        return {"token": self.token, "history": history["messages"], "status": status}
+
+    async def say(self, text: Any, **extra: Any) -> None:
+        await self.sio.emit("user_uttered", {"message": text, "session_id": self.token, **extra})
+
+    async def emit(self, event: str, data: Any = None) -> None:
+        await self.sio.emit(event, data)
+
+    async def bot_message(self, predicate: Predicate = lambda data: True, after: int = 0,
+                          timeout: float = 10.0) -> dict[str, Any]:
+        message: dict[str, Any] = await self.wait_for("bot_uttered", predicate, timeout, after)
+        return message
+
+    async def error(self, code: str, after: int = 0) -> dict[str, Any]:
+        error: dict[str, Any] = await self.wait_for(
+            "error", lambda data: data.get("code") == code, after=after)
+        return error
+
+    def messages(self) -> list[dict[str, Any]]:
+        return list(self.of("bot_uttered"))
+
+
+class Agent(RecordingClient):
+    namespace = "/agents"
+
+    def __init__(self, token: str, name: str) -> None:
+        super().__init__()
+        self.token = token
+        self.name = name
+
+    @staticmethod
+    async def login(url: str, username: str, password: str) -> dict[str, Any]:
+        async with aiohttp.ClientSession() as http, http.post(
+                f"{url}/api/agents/login",
+                json={"username": username, "password": password}) as response:
+            body: dict[str, Any] = await response.json()
+            body["status"] = response.status
+            return body
+
+    @classmethod
+    async def connect(cls, url: str, username: str, password: str = "pw",
+                      wait_ready: bool = True) -> Agent:
+        login = await cls.login(url, username, password)
+        assert login["status"] == 200, login
+        agent = cls(login["token"], login["name"])
+        await agent.sio.connect(url, namespaces=["/agents"], auth={"token": agent.token},
+                                transports=["websocket"], wait_timeout=10)
+        if wait_ready:
+            await agent.wait_for("chats")
+        return agent
+
+    async def call(self, event: str, data: Any = None, timeout: float = 10.0) -> dict[str, Any]:
+        reply: dict[str, Any] = await self.sio.call(event, data, namespace="/agents",
+                                                    timeout=timeout)
+        return reply
+
+    def queue_ids(self) -> list[str]:
+        queues = self.of("queue")
+        return [item["conversation_id"] for item in queues[-1]["items"]] if queues else []
+
+    async def sees_queued(self, conversation_id: str, after: int = 0) -> dict[str, Any]:
+        queue: dict[str, Any] = await self.wait_for(
+            "queue", lambda data: any(item["conversation_id"] == conversation_id
+                                      for item in data["items"]), after=after)
+        return queue
