@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 import aiohttp
 import socketio
@@ -74,17 +74,17 @@ class Customer(RecordingClient):
 
     def __init__(self) -> None:
         super().__init__()
-        self.token: Optional[str] = None
+        self.token: str | None = None
 
     @classmethod
-    async def connect(cls, url: str, transports: Optional[list[str]] = None) -> Customer:
+    async def connect(cls, url: str, transports: list[str] | None = None) -> Customer:
         customer = cls()
         await customer.sio.connect(url, transports=transports or ["websocket"],
                                    wait_timeout=10)
         return customer
 
-    async def start_session(self, token: Optional[str] = None,
-                            last_id: Optional[str] = None) -> dict[str, Any]:
+    async def start_session(self, token: str | None = None,
+                            last_id: str | None = None) -> dict[str, Any]:
         """session_request; returns {token, history, status}."""
         mark = self.mark()
         request: dict[str, Any] = {"session_id": token}

@@ -11,7 +11,7 @@ broken or give up on purpose, which a trained model cannot do on demand.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 from aiohttp import web
 
@@ -46,7 +46,7 @@ class FakeRasa:
         self.status = 200
         self.received: list[dict[str, Any]] = []
         self.port = free_port()
-        self._runner: Optional[web.AppRunner] = None
+        self._runner: web.AppRunner | None = None
 
     @property
     def url(self) -> str:

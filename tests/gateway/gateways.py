@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import sys
-from typing import Optional
 
 from tests.support.processes import ManagedProcess, free_port
 from tests.support.servers import RedisServer
@@ -19,7 +18,7 @@ TEST_SECRET = "gateway-test-secret"
 
 class GatewayProcess:
     def __init__(self, redis: RedisServer, prefix: str, rasa_url: str,
-                 port: Optional[int] = None, **settings: object) -> None:
+                 port: int | None = None, **settings: object) -> None:
         self.port = port or free_port()
         self.env = {
             "REDIS_HOST": redis.host, "REDIS_PORT": str(redis.port), "REDIS_DB": "0",
@@ -28,7 +27,7 @@ class GatewayProcess:
             "SWEEP_INTERVAL_S": "0.25", "LOG_LEVEL": "INFO",
             **{key.upper(): str(value) for key, value in settings.items()},
         }
-        self._process: Optional[ManagedProcess] = None
+        self._process: ManagedProcess | None = None
         self.start()
 
     @property
