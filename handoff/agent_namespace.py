@@ -98,7 +98,7 @@ class AgentNamespace(GuardedNamespace):
                                           payload(data).get("conversation_id"))
 
     async def on_close(self, sid: str, data: Any) -> dict[str, Any]:
-        return await self.service.close(await self._username(sid),
+        return await self.service.close_conversation(await self._username(sid),
                                         payload(data).get("conversation_id"))
 
     async def _username(self, sid: str) -> str:

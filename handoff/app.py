@@ -48,6 +48,10 @@ class Gateway:
             cors_allowed_origins=settings.allowed_origins,
             max_http_buffer_size=max(64_000, settings.max_message_chars * 16),
             logger=False, engineio_logger=False,
+            # One event at a time per socket, in arrival order: a customer's (or agent's)
+            # messages reach the transcript in the order they were sent. Handlers never
+            # wait on the bot (that runs in the background), so this costs nothing.
+            async_handlers=False,
         )
         self.redis: Redis | None = None
         self._service: ConversationService | None = None
@@ -80,7 +84,7 @@ class Gateway:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._sweeper
         if self._service:
-            await self._service.rasa.close()
+            await self._service.shutdown()
         if self.redis:
             await self.redis.close()
 

@@ -282,5 +282,6 @@ class ConversationStore:
         )
         status, state, gen, agent, ids = reply[0], reply[1], reply[2], reply[3], reply[4:]
         chosen = late_entries if status == "late" else entries
-        stored = [{**entry, "id": entry_id} for entry, entry_id in zip(chosen, ids, strict=True)]
+        stored = ([{**entry, "id": entry_id} for entry, entry_id in zip(chosen, ids, strict=True)]
+                  if ids else [])
         return AppendResult(status, state, gen, agent, stored)

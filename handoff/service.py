@@ -106,7 +106,8 @@ class ConversationService:
         self.sessions = SessionTokens(secret)
         self.agent_tokens = AgentTokens(secret, settings.agent_token_ttl_s)
         self.process_id = uuid.uuid4().hex[:12]
-        self._bot_locks: dict[str, asyncio.Lock] = {}
+        self._bot_locks: dict[str, tuple[asyncio.Lock, int]] = {}  # lock, tasks using it
+        self._bot_tasks: set[asyncio.Task[None]] = set()
         self._recent_messages: dict[str, deque[float]] = {}
         self._agent_connections: dict[str, str] = {}
 
@@ -155,7 +156,11 @@ class ConversationService:
         self._raise_for_append(result.status)
         entry = result.entries[0]
         if result.state == BOT:
-            await self._ask_bot(conversation_id, text, metadata, result.gen)
+            # In the background: the socket's next events (another message, "talk to a
+            # person") must not wait for the bot. The per-conversation lock keeps order.
+            task = asyncio.create_task(self._ask_bot(conversation_id, text, metadata, result.gen))
+            self._bot_tasks.add(task)
+            task.add_done_callback(self._bot_tasks.discard)
         elif result.state == QUEUED:
             await self._queue_changed()
         elif result.state == WITH_AGENT and result.agent:
@@ -208,9 +213,15 @@ class ConversationService:
         return entry
 
     # the bot ---------------------------------------------------------------------------
+    async def bot_idle(self) -> None:
+        """Wait until every message handed to the bot has been answered (or given up)."""
+        while self._bot_tasks:
+            await asyncio.gather(*self._bot_tasks, return_exceptions=True)
+
     async def _ask_bot(self, conversation_id: str, text: str, metadata: dict[str, Any] | None,
                        gen: str) -> None:
-        lock = self._bot_locks.setdefault(conversation_id, asyncio.Lock())
+        lock, users = self._bot_locks.get(conversation_id, (asyncio.Lock(), 0))
+        self._bot_locks[conversation_id] = (lock, users + 1)
         try:
             async with lock:
                 conversation = await self.conversations.get(conversation_id)
@@ -227,8 +238,13 @@ class ConversationService:
                     return
                 await self._bot_typing(conversation_id, False)
                 await self._record_bot_reply(conversation_id, messages, text, gen)
+        except Exception:
+            log.exception("conversation %s: handling the bot's reply failed", conversation_id)
         finally:
-            if not lock.locked() and self._bot_locks.get(conversation_id) is lock:
+            lock, users = self._bot_locks[conversation_id]
+            if users > 1:
+                self._bot_locks[conversation_id] = (lock, users - 1)
+            else:
                 del self._bot_locks[conversation_id]
 
     async def _record_bot_reply(self, conversation_id: str, messages: list[dict[str, Any]],
@@ -464,7 +480,7 @@ class ConversationService:
         await self._presence_changed()
         return {"ok": True}
 
-    async def close(self, username: str, conversation_id: Any) -> dict[str, Any]:
+    async def close_conversation(self, username: str, conversation_id: Any) -> dict[str, Any]:
         """End a queued or held conversation for good (spam, duplicates)."""
         agent = await self._agent(username)
         conversation = await self._conversation(self._valid_id(conversation_id))
@@ -638,8 +654,11 @@ class ConversationService:
             return InputError("not_your_chat", "You do not hold this conversation.")
         return InputError("wrong_state", f"The conversation is {result.previous_state}.")
 
-    def local_agent_connections(self) -> int:
-        return len(self._agent_connections)
+    async def shutdown(self) -> None:
+        for task in list(self._bot_tasks):
+            task.cancel()
+        await asyncio.gather(*self._bot_tasks, return_exceptions=True)
+        await self.rasa.close()
 
 
 __all__ = ["AVAILABLE", "ConversationService", "InputError", "SessionOpened", "resolve_secret"]
