@@ -29,9 +29,9 @@ class CustomerNamespace(GuardedNamespace):
 
     async def on_session_request(self, sid: str, data: Any) -> None:
         request = payload(data)
-        opened = await self.service.open_session(request.get("session_id"),
-                                                 request.get("last_id"))
-        await self._bind(sid, opened.conversation_id)
+        opened = await self.service.open_session(
+            request.get("session_id"), request.get("last_id"),
+            join=lambda conversation_id: self._bind(sid, conversation_id))
         await self.emit("session_confirm", opened.token, to=sid)
         await self.emit("history", {"messages": opened.history}, to=sid)
         await self.emit("status", opened.status, to=sid)

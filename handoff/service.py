@@ -19,7 +19,7 @@ import time
 import uuid
 from collections import deque
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 from redis.asyncio import Redis
 
@@ -112,23 +112,34 @@ class ConversationService:
         self._agent_connections: dict[str, str] = {}
 
     # customers ------------------------------------------------------------------------
-    async def open_session(self, token: Any = None, last_id: Any = None) -> SessionOpened:
-        """Resume the conversation of a genuine token; anything else starts a new one."""
+    async def open_session(self, token: Any = None, last_id: Any = None,
+                           join: Callable[[str], Awaitable[None]] | None = None
+                           ) -> SessionOpened:
+        """Resume the conversation of a genuine token; anything else starts a new one.
+
+        `join(conversation_id)` subscribes the caller to live events; it runs before the
+        history is read, so an entry appended meanwhile is delivered live, in the history,
+        or both (same id), and never lost.
+        """
         conversation_id = self.sessions.verify(token)
         conversation = await self.conversations.get(conversation_id) if conversation_id else None
-        if conversation is None or conversation.state == CLOSED:
+        resumed = conversation is not None and conversation.state != CLOSED
+        if conversation is None or not resumed:
             conversation_id, token = self.sessions.issue()
             await self.conversations.create(conversation_id)
             log.info("conversation %s: new session", conversation_id)
-            return SessionOpened(conversation_id, token, False, [],
-                                 await self.customer_status(conversation_id))
-        after = last_id if is_entry_id(last_id) else None
-        history = [view for entry in await self.transcripts.read(conversation.id, after)
-                   if (view := entries.customer_view(entry)) is not None]
-        log.info("conversation %s: session resumed (%s, %d entries replayed)",
-                 conversation.id, conversation.state, len(history))
-        return SessionOpened(conversation.id, str(token), True, history,
-                             await self.customer_status(conversation.id, conversation))
+        assert conversation_id is not None
+        if join is not None:
+            await join(conversation_id)
+        history: list[Entry] = []
+        if resumed:
+            after = last_id if is_entry_id(last_id) else None
+            history = [view for entry in await self.transcripts.read(conversation_id, after)
+                       if (view := entries.customer_view(entry)) is not None]
+            log.info("conversation %s: session resumed (%d entries replayed)",
+                     conversation_id, len(history))
+        return SessionOpened(conversation_id, str(token), resumed, history,
+                             await self.customer_status(conversation_id))
 
     async def customer_status(self, conversation_id: str,
                               conversation: Conversation | None = None) -> dict[str, Any]:

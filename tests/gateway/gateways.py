@@ -50,5 +50,10 @@ class GatewayProcess:
         self.start()
 
     @property
+    def pid(self) -> int:
+        assert self._process is not None
+        return int(self._process._process.pid)  # for memory figures in bench/
+
+    @property
     def running(self) -> bool:
         return self._process is not None and self._process.running
