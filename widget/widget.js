@@ -139,6 +139,7 @@
   var CSS = [
     ":host{all:initial;}",
     "*{box-sizing:border-box;}",
+    "[hidden]{display:none !important;}",
     ".root{font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;color:var(--text);}",
     ".sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;}",
     "button{font:inherit;cursor:pointer;}",
@@ -729,7 +730,7 @@
       // Acknowledged (or slow but the socket stayed up: the gateway has it).
       self.store.outbox = self.store.outbox.filter(function (x) { return x.cid !== item.cid; });
       saveStore(self.store);
-      if (node) node.setMeta(clock(item.ts));
+      if (node) { node.setMeta(clock(item.ts)); node.classList.remove("pending"); }
       self.flushOutbox();
     });
     if (!sent) this.sending = null;

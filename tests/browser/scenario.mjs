@@ -1,0 +1,253 @@
+// The whole customer + agent journey in a real browser, against a running gateway:
+//
+//   node tests/browser/scenario.mjs <gateway url> <output dir> [agent username] [agent password]
+//
+// Debian's /usr/bin/chromium (headless) driven by playwright-core; a screenshot of every
+// step goes to <output dir>. Exits non-zero (after a FAILED-*.png) on the first failure.
+// CHROMIUM overrides the browser path; AGENT_USERNAME / AGENT_PASSWORD the account.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const [gateway, outDir] = process.argv.slice(2, 4);
+const agentUser = process.argv[4] || process.env.AGENT_USERNAME || "ada";
+const agentPassword = process.argv[5] || process.env.AGENT_PASSWORD || "pw";
+if (!gateway || !outDir) {
+  console.error("usage: node scenario.mjs <gateway url> <output dir> [username] [password]");
+  process.exit(2);
+}
+mkdirSync(outDir, { recursive: true });
+
+const FAQ_QUESTION = "How can I track my parcel?";
+const FAQ_ANSWER_WORDS = /tracking number/i;          // from bot/data/faq.yml, track_order
+const AGENT_REPLY = "Hi, this is the team. I'm checking your parcel right now.";
+const XSS = "<img src=x onerror=alert(1)>";
+const ORDER_TEXT = `My order number is NW-${Date.now().toString(36).toUpperCase()}`;
+const OFFLINE_TEXT = "Are you still there? (typed while offline)";
+const TIMEOUT = 30_000;
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const problems = [];      // dialogs and page errors: any is a failure
+const log = [];
+
+function watch(page, who) {
+  page.on("dialog", async (dialog) => {
+    problems.push(`${who}: a ${dialog.type()} dialog fired: ${dialog.message()}`);
+    await dialog.dismiss().catch(() => {});
+  });
+  page.on("pageerror", (error) => problems.push(`${who}: page error: ${error.message}`));
+  page.on("console", (message) => log.push(`[${who} ${message.type()}] ${message.text()}`));
+  return page;
+}
+
+const customerContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+const agentContext = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+const customer = watch(await customerContext.newPage(), "customer");
+const agent = watch(await agentContext.newPage(), "agent");
+for (const page of [customer, agent]) page.setDefaultTimeout(TIMEOUT);
+
+let stepNumber = 0;
+async function step(name, body) {
+  stepNumber += 1;
+  const label = `${String(stepNumber).padStart(2, "0")}-${name}`;
+  const started = Date.now();
+  try {
+    await body();
+    if (problems.length) throw new Error(problems.join("; "));
+    await customer.screenshot({ path: join(outDir, `${label}-customer.png`) });
+    await agent.screenshot({ path: join(outDir, `${label}-agent.png`) }).catch(() => {});
+    console.log(`ok   ${label} (${Date.now() - started} ms)`);
+  } catch (error) {
+    console.log(`FAIL ${label}: ${error.message}`);
+    await customer.screenshot({ path: join(outDir, `FAILED-${label}-customer.png`) }).catch(() => {});
+    await agent.screenshot({ path: join(outDir, `FAILED-${label}-agent.png`) }).catch(() => {});
+    writeFileSync(join(outDir, "browser-console.log"), log.join("\n") + "\n");
+    await browser.close();
+    process.exit(1);
+  }
+}
+
+function check(condition, message) { if (!condition) throw new Error(message); }
+
+// Widget parts live in an open shadow root; Playwright's CSS locators pierce it.
+const W = (selector) => customer.locator(`#chat-widget ${selector}`);
+const widgetMessages = () => customer.evaluate(() => {
+  const root = document.querySelector("#chat-widget").shadowRoot;
+  return [...root.querySelectorAll(".msg:not(.greeting)")].map((node) => ({
+    id: node.dataset.id || "", role: node.dataset.role,
+    text: (node.querySelector(".bubble") || {}).textContent || "",
+  }));
+});
+const activePanel = () => agent.locator("#panels .chat:not([hidden])");
+
+async function send(text) {
+  await W("textarea").fill(text);
+  await W("textarea").press("Enter");
+}
+
+// ---- the journey ------------------------------------------------------------------------
+await step("demo-page", async () => {
+  // The demo shop at "/" when the gateway serves it there, else at /widget/.
+  let response = await customer.goto(`${gateway}/`);
+  if (!response || !response.ok() || !(await customer.locator("#chat-widget").count())) {
+    response = await customer.goto(`${gateway}/widget/`);
+  }
+  check(response && response.ok(), `demo page: HTTP ${response && response.status()}`);
+  await customer.locator("#chat-widget").waitFor({ state: "attached" });
+  await W(".launcher").waitFor();
+  check(await W(".panel").isHidden(), "the panel starts closed");
+});
+
+await step("faq-answer", async () => {
+  await W(".launcher").click();
+  await W("textarea").waitFor();
+  await W(".msg.greeting").waitFor();
+  await send(FAQ_QUESTION);
+  await W(".msg.customer").filter({ hasText: FAQ_QUESTION }).waitFor();
+  await W(".msg.bot:not(.greeting)").filter({ hasText: FAQ_ANSWER_WORDS }).first().waitFor();
+  const status = await W(".status").textContent();
+  check(/Assistant/.test(status), `status line says the assistant answers: ${status}`);
+});
+
+await step("ask-for-person", async () => {
+  await W("button[data-action=request-human]").click();
+  await W(".status").filter({ hasText: /Waiting for a person|No one is online/ }).waitFor();
+  // Nobody is signed in yet: the widget offers to leave an email.
+  await W(".card.contact").waitFor();
+  await send(ORDER_TEXT); // recorded while waiting; also tells our chat apart in the queue
+  await W(".msg.customer").filter({ hasText: ORDER_TEXT }).waitFor();
+});
+
+await step("agent-sees-queue", async () => {
+  await agent.goto(`${gateway}/console/`);
+  await agent.locator("#login-username").fill(agentUser);
+  await agent.locator("#login-password").fill(agentPassword);
+  await agent.locator("#login-form button[type=submit]").click();
+  await agent.locator("#app-view").waitFor();
+  const item = agent.locator("#queue .q-item").filter({ hasText: ORDER_TEXT });
+  await item.waitFor();
+  const reason = await item.locator(".q-reason").textContent();
+  check(/asked for a person/i.test(reason), `queue reason: ${reason}`);
+  await item.locator(".wait").filter({ hasText: /waiting \d/ }).waitFor();
+  await agent.waitForFunction(() => Number(document.body.dataset.alerts || 0) >= 1);
+  // With an agent online the customer now sees their place in line.
+  await W(".status").filter({ hasText: /Waiting for a person/ }).waitFor();
+});
+
+await step("agent-claims", async () => {
+  const item = agent.locator("#queue .q-item").filter({ hasText: ORDER_TEXT });
+  await item.locator("button[data-action=claim]").click();
+  const panel = activePanel();
+  await panel.waitFor();
+  await panel.locator(".e.customer").filter({ hasText: FAQ_QUESTION }).waitFor();
+  await panel.locator(".e.bot").filter({ hasText: FAQ_ANSWER_WORDS }).first().waitFor();
+  const confidence = await panel.locator(".e.bot .conf").first().textContent();
+  check(/confidence \d\.\d\d/.test(confidence), `bot confidence shown: ${confidence}`);
+  await panel.locator(".e.system").filter({ hasText: /joined/ }).waitFor();
+  await item.waitFor({ state: "detached" });
+});
+
+await step("agent-replies", async () => {
+  const panel = activePanel();
+  await panel.locator("textarea").fill(AGENT_REPLY);
+  await panel.locator("textarea").press("Enter");
+  await panel.locator(".e.agent").filter({ hasText: AGENT_REPLY }).waitFor();
+  const reply = W(".msg.agent").filter({ hasText: AGENT_REPLY });
+  await reply.waitFor();
+  const who = await W(".msg.agent .who").first().textContent();
+  const status = await W(".status").textContent();
+  const agentName = (await agent.locator("#me-name").textContent()).trim();
+  check(who.includes(agentName), `agent name on the message: ${who}`);
+  check(status.includes(agentName), `status names the agent: ${status}`);
+});
+
+await step("customer-typing-and-offline-message", async () => {
+  const panel = activePanel();
+  await W("textarea").fill("typing");
+  await panel.locator(".typing-line").filter({ hasText: /typing/ }).waitFor();
+  await W("textarea").fill("");
+  await customerContext.setOffline(true);
+  await W(".status").filter({ hasText: /Offline/ }).waitFor();
+  await send(OFFLINE_TEXT);
+  await W(".msg.customer.pending").filter({ hasText: OFFLINE_TEXT }).waitFor();
+  await customerContext.setOffline(false);
+  await panel.locator(".e.customer").filter({ hasText: OFFLINE_TEXT }).waitFor();
+  await W(".msg.customer.pending").waitFor({ state: "detached" });
+  await W(".status").filter({ hasText: /chatting with/ }).waitFor();
+});
+
+await step("html-shown-as-text", async () => {
+  const panel = activePanel();
+  await send(`Customer says ${XSS}`);
+  await panel.locator(".e.customer").filter({ hasText: `Customer says ${XSS}` }).waitFor();
+  await panel.locator("textarea").fill(`Agent quotes ${XSS}`);
+  await panel.locator("textarea").press("Enter");
+  await W(".msg.agent").filter({ hasText: `Agent quotes ${XSS}` }).waitFor();
+  await customer.waitForTimeout(500); // give a would-be onerror handler time to fire
+  const customerImages = await customer.evaluate(() => {
+    const root = document.querySelector("#chat-widget").shadowRoot;
+    return document.querySelectorAll("img").length + root.querySelectorAll("img").length;
+  });
+  const agentImages = await agent.locator("img").count();
+  check(customerImages === 0, `no img element in the widget (found ${customerImages})`);
+  check(agentImages === 0, `no img element in the console (found ${agentImages})`);
+  check(problems.length === 0, problems.join("; "));
+});
+
+await step("reload-keeps-history", async () => {
+  await W(".msg.customer.pending").waitFor({ state: "detached" });
+  const before = await widgetMessages();
+  await customer.reload();
+  await W(".msg.agent").filter({ hasText: `Agent quotes ${XSS}` }).waitFor();
+  await customer.waitForTimeout(1000); // anything doubled would have arrived by now
+  const after = await widgetMessages();
+  const ids = after.map((m) => m.id).filter(Boolean);
+  check(new Set(ids).size === ids.length, "no entry is shown twice");
+  check(ids.length === after.length, "every message after the reload has its server id");
+  const seq = (list) => list.map((m) => `${m.role}: ${m.text}`).join("\n");
+  check(seq(after) === seq(before),
+    `the same conversation after the reload:\n--- before\n${seq(before)}\n--- after\n${seq(after)}`);
+  check(await W(".panel").isVisible(), "the open panel stays open after a reload");
+});
+
+await step("agent-resolves", async () => {
+  const panel = activePanel();
+  await panel.locator("button[data-action=resolve]").click();
+  await panel.locator(".banner.ended").waitFor();
+  await W(".status").filter({ hasText: /resolved/i }).waitFor();
+  await W(".card.rating").waitFor();
+});
+
+await step("customer-rates", async () => {
+  await W(".card.rating button[data-score='5']").click();
+  await W(".msg.system").filter({ hasText: /Thanks for your feedback/ }).waitFor();
+  await W(".card.rating").filter({ hasText: /Thank you/ }).waitFor();
+});
+
+await step("transcript-download", async () => {
+  const [download] = await Promise.all([
+    customer.waitForEvent("download"),
+    W("button[data-action=download]").click(),
+  ]);
+  const file = join(outDir, "transcript.txt");
+  await download.saveAs(file);
+  const { readFileSync } = await import("node:fs");
+  const text = readFileSync(file, "utf8");
+  check(text.includes(FAQ_QUESTION) && text.includes(AGENT_REPLY), "the transcript has the chat");
+});
+
+await step("phone-360px", async () => {
+  await customer.setViewportSize({ width: 360, height: 740 });
+  const box = await W(".panel").boundingBox();
+  check(box && box.width <= 360 && box.x >= 0, `the panel fits a 360 px screen: ${JSON.stringify(box)}`);
+  const overflow = await customer.evaluate(() => document.documentElement.scrollWidth);
+  check(overflow <= 360, `no horizontal scrolling (${overflow}px)`);
+});
+
+writeFileSync(join(outDir, "browser-console.log"), log.join("\n") + "\n");
+await browser.close();
+console.log(`${stepNumber} passed, 0 failed`);

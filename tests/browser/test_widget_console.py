@@ -1,0 +1,79 @@
+"""The widget and the agent console in a real browser, against the real stack.
+
+Redis, the trained bot (Rasa + action server) and a gateway process are started here;
+then `node tests/browser/scenario.mjs` drives Debian's Chromium through the whole
+journey (see that file) and saves a screenshot of each step in test-output/browser/.
+Needs `scripts/setup.sh --browser` (chromium, and playwright-core in node_modules).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import urllib.request
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from tests.gateway.gateways import GatewayProcess
+from tests.support.processes import ROOT
+from tests.support.servers import RasaStack, RedisServer
+
+HERE = Path(__file__).resolve().parent
+OUTPUT = ROOT / "test-output" / "browser"
+CHROMIUM = Path("/usr/bin/chromium")
+AGENT = ("ada", "Ada Lovelace", "correct-horse-battery")
+
+pytestmark = pytest.mark.slow
+
+
+def _browser_tools() -> str:
+    """The node binary; installs playwright-core (npm ci) when it is missing."""
+    node = shutil.which("node")
+    if node is None or not CHROMIUM.exists():
+        pytest.fail("node and /usr/bin/chromium are needed: run scripts/setup.sh --browser")
+    if not (HERE / "node_modules" / "playwright-core").is_dir():
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--silent"], cwd=HERE,
+                       check=True, timeout=300)
+    return node
+
+
+def _warm_up(stack: RasaStack) -> None:
+    """The first parse loads the sentence encoder; do it before the browser waits on it."""
+    request = urllib.request.Request(
+        stack.webhook_url, data=json.dumps({"sender": "warm-up", "message": "hello"}).encode(),
+        headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=120) as response:
+        response.read()
+
+
+@pytest.fixture
+def gateway(rasa_stack: RasaStack, redis_server: RedisServer,
+            tmp_path: Path) -> Iterator[GatewayProcess]:
+    username, name, password = AGENT
+    accounts = tmp_path / "agents.yml"
+    accounts.write_text(json.dumps({"agents": [
+        {"username": username, "name": name, "password": password},
+        {"username": "bob", "name": "Bob", "password": "another-password"}]}))
+    _warm_up(rasa_stack)
+    process = GatewayProcess(redis_server, f"browser-{tmp_path.name}:", rasa_stack.rasa_url,
+                             bot_timeout_s=30, agents_file=str(accounts))
+    yield process
+    process.stop()
+
+
+def test_customer_and_agent_journey(gateway: GatewayProcess) -> None:
+    node = _browser_tools()
+    shutil.rmtree(OUTPUT, ignore_errors=True)
+    OUTPUT.mkdir(parents=True)
+    username, _, password = AGENT
+    result = subprocess.run(
+        [node, str(HERE / "scenario.mjs"), gateway.url, str(OUTPUT), username, password],
+        cwd=HERE, capture_output=True, text=True, timeout=420)
+    (OUTPUT / "scenario.log").write_text(result.stdout + result.stderr)
+    assert result.returncode == 0, (
+        f"browser scenario failed (screenshots and logs in {OUTPUT}):\n"
+        f"{result.stdout}\n{result.stderr}")
+    assert (OUTPUT / "13-phone-360px-customer.png").is_file()
