@@ -868,7 +868,13 @@
     } else if (role !== "system") {
       this.removeQuickReplies();
     }
-    this.log.appendChild(node);
+    // In id order: a live entry can overtake the history replay by an instant.
+    var before = null;
+    if (entry.id) {
+      for (var child = this.log.lastChild; child && child.dataset && child.dataset.id &&
+        idAfter(child.dataset.id, entry.id); child = child.previousSibling) before = child;
+    }
+    this.log.insertBefore(node, before);
     this.scrollToEnd();
     return node;
   };

@@ -1,10 +1,12 @@
 // The whole customer + agent journey in a real browser, against a running gateway:
 //
-//   node tests/browser/scenario.mjs <gateway url> <output dir> [agent username] [agent password]
+//   node tests/browser/scenario.mjs <gateway url> <output dir> [agent user] [password]
+//                                   [second agent user] [password]
 //
 // Debian's /usr/bin/chromium (headless) driven by playwright-core; a screenshot of every
 // step goes to <output dir>. Exits non-zero (after a FAILED-*.png) on the first failure.
-// CHROMIUM overrides the browser path; AGENT_USERNAME / AGENT_PASSWORD the account.
+// CHROMIUM overrides the browser path; AGENT_USERNAME / AGENT_PASSWORD and
+// AGENT2_USERNAME / AGENT2_PASSWORD the two accounts (the second one takes a transfer).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
@@ -12,6 +14,8 @@ import { chromium } from "playwright-core";
 const [gateway, outDir] = process.argv.slice(2, 4);
 const agentUser = process.argv[4] || process.env.AGENT_USERNAME || "ada";
 const agentPassword = process.argv[5] || process.env.AGENT_PASSWORD || "pw";
+const agent2User = process.argv[6] || process.env.AGENT2_USERNAME || "bob";
+const agent2Password = process.argv[7] || process.env.AGENT2_PASSWORD || "pw";
 if (!gateway || !outDir) {
   console.error("usage: node scenario.mjs <gateway url> <output dir> [username] [password]");
   process.exit(2);
@@ -23,6 +27,7 @@ const FAQ_ANSWER_WORDS = /tracking number/i;          // from bot/data/faq.yml, 
 const AGENT_REPLY = "Hi, this is the team. I'm checking your parcel right now.";
 const XSS = "<img src=x onerror=alert(1)>";
 const ORDER_TEXT = `My order number is NW-${Date.now().toString(36).toUpperCase()}`;
+const NOTE_TEXT = "Internal: customer is on their third parcel question this month";
 const OFFLINE_TEXT = "Are you still there? (typed while offline)";
 const TIMEOUT = 30_000;
 
@@ -48,7 +53,9 @@ const customerContext = await browser.newContext({ viewport: { width: 1280, heig
 const agentContext = await browser.newContext({ viewport: { width: 1400, height: 900 } });
 const customer = watch(await customerContext.newPage(), "customer");
 const agent = watch(await agentContext.newPage(), "agent");
-for (const page of [customer, agent]) page.setDefaultTimeout(TIMEOUT);
+const agent2Context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+const agent2 = watch(await agent2Context.newPage(), "agent2");
+for (const page of [customer, agent, agent2]) page.setDefaultTimeout(TIMEOUT);
 
 let stepNumber = 0;
 async function step(name, body) {
@@ -60,11 +67,15 @@ async function step(name, body) {
     if (problems.length) throw new Error(problems.join("; "));
     await customer.screenshot({ path: join(outDir, `${label}-customer.png`) });
     await agent.screenshot({ path: join(outDir, `${label}-agent.png`) }).catch(() => {});
+    if (agent2.url().startsWith("http")) {
+      await agent2.screenshot({ path: join(outDir, `${label}-agent2.png`) }).catch(() => {});
+    }
     console.log(`ok   ${label} (${Date.now() - started} ms)`);
   } catch (error) {
     console.log(`FAIL ${label}: ${error.message}`);
     await customer.screenshot({ path: join(outDir, `FAILED-${label}-customer.png`) }).catch(() => {});
     await agent.screenshot({ path: join(outDir, `FAILED-${label}-agent.png`) }).catch(() => {});
+    await agent2.screenshot({ path: join(outDir, `FAILED-${label}-agent2.png`) }).catch(() => {});
     writeFileSync(join(outDir, "browser-console.log"), log.join("\n") + "\n");
     await browser.close();
     process.exit(1);
@@ -82,7 +93,15 @@ const widgetMessages = () => customer.evaluate(() => {
     text: (node.querySelector(".bubble") || {}).textContent || "",
   }));
 });
-const activePanel = () => agent.locator("#panels .chat:not([hidden])");
+const activePanel = (page = agent) => page.locator("#panels .chat:not([hidden])");
+
+async function signIn(page, username, password) {
+  await page.goto(`${gateway}/console/`);
+  await page.locator("#login-username").fill(username);
+  await page.locator("#login-password").fill(password);
+  await page.locator("#login-form button[type=submit]").click();
+  await page.locator("#app-view").waitFor();
+}
 
 async function send(text) {
   await W("textarea").fill(text);
@@ -123,11 +142,7 @@ await step("ask-for-person", async () => {
 });
 
 await step("agent-sees-queue", async () => {
-  await agent.goto(`${gateway}/console/`);
-  await agent.locator("#login-username").fill(agentUser);
-  await agent.locator("#login-password").fill(agentPassword);
-  await agent.locator("#login-form button[type=submit]").click();
-  await agent.locator("#app-view").waitFor();
+  await signIn(agent, agentUser, agentPassword);
   const item = agent.locator("#queue .q-item").filter({ hasText: ORDER_TEXT });
   await item.waitFor();
   const reason = await item.locator(".q-reason").textContent();
@@ -214,8 +229,46 @@ await step("reload-keeps-history", async () => {
   check(await W(".panel").isVisible(), "the open panel stays open after a reload");
 });
 
-await step("agent-resolves", async () => {
+await step("note-and-canned-answer", async () => {
   const panel = activePanel();
+  await panel.getByRole("button", { name: "Internal note" }).click();
+  await panel.locator("textarea").fill(NOTE_TEXT);
+  await panel.locator("textarea").press("Enter");
+  await panel.locator(".e.note").filter({ hasText: NOTE_TEXT }).waitFor();
+  await panel.getByRole("button", { name: "Reply to customer" }).click();
+  // The bot's FAQ answer from this chat is offered as a canned answer.
+  await panel.locator(".canned input").fill("tracking");
+  await panel.locator(".canned li button").filter({ hasText: FAQ_ANSWER_WORDS }).first().click();
+  const draft = await panel.locator("textarea").inputValue();
+  check(FAQ_ANSWER_WORDS.test(draft), `canned answer inserted: ${draft}`);
+  await panel.locator("textarea").fill("");
+  await customer.waitForTimeout(500);
+  check(!(await W(".log").textContent()).includes(NOTE_TEXT), "the customer never sees notes");
+});
+
+await step("console-reload-keeps-chats", async () => {
+  await agent.reload();
+  const panel = activePanel();
+  await panel.locator(".e.note").filter({ hasText: NOTE_TEXT }).waitFor();
+  await panel.locator("button[data-action=resolve]").waitFor();
+});
+
+await step("transfer-to-colleague", async () => {
+  await signIn(agent2, agent2User, agent2Password);
+  const agent2Name = (await agent2.locator("#me-name").textContent()).trim();
+  const panel = activePanel();
+  await panel.locator("select").selectOption(agent2User);
+  await panel.locator("button[data-action=transfer]").click();
+  await panel.locator(".banner.ended").filter({ hasText: /Transferred/ }).waitFor();
+  const taken = activePanel(agent2);
+  await taken.locator(".e.note").filter({ hasText: NOTE_TEXT }).waitFor();
+  await taken.locator(".e.customer").filter({ hasText: FAQ_QUESTION }).waitFor();
+  await W(".status").filter({ hasText: agent2Name }).waitFor();
+  await agent2.waitForFunction(() => Number(document.body.dataset.alerts || 0) >= 1);
+});
+
+await step("agent-resolves", async () => {
+  const panel = activePanel(agent2);
   await panel.locator("button[data-action=resolve]").click();
   await panel.locator(".banner.ended").waitFor();
   await W(".status").filter({ hasText: /resolved/i }).waitFor();

@@ -25,6 +25,7 @@ HERE = Path(__file__).resolve().parent
 OUTPUT = ROOT / "test-output" / "browser"
 CHROMIUM = Path("/usr/bin/chromium")
 AGENT = ("ada", "Ada Lovelace", "correct-horse-battery")
+COLLEAGUE = ("bob", "Bob Marley", "another-password")
 
 pytestmark = pytest.mark.slow
 
@@ -52,14 +53,13 @@ def _warm_up(stack: RasaStack) -> None:
 @pytest.fixture
 def gateway(rasa_stack: RasaStack, redis_server: RedisServer,
             tmp_path: Path) -> Iterator[GatewayProcess]:
-    username, name, password = AGENT
-    accounts = tmp_path / "agents.yml"
+    accounts = tmp_path / "agents.yml"  # JSON is YAML too
     accounts.write_text(json.dumps({"agents": [
-        {"username": username, "name": name, "password": password},
-        {"username": "bob", "name": "Bob", "password": "another-password"}]}))
+        {"username": username, "name": name, "password": password}
+        for username, name, password in (AGENT, COLLEAGUE)]}))
     _warm_up(rasa_stack)
     process = GatewayProcess(redis_server, f"browser-{tmp_path.name}:", rasa_stack.rasa_url,
-                             bot_timeout_s=30, agents_file=str(accounts))
+                             bot_timeout_s=30, agent_grace_s=30, agents_file=str(accounts))
     yield process
     process.stop()
 
@@ -68,12 +68,12 @@ def test_customer_and_agent_journey(gateway: GatewayProcess) -> None:
     node = _browser_tools()
     shutil.rmtree(OUTPUT, ignore_errors=True)
     OUTPUT.mkdir(parents=True)
-    username, _, password = AGENT
     result = subprocess.run(
-        [node, str(HERE / "scenario.mjs"), gateway.url, str(OUTPUT), username, password],
+        [node, str(HERE / "scenario.mjs"), gateway.url, str(OUTPUT),
+         AGENT[0], AGENT[2], COLLEAGUE[0], COLLEAGUE[2]],
         cwd=HERE, capture_output=True, text=True, timeout=420)
     (OUTPUT / "scenario.log").write_text(result.stdout + result.stderr)
     assert result.returncode == 0, (
         f"browser scenario failed (screenshots and logs in {OUTPUT}):\n"
         f"{result.stdout}\n{result.stderr}")
-    assert (OUTPUT / "13-phone-360px-customer.png").is_file()
+    assert list(OUTPUT.glob("*-phone-360px-customer.png"))

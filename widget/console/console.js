@@ -440,8 +440,11 @@
       var chat = state.chats[key], on = key === id;
       chat.tab.setAttribute("aria-selected", String(on));
       chat.tab.tabIndex = on ? 0 : -1;
+      var wasHidden = chat.panel.hidden;
       chat.panel.hidden = !on;
       if (on) chat.seen();
+      // A hidden panel cannot scroll; show the newest entries when it appears.
+      if (on && wasHidden) chat.log.scrollTop = chat.log.scrollHeight;
     });
     $("no-chat").hidden = true;
     if (focus) state.chats[id].focus();
