@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -17,7 +17,7 @@ def hand_off(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
     reason: HandoffReason,
-    confidence: Optional[float],
+    confidence: float | None,
 ) -> list[dict[str, Any]]:
     """Tell the customer a person is coming, and signal the gateway why."""
     faq = faq_result(tracker)

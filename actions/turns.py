@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from rasa_sdk import Tracker
 
 IGNORED_ACTIONS = {"action_listen", "action_session_start", "action_unlikely_intent", None}
 
 
-def intent_confidence(tracker: Tracker) -> Optional[float]:
+def intent_confidence(tracker: Tracker) -> float | None:
     intent = tracker.latest_message.get("intent") or {}
     confidence = intent.get("confidence")
     return float(confidence) if confidence is not None else None
@@ -20,7 +20,7 @@ def faq_result(tracker: Tracker) -> dict[str, Any]:
     return tracker.latest_message.get("faq") or {}
 
 
-def previous_bot_action(tracker: Tracker) -> Optional[str]:
+def previous_bot_action(tracker: Tracker) -> str | None:
     """The last action the bot ran before the latest customer message."""
     seen_latest_user_message = False
     for event in reversed(tracker.events):
@@ -28,7 +28,10 @@ def previous_bot_action(tracker: Tracker) -> Optional[str]:
             if seen_latest_user_message:
                 return None
             seen_latest_user_message = True
-        elif seen_latest_user_message and event.get("event") == "action":
-            if event.get("name") not in IGNORED_ACTIONS:
-                return str(event.get("name"))
+        elif (
+            seen_latest_user_message
+            and event.get("event") == "action"
+            and event.get("name") not in IGNORED_ACTIONS
+        ):
+            return str(event.get("name"))
     return None

@@ -61,11 +61,15 @@ class Figures:
         return f"{label:<34} {self.rate:8.1f} msgs/s   p50 {p50:7.1f} ms   p99 {p99:7.1f} ms"
 
 
-async def converse(session: aiohttp.ClientSession, url: str, turns: int, latencies: list[float]) -> None:
+async def converse(
+    session: aiohttp.ClientSession, url: str, turns: int, latencies: list[float]
+) -> None:
     sender = uuid.uuid4().hex
     for turn in range(turns):
         started = time.perf_counter()
-        async with session.post(url, json={"sender": sender, "message": MESSAGES[turn % len(MESSAGES)]}) as reply:
+        async with session.post(
+            url, json={"sender": sender, "message": MESSAGES[turn % len(MESSAGES)]}
+        ) as reply:
             reply.raise_for_status()
             await reply.json()
         latencies.append((time.perf_counter() - started) * 1000)
@@ -77,7 +81,9 @@ async def load(url: str, conversations: int, turns: int) -> Figures:
     async with aiohttp.ClientSession(connector=connector) as session:
         await converse(session, url, 3, [])  # warm up
         started = time.perf_counter()
-        await asyncio.gather(*(converse(session, url, turns, latencies) for _ in range(conversations)))
+        await asyncio.gather(
+            *(converse(session, url, turns, latencies) for _ in range(conversations))
+        )
         return Figures(conversations * turns, time.perf_counter() - started, latencies)
 
 
@@ -90,7 +96,9 @@ def stock_model() -> Path:
     print("training the stock `rasa init` assistant (once, a few minutes)...", flush=True)
     subprocess.run(
         [sys.executable, "-m", "rasa", "init", "--no-prompt", "--init-dir", str(STOCK_DIR)],
-        check=True, cwd=STOCK_DIR, stdout=subprocess.DEVNULL,
+        check=True,
+        cwd=STOCK_DIR,
+        stdout=subprocess.DEVNULL,
     )
     return sorted((STOCK_DIR / "models").glob("*.tar.gz"))[-1]
 
@@ -99,8 +107,20 @@ def start_stock(model: Path) -> tuple[ManagedProcess, str]:
     port = free_port()
     process = ManagedProcess(
         f"bench-stock-rasa-{port}",
-        [sys.executable, "-m", "rasa", "run", "-i", "127.0.0.1", "-p", str(port), "-m", str(model),
-         "--credentials", str(STOCK_DIR / "credentials.yml")],
+        [
+            sys.executable,
+            "-m",
+            "rasa",
+            "run",
+            "-i",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-m",
+            str(model),
+            "--credentials",
+            str(STOCK_DIR / "credentials.yml"),
+        ],
         {"RASA_TELEMETRY_ENABLED": "false"},
     )
     process.wait_for_http(f"http://127.0.0.1:{port}/", timeout=240)
@@ -108,7 +128,9 @@ def start_stock(model: Path) -> tuple[ManagedProcess, str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--conversations", type=int, default=20)
     parser.add_argument("--turns", type=int, default=10)
     args = parser.parse_args()
@@ -126,7 +148,9 @@ def main() -> None:
             print(concurrent.line(f"{label}: {args.conversations} concurrent"))
             results[label] = concurrent
         ratio = results["ours"].rate / results["stock rasa init"].rate
-        print(f"throughput ratio at {args.conversations} concurrent conversations: {ratio:.1f}x stock")
+        print(
+            f"throughput ratio at {args.conversations} concurrent conversations: {ratio:.1f}x stock"
+        )
     finally:
         stock.stop()
         ours.stop()

@@ -8,7 +8,7 @@ FAQ retrains the model, and an old model keeps its own FAQs (versioning and roll
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional, Text
+from typing import List
 
 import yaml
 from rasa.shared.importers.rasa import RasaFileImporter
@@ -26,14 +26,14 @@ class FaqImporter(RasaFileImporter):
 
     def __init__(
         self,
-        config_file: Optional[Text] = None,
-        domain_path: Optional[Text] = None,
-        training_data_paths: Optional[List[Text] | Text] = None,
+        config_file: str | None = None,
+        domain_path: str | None = None,
+        training_data_paths: List[str] | str | None = None,
     ) -> None:
         super().__init__(config_file, domain_path, training_data_paths)
         self._faq_files = find_faq_files(training_data_paths)
 
-    def get_nlu_data(self, language: Optional[Text] = "en") -> TrainingData:
+    def get_nlu_data(self, language: str | None = "en") -> TrainingData:
         nlu_data = super().get_nlu_data(language)
         faqs = [faq for path in self._faq_files for faq in load_catalog(path)]
         return nlu_data.merge(faq_training_data(faqs))
@@ -56,7 +56,7 @@ def faq_training_data(faqs: List[Faq]) -> TrainingData:
     return TrainingData(training_examples=examples, responses=responses)
 
 
-def find_faq_files(paths: Optional[List[Text] | Text]) -> List[Path]:
+def find_faq_files(paths: List[str] | str | None) -> List[Path]:
     """YAML files with a top-level `faqs:` key under the given training data paths."""
     if paths is None:
         return []

@@ -8,7 +8,7 @@ defined once. Customers never see a signal: the gateway records it and acts on i
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any, Optional
+from typing import Any
 
 SIGNAL_KEY = "signal"
 HANDOFF = "handoff"
@@ -27,8 +27,8 @@ class HandoffReason(str, Enum):
 
 def handoff_signal(
     reason: HandoffReason,
-    confidence: Optional[float],
-    text: Optional[str] = None,
+    confidence: float | None,
+    text: str | None = None,
     **details: Any,
 ) -> dict[str, Any]:
     """The bot gives up: who should take over and why (`confidence` caused it)."""
@@ -46,7 +46,7 @@ def answer_signal(faq_id: str, confidence: float) -> dict[str, Any]:
     return {SIGNAL_KEY: ANSWER, "faq_id": faq_id, "confidence": _rounded(confidence)}
 
 
-def signal_kind(custom: Any) -> Optional[str]:
+def signal_kind(custom: Any) -> str | None:
     """`handoff`, `answer` or None when a custom payload is not a signal."""
     if isinstance(custom, dict) and custom.get(SIGNAL_KEY) in (HANDOFF, ANSWER):
         return str(custom[SIGNAL_KEY])

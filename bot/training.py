@@ -55,9 +55,20 @@ def ensure_model(out_dir: Path = ROOT / "models") -> Path:
     check_faq_files()
     out_dir.mkdir(parents=True, exist_ok=True)
     command = [
-        sys.executable, "-m", "rasa", "train",
-        "--config", str(CONFIG), "--domain", str(DOMAIN), "--data", str(DATA_DIR),
-        "--out", str(out_dir), "--fixed-model-name", model.name[: -len(".tar.gz")],
+        sys.executable,
+        "-m",
+        "rasa",
+        "train",
+        "--config",
+        str(CONFIG),
+        "--domain",
+        str(DOMAIN),
+        "--data",
+        str(DATA_DIR),
+        "--out",
+        str(out_dir),
+        "--fixed-model-name",
+        model.name[: -len(".tar.gz")],
     ]
     subprocess.run(command, check=True, cwd=ROOT)
     if not model.exists():

@@ -4,8 +4,10 @@ At `rasa train` it embeds every question variant of the `faq` retrieval intent (
 `bot.importer.FaqImporter` builds from faq.yml) and stores a FAISS index in the model
 archive. At parse time it adds `faq` to the parse result:
 
-    {"ranking": [{"id": "reset_password", "score": 0.83, "question": "..."}, ...],
-     "answer_id": "reset_password" | None, "score": 0.83, "margin": 0.21, "threshold": 0.6}
+    {"ranking": [{"id": "reset_password", "score": 0.83, "similarity": 0.91,
+                  "question": "..."}, ...],
+     "answer_id": "reset_password" | None, "score": 0.83, "similarity": 0.91,
+     "threshold": 0.36, "min_similarity": 0.42}
 
 and routes a confidently answerable message to the `faq` intent, so that an unsure
 intent classifier does not hide an FAQ the index knows well.
@@ -14,7 +16,7 @@ intent classifier does not hide an FAQ the index knows well.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -47,26 +49,24 @@ FAQ_OUTPUT = "faq"
 ROUTABLE_INTENTS = {FAQ_INTENT, DEFAULT_NLU_FALLBACK_INTENT_NAME, "out_of_scope"}
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class FaqRetriever(GraphComponent):
     """Adds ranked FAQ matches to parsed messages (config: see `RetrievalSettings`)."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return RetrievalSettings().as_dict()
 
     @staticmethod
-    def required_packages() -> List[Text]:
+    def required_packages() -> List[str]:
         return ["sentence_transformers"]
 
     def __init__(
         self,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        index: Optional[FaqIndex] = None,
+        index: FaqIndex | None = None,
     ) -> None:
         self._settings = RetrievalSettings.from_mapping(config)
         self._rule = self._settings.rule()
@@ -77,22 +77,22 @@ class FaqRetriever(GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "FaqRetriever":
+    ) -> FaqRetriever:
         return cls(config, model_storage, resource)
 
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
         **kwargs: Any,
-    ) -> "FaqRetriever":
+    ) -> FaqRetriever:
         """Load the persisted index; the FAQs are never embedded again here."""
         try:
             with model_storage.read_from(resource) as directory:
@@ -113,7 +113,9 @@ class FaqRetriever(GraphComponent):
             return self._resource
         faq_ids = [_faq_id(example) for example in examples]
         texts = [example.get(TEXT) for example in examples]
-        self._index = FaqIndex.from_vectors(self._vectors(examples), faq_ids, texts)
+        self._index = FaqIndex.from_vectors(
+            self._vectors(examples), faq_ids, texts, self._settings.regularisation
+        )
         with self._model_storage.write_to(self._resource) as directory:
             self._index.persist(directory)
         logger.info("FaqRetriever: indexed %d questions of %d FAQs", len(texts), len(set(faq_ids)))
@@ -126,7 +128,7 @@ class FaqRetriever(GraphComponent):
         if not candidates:
             return messages
         rankings = self._index.search_vectors(self._vectors(candidates), self._settings.top_k)
-        for message, matches in zip(candidates, rankings):
+        for message, matches in zip(candidates, rankings, strict=True):
             decision = self._rule.decide(matches)
             message.set(FAQ_OUTPUT, self._output(matches, decision), add_to_output=True)
             if decision.answerable:
@@ -140,7 +142,7 @@ class FaqRetriever(GraphComponent):
         missing = [i for i, vector in enumerate(known) if vector is None]
         if missing:
             fresh = load_encoder(model).encode([messages[i].get(TEXT) for i in missing])
-            for i, vector in zip(missing, fresh):
+            for i, vector in zip(missing, fresh, strict=True):
                 known[i] = vector
         return np.vstack(known).astype(np.float32)  # type: ignore[arg-type]
 
@@ -149,8 +151,9 @@ class FaqRetriever(GraphComponent):
             "ranking": [match.as_dict() for match in matches],
             "answer_id": decision.faq_id,
             "score": round(decision.score, 4),
-            "margin": round(decision.margin, 4),
+            "similarity": round(decision.similarity, 4),
             "threshold": self._settings.threshold,
+            "min_similarity": self._settings.min_similarity,
         }
 
 
@@ -165,6 +168,8 @@ def _route_to_faq(message: Message, score: float) -> None:
         return
     if intent.get(INTENT_NAME_KEY) != FAQ_INTENT:
         routed = {INTENT_NAME_KEY: FAQ_INTENT, PREDICTED_CONFIDENCE_KEY: score}
-        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != FAQ_INTENT]
+        ranking = [
+            r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != FAQ_INTENT
+        ]
         message.set(INTENT, routed, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [routed, *ranking], add_to_output=True)

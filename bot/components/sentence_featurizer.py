@@ -6,7 +6,7 @@ FAQ retriever later in the pipeline searches with it instead of embedding the te
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -24,41 +24,40 @@ from bot.faq.embedder import DEFAULT_MODEL, load_encoder
 EMBEDDING = "sentence_embedding"
 
 
-def embedding_for(message: Message, model: str) -> Optional[np.ndarray]:
+def embedding_for(message: Message, model: str) -> np.ndarray | None:
     """The vector this pipeline already computed for a message with `model`, if any."""
     stored = message.get(EMBEDDING)
     if isinstance(stored, dict) and stored.get("model") == model:
-        return stored["vector"]
+        vector: np.ndarray = stored["vector"]
+        return vector
     return None
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     """Adds one sentence vector per message (config: `model`, a name or local path)."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {**DenseFeaturizer.get_default_config(), "model": DEFAULT_MODEL}
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "SentenceEmbeddingFeaturizer":
+    ) -> SentenceEmbeddingFeaturizer:
         return cls(execution_context.node_name, config)
 
     @classmethod
-    def validate_config(cls, config: Dict[Text, Any]) -> None:
+    def validate_config(cls, config: Dict[str, Any]) -> None:
         if not isinstance(config.get("model"), str) or not config["model"]:
             raise ValueError("SentenceEmbeddingFeaturizer needs a 'model' name or path")
 
     @staticmethod
-    def required_packages() -> List[Text]:
+    def required_packages() -> List[str]:
         return ["sentence_transformers"]
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -74,7 +73,7 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
             return
         model = self._config["model"]
         vectors = load_encoder(model).encode([m.get(TEXT) for m in messages])
-        for message, vector in zip(messages, vectors):
+        for message, vector in zip(messages, vectors, strict=True):
             message.set(EMBEDDING, {"model": model, "vector": vector})
             self.add_features_to_message(
                 sequence=None, sentence=vector.reshape(1, -1), attribute=TEXT, message=message

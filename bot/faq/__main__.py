@@ -14,7 +14,14 @@ from typing import Sequence
 
 from bot.faq.catalog import FaqFileError, load_catalog
 from bot.faq.embedder import load_encoder
-from bot.faq.evaluate import Outcome, answer_queries, build_index, calibrate, read_queries, summarise
+from bot.faq.evaluate import (
+    Outcome,
+    answer_queries,
+    build_index,
+    calibrate,
+    read_queries,
+    summarise,
+)
 from bot.faq.settings import RetrievalSettings
 
 
@@ -28,7 +35,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         command = commands.add_parser(name, help=help_text)
         command.add_argument("--faq", required=True, help="FAQ YAML file")
         command.add_argument("--queries", required=True, help="CSV with a text,faq_id header")
-        command.add_argument("--config", default="config.yml", help="Rasa config holding the FaqRetriever settings")
+        command.add_argument(
+            "--config", default="config.yml", help="Rasa config holding the FaqRetriever settings"
+        )
         command.add_argument("--model", help="override the embedding model (name or path)")
         command.add_argument("--quiet", action="store_true", help="print only the JSON line")
     args = parser.parse_args(argv)
@@ -44,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
     encoder = load_encoder(settings.model)
-    index, build_seconds = build_index(faqs, encoder)
+    index, build_seconds = build_index(faqs, encoder, settings)
     outcomes = answer_queries(index, encoder, settings, queries)
     if args.command == "calibrate":
         settings, figures = calibrate(outcomes, settings)
@@ -52,9 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         figures = summarise(outcomes, settings)
     if not args.quiet:
         _print_mistakes(outcomes if args.command == "eval" else [])
-    figures.update(
-        faqs=len(faqs), variants=index.size, index_build_s=round(build_seconds, 2)
-    )
+    figures.update(faqs=len(faqs), variants=index.size, index_build_s=round(build_seconds, 2))
     print(json.dumps(figures))
     return 0
 
@@ -68,7 +75,7 @@ def _print_mistakes(outcomes: Sequence[Outcome]) -> None:
         best = outcome.matches[0].faq_id if outcome.matches else "-"
         print(
             f"MISS {outcome.query.text!r}: expected {expected}, got {got} "
-            f"(best {best} {outcome.decision.score:.3f}, margin {outcome.decision.margin:.3f})"
+            f"(best {best} p={outcome.decision.score:.3f}, sim={outcome.decision.similarity:.3f})"
         )
 
 

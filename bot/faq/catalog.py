@@ -84,9 +84,7 @@ def _parse_entry(entry: Any, position: int, path: str | Path) -> Faq:
     faq_id = entry.get("id")
     label = _label(position, faq_id)
     if not isinstance(faq_id, str) or not FAQ_ID_PATTERN.match(faq_id):
-        raise FaqFileError(
-            path, label, "'id' must be lower-case letters, digits and underscores"
-        )
+        raise FaqFileError(path, label, "'id' must be lower-case letters, digits and underscores")
     questions = entry.get("questions")
     if not isinstance(questions, list) or not questions:
         raise FaqFileError(path, label, "'questions' must be a non-empty list")

@@ -7,7 +7,7 @@ the evaluation prints are the behaviour customers get.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import Sequence
 
 from bot.faq.index import FaqMatch
 
@@ -16,9 +16,9 @@ from bot.faq.index import FaqMatch
 class Decision:
     """The outcome for one query: the FAQ to answer with, or None to hand off."""
 
-    faq_id: Optional[str]
+    faq_id: str | None
     score: float
-    margin: float
+    similarity: float
 
     @property
     def answerable(self) -> bool:
@@ -27,29 +27,22 @@ class Decision:
 
 @dataclass(frozen=True)
 class DecisionRule:
-    """Answer when the best FAQ is close enough, or fairly close and clearly ahead.
+    """Answer only when the classifier is sure enough AND the query resembles that FAQ.
 
-    * `score >= margin_threshold`: answer.
-    * `threshold <= score < margin_threshold`: answer only if the best FAQ leads the
-      runner-up FAQ by at least `min_margin` (an ambiguous middle score goes to a person).
-    * below `threshold`: hand off.
+    A probability alone cannot spot an unrelated question (the softmax always picks
+    some FAQ); a similarity alone cannot separate neighbouring FAQs. Both must pass.
     """
 
     threshold: float
-    margin_threshold: float
-    min_margin: float
+    min_similarity: float
 
     def decide(self, matches: Sequence[FaqMatch]) -> Decision:
         if not matches:
-            return Decision(faq_id=None, score=0.0, margin=0.0)
+            return Decision(faq_id=None, score=0.0, similarity=0.0)
         best = matches[0]
-        runner_up = matches[1].score if len(matches) > 1 else 0.0
-        margin = best.score - runner_up
-        confident = best.score >= self.margin_threshold or (
-            best.score >= self.threshold and margin >= self.min_margin
-        )
+        confident = best.score >= self.threshold and best.similarity >= self.min_similarity
         return Decision(
             faq_id=best.faq_id if confident else None,
             score=best.score,
-            margin=margin,
+            similarity=best.similarity,
         )

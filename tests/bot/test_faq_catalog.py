@@ -24,16 +24,28 @@ def test_starter_faq_file_is_valid_and_large_enough() -> None:
 @pytest.mark.parametrize(
     ("body", "entry", "problem"),
     [
-        ("faqs:\n  - id: a\n    questions: [hi]\n", "entry 1 (id 'a')", "'answer' must be non-empty"),
+        (
+            "faqs:\n  - id: a\n    questions: [hi]\n",
+            "entry 1 (id 'a')",
+            "'answer' must be non-empty",
+        ),
         ("faqs:\n  - id: Bad Id\n    questions: [q]\n    answer: x\n", "entry 1", "'id' must be"),
-        ("faqs:\n  - id: a\n    questions: []\n    answer: x\n", "entry 1 (id 'a')", "'questions' must be"),
+        (
+            "faqs:\n  - id: a\n    questions: []\n    answer: x\n",
+            "entry 1 (id 'a')",
+            "'questions' must be",
+        ),
         (
             "faqs:\n  - id: a\n    questions: [q]\n    answer: x\n"
             "  - id: a\n    questions: [r]\n    answer: y\n",
             "entry 2 (id 'a')",
             "duplicate id",
         ),
-        ("faqs:\n  - id: a\n    questions: [q, '']\n    answer: x\n", "entry 1 (id 'a')", "question 2"),
+        (
+            "faqs:\n  - id: a\n    questions: [q, '']\n    answer: x\n",
+            "entry 1 (id 'a')",
+            "question 2",
+        ),
         ("faqs: [unclosed\n", "file", "not valid YAML"),
         ("questions: []\n", "file", "top-level 'faqs:'"),
     ],

@@ -14,12 +14,22 @@ def rasa(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_training_data_validates() -> None:
-    result = rasa("data", "validate", "--config", "config.yml", "--domain", "domain.yml",
-                  "--data", "bot/data")
+    result = rasa(
+        "data", "validate", "--config", "config.yml", "--domain", "domain.yml", "--data", "bot/data"
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
 
 def test_conversation_stories_pass(trained_model: Path, tmp_path: Path) -> None:
-    result = rasa("test", "core", "--model", str(trained_model), "--stories", "tests/stories",
-                  "--out", str(tmp_path), "--fail-on-prediction-errors")
+    result = rasa(
+        "test",
+        "core",
+        "--model",
+        str(trained_model),
+        "--stories",
+        "tests/stories",
+        "--out",
+        str(tmp_path),
+        "--fail-on-prediction-errors",
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]

@@ -9,7 +9,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Callable, Mapping, Optional, Sequence
+from typing import Callable, Mapping, Sequence
 
 ROOT = Path(__file__).resolve().parents[2]
 LOG_DIR = ROOT / "test-output" / "logs"
@@ -25,18 +25,18 @@ def free_port() -> int:
 class ManagedProcess:
     """A child process with its output in test-output/logs/<name>.log.
 
-        process = ManagedProcess("redis", ["redis-server", "--port", "7000"])
-        process.wait_for_port(7000)
-        process.stop()
+    process = ManagedProcess("redis", ["redis-server", "--port", "7000"])
+    process.wait_for_port(7000)
+    process.stop()
     """
 
     def __init__(
-        self, name: str, command: Sequence[str], env: Optional[Mapping[str, str]] = None
+        self, name: str, command: Sequence[str], env: Mapping[str, str] | None = None
     ) -> None:
         LOG_DIR.mkdir(parents=True, exist_ok=True)
         self.name = name
         self.log_path = LOG_DIR / f"{name}.log"
-        self._log = open(self.log_path, "ab")
+        self._log = open(self.log_path, "ab")  # noqa: SIM115 - lives as long as the process
         self._process = subprocess.Popen(
             list(command),
             cwd=ROOT,

@@ -25,8 +25,19 @@ class RedisServer:
         self._dir = tempfile.mkdtemp(prefix="test-redis-")
         self._process = ManagedProcess(
             f"redis-{self.port}",
-            ["redis-server", "--port", str(self.port), "--bind", self.host,
-             "--dir", self._dir, "--save", "", "--appendonly", "no"],
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                self.host,
+                "--dir",
+                self._dir,
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
         )
         self._process.wait_for_port(self.port)
 
@@ -65,10 +76,25 @@ class RasaStack:
         )
         self._rasa = ManagedProcess(
             f"rasa-{self.rasa_port}",
-            [sys.executable, "-m", "rasa", "run", "--enable-api", "--auth-token", self.token,
-             "-i", "127.0.0.1", "-p", str(self.rasa_port), "-m", str(self.model),
-             "--endpoints", str(ROOT / "endpoints.yml"),
-             "--credentials", str(ROOT / "credentials.yml")],
+            [
+                sys.executable,
+                "-m",
+                "rasa",
+                "run",
+                "--enable-api",
+                "--auth-token",
+                self.token,
+                "-i",
+                "127.0.0.1",
+                "-p",
+                str(self.rasa_port),
+                "-m",
+                str(self.model),
+                "--endpoints",
+                str(ROOT / "endpoints.yml"),
+                "--credentials",
+                str(ROOT / "credentials.yml"),
+            ],
             env,
         )
         self._actions.wait_for_http(f"http://127.0.0.1:{self.action_port}/health")

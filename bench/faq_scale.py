@@ -1,0 +1,84 @@
+"""Can `python -m bot.faq eval` handle 150 FAQs with 15,000 question variants in time?
+
+    .venv/bin/python bench/faq_scale.py [--faqs 150] [--variants 100]
+
+Writes a synthetic FAQ file (our starter FAQs' questions recombined with openers and
+topic words, so variants are distinct sentences) and a query file, runs the eval CLI
+exactly as a user would, and prints the wall time next to the CLI's own figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import itertools
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.faq import load_catalog  # noqa: E402
+
+OPENERS = ["", "hi,", "hello,", "quick question:", "sorry to bother you,", "hey there,",
+           "good morning,", "I need help:", "please help,", "one more thing,"]
+CLOSERS = ["", "thanks", "thank you!", "asap please", "for my {topic}", "about my {topic}",
+           "regarding the {topic}", "re: {topic}", "(order for a {topic})", "cheers"]
+TOPICS = ["laptop", "fridge", "phone", "TV", "headphones", "washing machine", "camera",
+          "tablet", "monitor", "vacuum", "printer", "kettle", "speaker", "router", "oven"]
+
+
+def synthetic_faqs(count: int, variants: int, seed: int = 7) -> list[dict[str, object]]:
+    random.seed(seed)
+    starters = load_catalog(ROOT / "bot" / "data" / "faq.yml")
+    faqs = []
+    for number in range(count):
+        base = starters[number % len(starters)]
+        topic = TOPICS[number % len(TOPICS)]
+        combos = list(itertools.product(base.questions, OPENERS, CLOSERS))
+        random.shuffle(combos)
+        questions = [
+            " ".join(part for part in (opener, question, closer.format(topic=topic)) if part)
+            for question, opener, closer in combos[:variants]
+        ]
+        faqs.append({"id": f"{base.id}_{number}", "questions": questions, "answer": base.answer})
+    return faqs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--faqs", type=int, default=150)
+    parser.add_argument("--variants", type=int, default=100)
+    args = parser.parse_args()
+    faqs = synthetic_faqs(args.faqs, args.variants)
+    with tempfile.TemporaryDirectory() as workdir:
+        faq_file, query_file = Path(workdir) / "faq.yml", Path(workdir) / "queries.csv"
+        faq_file.write_text(yaml.safe_dump({"faqs": faqs}, sort_keys=False), encoding="utf-8")
+        with open(query_file, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["text", "faq_id"])
+            for faq in faqs[:200]:
+                writer.writerow([str(faq["questions"][0]).upper(), faq["id"]])  # type: ignore[index]
+        started = time.perf_counter()
+        result = subprocess.run(
+            [sys.executable, "-m", "bot.faq", "eval", "--faq", str(faq_file),
+             "--queries", str(query_file), "--quiet"],
+            cwd=ROOT, capture_output=True, text=True, check=True,
+        )
+        wall = time.perf_counter() - started
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    print(f"faqs {figures['faqs']}  variants {figures['variants']}  queries {figures['queries']}")
+    print(f"index build {figures['index_build_s']} s  query p50 {figures['p50_ms']} ms  "
+          f"p99 {figures['p99_ms']} ms")
+    print(f"eval wall time (process start to last line): {wall:.1f} s  (target < 180 s)")
+
+
+if __name__ == "__main__":
+    main()
