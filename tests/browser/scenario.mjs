@@ -180,6 +180,24 @@ await step("agent-replies", async () => {
   check(status.includes(agentName), `status names the agent: ${status}`);
 });
 
+await step("unread-badge-and-keyboard", async () => {
+  await W("textarea").press("Escape");                 // Escape closes the panel...
+  await W(".panel").waitFor({ state: "hidden" });
+  check(await W(".launcher").evaluate((el) => el.getRootNode().activeElement === el),
+    "...and gives the focus back to the launcher");
+  const panel = activePanel();
+  await panel.locator("textarea").fill("Found it: it left our warehouse this morning.");
+  await panel.locator("textarea").press("Enter");
+  await W(".badge").filter({ hasText: "1" }).waitFor();
+  const label = await W(".launcher").getAttribute("aria-label");
+  check(/1 unread/.test(label), `the launcher's label counts unread messages: ${label}`);
+  await customer.keyboard.press("Enter");               // the launcher has the focus
+  await W(".panel").waitFor();
+  await W(".badge").waitFor({ state: "hidden" });
+  check(await W("textarea").evaluate((el) => el.getRootNode().activeElement === el),
+    "opening the panel focuses the message box");
+});
+
 await step("customer-typing-and-offline-message", async () => {
   const panel = activePanel();
   await W("textarea").fill("typing");
