@@ -41,7 +41,8 @@ def test_session_tokens_cannot_be_forged() -> None:
     conversation_id, token = tokens.issue()
     assert tokens.verify(token) == conversation_id
     assert SessionTokens("other secret").verify(token) is None
-    for forged in (conversation_id, token[:-1] + "0", f"{conversation_id}.", "", None, 42,
+    flipped = token[:-1] + ("1" if token[-1] == "0" else "0")
+    for forged in (conversation_id, flipped, f"{conversation_id}.", "", None, 42,
                    "." + token.split(".")[1], token + "." + token):
         assert tokens.verify(forged) is None
     assert len({tokens.issue()[0] for _ in range(1000)}) == 1000
