@@ -285,7 +285,7 @@
     this.ratingCard = this.buildRatingCard();
 
     this.input = h("textarea", {
-      id: "cw-input", rows: "1", placeholder: "Type your message…", maxlength: "2000",
+      id: "cw-input", rows: "1", placeholder: "Type your message\u2026", maxlength: "2000",
       autocomplete: "off", "aria-label": "Message",
     });
     this.input.addEventListener("keydown", function (event) {
@@ -336,7 +336,7 @@
     shadow.appendChild(this.root);
 
     if (c.greeting) this.greeting = this.renderBubble({ role: "bot", text: c.greeting }, "greeting");
-    this.setStatus("Assistant · replies instantly", "bot");
+    this.setStatus("Assistant \u00b7 replies instantly", "bot");
     (document.body || document.documentElement).appendChild(this.host);
     this.renderOutbox();
     this.updateBadge();
@@ -373,7 +373,7 @@
     labels.forEach(function (label, index) {
       stars.appendChild(h("button", {
         type: "button", "aria-label": "Rate " + (index + 1) + " of 5: " + label, title: label,
-        "data-score": String(index + 1), text: "★",
+        "data-score": String(index + 1), text: "\u2605",
         onclick: function () { self.rate(index + 1); },
       }));
     });
@@ -517,6 +517,11 @@
     this.lastResolved = null;
     delete this.store.last_seen;
     delete this.store.rated;
+    delete this.store.contact_left;
+    this.contactJustLeft = false;
+    this.state = { state: "bot" };
+    this.ratingCard.hidden = true;
+    this.contactCard.hidden = true;
     this.renderOutbox();
   };
 
@@ -548,7 +553,7 @@
   Widget.prototype.onOffline = function () {
     this.confirmed = false;
     this.hidePeerTyping();
-    this.setStatus("Offline · reconnecting…", "offline");
+    this.setStatus("Offline \u00b7 reconnecting\u2026", "offline");
     this.state.offline = true;
   };
 
@@ -577,23 +582,23 @@
     var nobody = state === "queued" && s.agents_online === 0;
     this.state.offline = false;
     if (state === "queued") {
-      if (nobody) this.setStatus("No one is online right now · leave your email below", "nobody");
+      if (nobody) this.setStatus("No one is online right now \u00b7 leave your email below", "nobody");
       else {
         var text = "Waiting for a person";
-        if (s.position) text += " · you are number " + s.position + " in line";
-        if (s.estimated_wait_s) text += " · " + minutes(s.estimated_wait_s);
+        if (s.position) text += " \u00b7 you are number " + s.position + " in line";
+        if (s.estimated_wait_s) text += " \u00b7 " + minutes(s.estimated_wait_s);
         this.setStatus(text, "queued");
       }
     } else if (state === "with_agent") {
       this.setStatus(s.agent ? "You're chatting with " + s.agent : "A person from our team joined", "agent");
     } else if (state === "resolved" || state === "closed") {
-      this.setStatus("Conversation resolved · write again any time", "resolved");
+      this.setStatus("Conversation resolved \u00b7 write again any time", "resolved");
     } else {
-      this.setStatus("Assistant · replies instantly", "bot");
+      this.setStatus("Assistant \u00b7 replies instantly", "bot");
     }
     var withPerson = state === "queued" || state === "with_agent";
     this.humanButton.disabled = withPerson;
-    this.humanButton.lastChild.textContent = state === "queued" ? "Waiting for a person…"
+    this.humanButton.lastChild.textContent = state === "queued" ? "Waiting for a person\u2026"
       : state === "with_agent" ? "Talking to " + (s.agent || "a person") : "Talk to a person";
     this.barHint.textContent = state === "bot" || state === "resolved" ? "or ask the assistant" : "";
     this.contactCard.hidden = !nobody || (!!this.store.contact_left && !this.contactJustLeft);
@@ -701,19 +706,19 @@
     var item = this.store.outbox[0];
     this.sending = item.cid;
     var node = this.pendingNode(item.cid);
-    if (node) node.setMeta("Sending…");
+    if (node) node.setMeta("Sending\u2026");
     var sent = this.emit("user_uttered", {
       message: item.text, session_id: this.store.session_id, metadata: {},
     }, function (err, reply) {
       self.sending = null;
       if (err && !(self.socket && self.socket.connected)) { // dropped: keep it queued
-        if (node) node.setMeta("Not sent yet · will retry when you're back online");
+        if (node) node.setMeta("Not sent yet \u00b7 will retry when you're back online");
         return;
       }
       if (reply && reply.ok === false) {
         if (reply.error === "conversation_closed" || reply.error === "invalid_session") {
           // The conversation ended: start a new one; the message stays queued for it.
-          if (node) node.setMeta("Starting a new conversation…");
+          if (node) node.setMeta("Starting a new conversation\u2026");
           self.newSession();
           return;
         }
@@ -767,7 +772,7 @@
     node.text = item.text;
     node.entry = { role: "customer", text: item.display, ts: item.ts };
     this.entries.push(node.entry);
-    node.setMeta(this.confirmed ? "Sending…" : "Queued · will be sent when you're back online");
+    node.setMeta(this.confirmed ? "Sending\u2026" : "Queued \u00b7 will be sent when you're back online");
     this.pending.push(node);
     this.scrollToEnd();
   };
@@ -830,7 +835,7 @@
       "data-role": role, "data-id": entry.id || null });
     var sender = role + ":" + (entry.name || "");
     if ((role === "bot" || role === "agent") && sender !== this.lastSender) {
-      var label = role === "agent" ? (entry.name || "Agent") + " · Customer service" : "Assistant";
+      var label = role === "agent" ? (entry.name || "Agent") + " \u00b7 Customer service" : "Assistant";
       node.appendChild(h("div", { class: "who", text: label }));
     } else if (role === "customer" || role === "system") {
       node.appendChild(h("span", { class: "sr-only", text: role === "customer" ? "You said:" : "Notice:" }));
@@ -892,7 +897,7 @@
   // ---- transcript download -------------------------------------------------------------
   Widget.prototype.transcriptText = function (entries) {
     var titles = this.payloadTitles;
-    var lines = [this.config.title + " · conversation transcript",
+    var lines = [this.config.title + " \u00b7 conversation transcript",
       "Downloaded " + new Date().toLocaleString(), ""];
     (entries || this.entries).forEach(function (e) {
       var who = e.role === "customer" ? "You" : e.role === "agent" ? (e.name || "Agent")

@@ -1,14 +1,17 @@
-"""The widget and the agent console in a real browser, against the real stack.
+"""The widget and the agent console in a real browser.
 
-Redis, the trained bot (Rasa + action server) and a gateway process are started here;
-then `node tests/browser/scenario.mjs` drives Debian's Chromium through the whole
-journey (see that file) and saves a screenshot of each step in test-output/browser/.
+The journey: Redis, the trained bot (Rasa + action server) and a gateway process are
+started here; then `node tests/browser/scenario.mjs` drives Debian's Chromium through the
+whole customer + agent journey (see that file) and saves a screenshot of each step in
+test-output/browser/. The widget's edge cases run against a scripted fake gateway
+(`node --test tests/browser/widget.test.mjs`, no servers needed).
 Needs `scripts/setup.sh --browser` (chromium, and playwright-core in node_modules).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import urllib.request
@@ -26,8 +29,6 @@ OUTPUT = ROOT / "test-output" / "browser"
 CHROMIUM = Path("/usr/bin/chromium")
 AGENT = ("ada", "Ada Lovelace", "correct-horse-battery")
 COLLEAGUE = ("bob", "Bob Marley", "another-password")
-
-pytestmark = pytest.mark.slow
 
 
 def _browser_tools() -> str:
@@ -64,6 +65,7 @@ def gateway(rasa_stack: RasaStack, redis_server: RedisServer,
     process.stop()
 
 
+@pytest.mark.slow
 def test_customer_and_agent_journey(gateway: GatewayProcess) -> None:
     node = _browser_tools()
     shutil.rmtree(OUTPUT, ignore_errors=True)
@@ -77,3 +79,15 @@ def test_customer_and_agent_journey(gateway: GatewayProcess) -> None:
         f"browser scenario failed (screenshots and logs in {OUTPUT}):\n"
         f"{result.stdout}\n{result.stderr}")
     assert list(OUTPUT.glob("*-phone-360px-customer.png"))
+
+
+def test_widget_against_fake_gateway() -> None:
+    node = _browser_tools()
+    output = OUTPUT / "widget-unit"
+    output.mkdir(parents=True, exist_ok=True)
+    result = subprocess.run(
+        [node, "--test", "--test-reporter=spec", str(HERE / "widget.test.mjs")], cwd=HERE,
+        capture_output=True, text=True, timeout=300,
+        env={**os.environ, "BROWSER_OUTPUT": str(output)})
+    (output / "node-test.log").write_text(result.stdout + result.stderr)
+    assert result.returncode == 0, f"widget tests failed:\n{result.stdout}\n{result.stderr}"

@@ -1,0 +1,235 @@
+// The widget against a scripted fake gateway, in real Chromium: the cases the real bot
+// cannot easily produce (quick replies, replays overlapping live events, refusals,
+// nobody online, hostile names and text, hostile page CSS).
+//
+//   node --test tests/browser/widget.test.mjs        (no gateway needed; ~5 s)
+//
+// The page is served by Playwright's router under a made-up origin; `chatWidgetConfig.io`
+// hands the widget a fake Socket.IO client whose server side the test drives.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const widgetJs = readFileSync(join(here, "..", "..", "widget", "widget.js"), "utf8");
+const outDir = process.env.BROWSER_OUTPUT || join(here, "..", "..", "test-output", "browser");
+mkdirSync(outDir, { recursive: true });
+
+const PAGE = `<!doctype html><html><head><meta name="viewport" content="width=device-width">
+<style>
+  * { color: red !important; font-family: serif !important; }
+  button { background: hotpink !important; }
+</style></head><body>
+<div class="msg bubble launcher" id="host-probe">host element with the widget's class names</div>
+<script>
+  // A fake socket.io client: the widget talks to it; the test plays the gateway.
+  window.fake = { emitted: [], socket: null, ackReply: undefined, dialogs: 0 };
+  window.alert = function () { fake.dialogs += 1; };
+  window.chatWidgetConfig = {
+    title: "Test shop", greeting: "Hello from the greeting",
+    io: function (url, options) {
+      var socket = {
+        connected: false, handlers: {}, url: url, options: options,
+        on: function (event, fn) { (this.handlers[event] = this.handlers[event] || []).push(fn); },
+        timeout: function () { return this; },
+        emit: function (event, data, ack) {
+          fake.emitted.push([event, JSON.parse(JSON.stringify(data))]);
+          if (ack) { var reply = fake.ackReply; fake.ackReply = undefined; ack(null, reply); }
+        },
+        fire: function (event, data) { (this.handlers[event] || []).forEach(function (fn) { fn(data); }); },
+      };
+      fake.socket = socket;
+      setTimeout(function () { socket.connected = true; socket.fire("connect"); }, 0);
+      return socket;
+    },
+  };
+</script>
+<script src="/widget.js"></script>
+</body></html>`;
+
+let browser, page;
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  page = await browser.newPage({ viewport: { width: 1024, height: 760 } });
+  page.on("dialog", () => assert.fail("a dialog fired"));
+  page.on("pageerror", (error) => assert.fail(`page error: ${error.message}`));
+  await page.route("http://shop.test/**", (route) => {
+    const path = new URL(route.request().url()).pathname;
+    if (path === "/widget.js") return route.fulfill({ contentType: "text/javascript", body: widgetJs });
+    return route.fulfill({ contentType: "text/html", body: PAGE });
+  });
+  await page.goto("http://shop.test/");
+});
+
+after(async () => {
+  await page?.screenshot({ path: join(outDir, "widget-fake-gateway.png") }).catch(() => {});
+  await browser?.close();
+});
+
+const W = (selector) => page.locator(`#chat-widget ${selector}`);
+const fire = (event, data) => page.evaluate(([e, d]) => fake.socket.fire(e, d), [event, data]);
+const emitted = (event) => page.evaluate((e) => fake.emitted.filter((x) => x[0] === e).map((x) => x[1]), event);
+const logOrder = () => page.evaluate(() => [...document.querySelector("#chat-widget").shadowRoot
+  .querySelectorAll(".msg:not(.greeting)")].map((n) => `${n.dataset.id || "-"} ${n.dataset.role} ${n.querySelector(".bubble")?.textContent}`));
+async function send(text) {
+  await W("textarea").fill(text);
+  await W("textarea").press("Enter");
+}
+
+test("a new visitor connects only when opening the panel, then asks for a session", async () => {
+  assert.equal(await page.evaluate(() => fake.socket), null);
+  await W(".launcher").click();
+  await page.waitForFunction(() => fake.emitted.some((x) => x[0] === "session_request"));
+  assert.deepEqual(await emitted("session_request"), [{ session_id: null }]);
+  await fire("session_confirm", "token-1");
+  await fire("history", { messages: [] });
+  await fire("status", { state: "bot", agents_online: 2 });
+  const stored = await page.evaluate(() => JSON.parse(localStorage.getItem("chat_session")));
+  assert.equal(stored.session_id, "token-1");
+  await W(".msg.greeting").filter({ hasText: "Hello from the greeting" }).waitFor();
+});
+
+test("the page's CSS does not reach the widget, and the widget's does not reach the page", async () => {
+  const bubbleColor = await W(".msg.greeting .bubble").evaluate((el) => getComputedStyle(el).color);
+  assert.notEqual(bubbleColor, "rgb(255, 0, 0)");
+  const launcherBackground = await W(".launcher").evaluate((el) => getComputedStyle(el).backgroundColor);
+  assert.notEqual(launcherBackground, "rgb(255, 105, 180)");
+  const probe = await page.locator("#host-probe").evaluate((el) => {
+    const style = getComputedStyle(el);
+    return { position: style.position, radius: style.borderRadius };
+  });
+  assert.deepEqual(probe, { position: "static", radius: "0px" });
+});
+
+test("quick replies send their payload, show their title and disappear", async () => {
+  await fire("bot_uttered", { id: "100-0", ts: 1, role: "bot", text: "What do you need?",
+    quick_replies: [{ content_type: "text", title: "Track my order", payload: "/track_order" },
+      { content_type: "text", title: "Returns", payload: "/returns" }] });
+  await W(".quick button").filter({ hasText: "Returns" }).waitFor();
+  await W(".quick button").filter({ hasText: "Track my order" }).click();
+  assert.deepEqual((await emitted("user_uttered")).at(-1),
+    { message: "/track_order", session_id: "token-1", metadata: {} });
+  await W(".msg.customer").filter({ hasText: "Track my order" }).waitFor();
+  assert.equal(await W(".quick").count(), 0);
+});
+
+test("a replay overlapping live events shows each entry once, in id order", async () => {
+  await fire("bot_uttered", { id: "300-0", ts: 3, role: "bot", text: "Live one" });
+  await fire("history", { messages: [
+    { id: "100-0", ts: 1, role: "bot", text: "What do you need?" },
+    { id: "200-0", ts: 2, role: "customer", text: "/track_order" },
+    { id: "250-0", ts: 2.5, role: "bot", text: "Replayed one" },
+    { id: "300-0", ts: 3, role: "bot", text: "Live one" }] });
+  assert.deepEqual(await logOrder(), [
+    "100-0 bot What do you need?",
+    "200-0 customer Track my order",   // our optimistic copy got its id; title kept
+    "250-0 bot Replayed one",
+    "300-0 bot Live one",
+  ]);
+});
+
+test("a message written offline is queued, kept in storage and sent after the reconnect", async () => {
+  await page.evaluate(() => { fake.socket.connected = false; fake.socket.fire("disconnect", "transport close"); });
+  await W(".status").filter({ hasText: "Offline" }).waitFor();
+  await send("Written while offline");
+  await W(".msg.customer.pending").filter({ hasText: "will be sent" }).waitFor();
+  const outbox = await page.evaluate(() => JSON.parse(localStorage.getItem("chat_session")).outbox);
+  assert.deepEqual(outbox.map((x) => x.text), ["Written while offline"]);
+  const before = (await emitted("user_uttered")).length;
+  await page.evaluate(() => { fake.socket.connected = true; fake.socket.fire("connect"); });
+  assert.deepEqual((await emitted("session_request")).at(-1), { session_id: "token-1", last_id: "300-0" });
+  await fire("session_confirm", "token-1");
+  await fire("history", { messages: [] });
+  const sent = await emitted("user_uttered");
+  assert.equal(sent.length, before + 1);
+  assert.equal(sent.at(-1).message, "Written while offline");
+  await W(".msg.customer.pending").waitFor({ state: "detached" });
+  assert.deepEqual(await page.evaluate(() => JSON.parse(localStorage.getItem("chat_session")).outbox), []);
+});
+
+test("a message the gateway refuses is marked as not sent, with the reason", async () => {
+  await page.evaluate(() => { fake.ackReply = { ok: false, error: "message_too_long", message: "Too long." }; });
+  await send("x".repeat(50));
+  await W(".msg.customer").filter({ hasText: "Not sent: Too long." }).waitFor();
+});
+
+test("hostile text and names are shown as text, never as HTML", async () => {
+  const evil = "<img src=x onerror=alert(1)><script>alert(2)</script><b>bold</b>";
+  await fire("bot_uttered", { id: "400-0", ts: 4, role: "agent", name: "<i>Eve</i><img src=y onerror=alert(3)>", text: evil });
+  await fire("typing", { role: "agent", name: "<img src=z onerror=alert(4)>", typing: true });
+  await W(".msg.agent .bubble").filter({ hasText: evil }).waitFor();
+  await W(".msg.agent .who").filter({ hasText: "<i>Eve</i>" }).waitFor();
+  await W(".typing").filter({ hasText: "<img src=z" }).waitFor();
+  await page.waitForTimeout(300);
+  const elements = await page.evaluate(() => document.querySelector("#chat-widget").shadowRoot
+    .querySelectorAll(".log img, .log script, .log b, .log i, .typing img").length);
+  assert.equal(elements, 0);
+  assert.equal(await page.evaluate(() => fake.dialogs), 0);
+});
+
+test("links in messages are real links for http(s) only", async () => {
+  await fire("bot_uttered", { id: "500-0", ts: 5, role: "bot",
+    text: "See https://shop.test/help/returns. Not javascript:alert(1) though." });
+  const links = await page.evaluate(() => [...document.querySelector("#chat-widget").shadowRoot
+    .querySelectorAll(".msg[data-id='500-0'] a")].map((a) => [a.getAttribute("href"), a.rel]));
+  assert.deepEqual(links, [["https://shop.test/help/returns", "noopener noreferrer"]]);
+});
+
+test("typing indicator, waiting status and the agent joining", async () => {
+  await fire("typing", { role: "bot", typing: true });
+  await W(".typing").filter({ hasText: "Assistant is typing" }).waitFor();
+  await fire("bot_uttered", { id: "510-0", ts: 5.1, role: "bot", text: "Any message hides it" });
+  await W(".typing").waitFor({ state: "hidden" });
+  await fire("status", { state: "queued", position: 2, estimated_wait_s: 240, agents_online: 1 });
+  await W(".status").filter({ hasText: "number 2 in line · about 4 minutes" }).waitFor();
+  assert.equal(await W("button[data-action=request-human]").isDisabled(), true);
+  await fire("status", { state: "with_agent", agent: "Ada", agents_online: 1 });
+  await W(".status").filter({ hasText: "chatting with Ada" }).waitFor();
+});
+
+test("nobody online: the customer can leave an email", async () => {
+  await fire("status", { state: "queued", position: 1, estimated_wait_s: null, agents_online: 0 });
+  await W(".card.contact").waitFor();
+  await W(".card.contact input[type=email]").fill("sam@example.com");
+  await W(".card.contact button[type=submit]").click();
+  assert.deepEqual((await emitted("contact_details")).at(-1), { email: "sam@example.com", name: "" });
+  await W(".card.contact").filter({ hasText: "We'll write to sam@example.com" }).waitFor();
+});
+
+test("resolved: one click rates the conversation", async () => {
+  await fire("bot_uttered", { id: "600-0", ts: 6, role: "system", text: "Ada resolved this." });
+  await fire("status", { state: "resolved", agent: "Ada", agents_online: 1 });
+  await W(".card.rating").filter({ hasText: "How was your chat with Ada?" }).waitFor();
+  await W(".card.rating button[data-score='4']").click();
+  assert.deepEqual((await emitted("rating")).at(-1), { score: 4 });
+  await W(".card.rating").filter({ hasText: "Thank you for rating us 4 of 5" }).waitFor();
+  assert.equal(await W(".card.rating .stars").isVisible(), false);
+});
+
+test("a closed conversation: the next message starts a new session and is sent there", async () => {
+  await page.evaluate(() => { fake.ackReply = { ok: false, error: "conversation_closed", message: "closed" }; });
+  await send("Hello again");
+  assert.deepEqual((await emitted("session_request")).at(-1), { session_id: null });
+  await fire("session_confirm", "token-2");
+  await fire("history", { messages: [] });
+  assert.equal((await emitted("user_uttered")).at(-1).message, "Hello again");
+  assert.equal((await emitted("user_uttered")).at(-1).session_id, "token-2");
+  assert.deepEqual(await logOrder(), ["- customer Hello again"]); // the old log is gone
+  assert.equal(await W(".card.rating").isVisible(), false);
+  await W(".status").filter({ hasText: "Assistant" }).waitFor();
+});
+
+test("the panel fits a 360 px wide phone", async () => {
+  await page.setViewportSize({ width: 360, height: 700 });
+  const box = await W(".panel").boundingBox();
+  assert.ok(box.x >= 0 && box.width <= 360, JSON.stringify(box));
+  await page.screenshot({ path: join(outDir, "widget-fake-gateway-360.png") });
+});
