@@ -561,7 +561,8 @@
     if (!error.code && !error.message) return;
     var text = error.message || ("Something went wrong (" + error.code + ").");
     // Handled where they happen (the message is kept and sent in a new conversation).
-    if (error.code === "invalid_session" || error.code === "conversation_closed") return;
+    if (error.code === "invalid_session" || error.code === "conversation_closed" ||
+      (error.code === "unavailable" && this.sending)) return; // the send is retried
     this.renderBubble({ role: "system", text: text }, "error");
   };
 
@@ -720,6 +721,12 @@
           // The conversation ended: start a new one; the message stays queued for it.
           if (node) node.setMeta("Starting a new conversation\u2026");
           self.newSession();
+          return;
+        }
+        if (reply.error === "unavailable") { // nothing was recorded: try again shortly
+          if (node) node.setMeta("Not sent yet \u00b7 retrying\u2026");
+          clearTimeout(self.retryTimer);
+          self.retryTimer = setTimeout(function () { self.flushOutbox(); }, 3000);
           return;
         }
         self.store.outbox = self.store.outbox.filter(function (x) { return x.cid !== item.cid; });
