@@ -6,9 +6,10 @@ Starts a private Redis, the action server, a Rasa server with the REST channel (
 gateway), a second Rasa server with the stock socketio channel (no session_persistence),
 and one gateway process. Then prints:
 
-- end to end: N concurrent python-socketio customers, each sending M messages and waiting
-  for the bot's answer, through the gateway and through stock Rasa socketio: msgs/s, p50,
-  p99, and the gateway's overhead as a share of its end-to-end p50;
+- end to end: N concurrent customers, each sending M messages and waiting for the bot's
+  answer: straight to Rasa's REST webhook (the bot alone), through the gateway
+  (python-socketio clients), and through stock Rasa socketio: msgs/s, p50, p99, the
+  gateway's overhead as a share of its end-to-end p50, and the gateway's CPU per message;
 - handoff delivery: customer presses "talk to a person" -> an online agent's `queue` event
   lists the conversation (p50, p99);
 - idle capacity: K idle connected customers on the one gateway process, its memory, and a
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import tempfile
@@ -30,11 +32,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import socketio
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.rasa_rest import MESSAGES  # noqa: E402
 from bot.training import ensure_model  # noqa: E402
 from handoff.agents import AgentDirectory  # noqa: E402
 from handoff.keys import Keys  # noqa: E402
@@ -42,19 +46,6 @@ from tests.gateway.clients import Agent, Customer  # noqa: E402
 from tests.gateway.gateways import GatewayProcess  # noqa: E402
 from tests.support.processes import ManagedProcess, free_port  # noqa: E402
 from tests.support.servers import RasaStack, RedisServer  # noqa: E402
-
-MESSAGES = [
-    "hello",
-    "I forgot my password",
-    "how long does delivery take",
-    "can I return an opened item?",
-    "when will I get my refund",
-    "do you ship abroad",
-    "thanks!",
-    "what payment methods do you accept",
-    "where is my order",
-    "how do I change my delivery address",
-]
 
 
 @dataclass
@@ -89,8 +80,11 @@ async def gateway_customer(url: str, messages: list[str], latencies: list[float]
         mark = customer.mark()
         started = time.perf_counter()
         await customer.say(text)
-        await customer.wait_for("bot_uttered", lambda m: m.get("role") == "bot", after=mark,
-                                timeout=60)
+        reply = await customer.wait_for("bot_uttered", lambda m: m.get("role") != "customer",
+                                        after=mark, timeout=90)
+        if reply.get("role") != "bot":  # the bot timed out: handed to a person, stop here
+            print(f"  (a conversation was handed off: {reply.get('text')})")
+            break
         latencies.append((time.perf_counter() - started) * 1000)
         await asyncio.sleep(0.05)  # the rest of the bot's parts
     await customer.disconnect()
@@ -124,9 +118,22 @@ async def stock_customer(url: str, messages: list[str], latencies: list[float]) 
     await client.disconnect()
 
 
+async def rest_customer(url: str, messages: list[str], latencies: list[float]) -> None:
+    """Rasa's REST webhook directly: the bot's own time, without any Socket.IO layer."""
+    sender = uuid.uuid4().hex
+    async with aiohttp.ClientSession() as http:
+        for text in messages:
+            started = time.perf_counter()
+            async with http.post(f"{url}/webhooks/rest/webhook",
+                                 json={"sender": sender, "message": text}) as response:
+                await response.json()
+            latencies.append((time.perf_counter() - started) * 1000)
+            await asyncio.sleep(0.05)
+
+
 async def drive(kind: str, url: str, customers: int, messages: int) -> Figures:
     latencies: list[float] = []
-    run = gateway_customer if kind == "gateway" else stock_customer
+    run = {"gateway": gateway_customer, "stock": stock_customer, "rest": rest_customer}[kind]
     scripts = [[MESSAGES[(i + j) % len(MESSAGES)] for j in range(messages)]
                for i in range(customers)]
     started = time.perf_counter()
@@ -167,6 +174,12 @@ async def handoff_latency(url: str, count: int, concurrency: int) -> Figures:
     figures = Figures(len(latencies), time.perf_counter() - started, latencies)
     await agent.disconnect()
     return figures
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mb(pid: int) -> float:
@@ -244,17 +257,24 @@ async def main_async(args: argparse.Namespace) -> None:
               "same bot, same Redis")
         # Warm both paths (model caches, connections) before measuring.
         await drive("gateway", gateway.url, 2, 2)
+        await drive("rest", stack.rasa_url, 2, 2)
         if stock:
             await drive("stock", stock_url, 2, 2)
+        rest = await drive("rest", stack.rasa_url, args.customers, args.messages)
+        print(rest.line("Rasa REST webhook, no gateway"))
+        cpu_before = cpu_seconds(gateway.pid)
         through_gateway = await drive("gateway", gateway.url, args.customers, args.messages)
-        print(through_gateway.line("gateway -> Rasa REST"))
+        cpu_ms = (cpu_seconds(gateway.pid) - cpu_before) * 1000 / through_gateway.messages
+        print(through_gateway.line("customers -> gateway -> Rasa REST"))
+        overhead = through_gateway.p50 - rest.p50
+        print(f"gateway overhead at p50              {overhead:+.1f} ms "
+              f"({100 * overhead / through_gateway.p50:+.1f}% of end-to-end p50); "
+              f"gateway CPU {cpu_ms:.1f} ms per message")
         if stock:
             direct = await drive("stock", stock_url, args.customers, args.messages)
             print(direct.line("stock Rasa socketio channel"))
-            overhead = through_gateway.p50 - direct.p50
-            print(f"gateway overhead at p50              {overhead:+.1f} ms "
-                  f"({100 * overhead / through_gateway.p50:+.1f}% of end-to-end p50); "
-                  f"throughput ratio gateway/stock {through_gateway.rate / direct.rate:.2f}")
+            print(f"throughput ratio gateway/stock       {through_gateway.rate / direct.rate:.2f}"
+                  f"   (p50 {through_gateway.p50:.0f} vs {direct.p50:.0f} ms)")
         handoffs = await handoff_latency(gateway.url, args.handoffs, args.handoff_concurrency)
         print(f"handoff delivery (request_human -> agent queue event, "
               f"{args.handoff_concurrency} at a time): p50 {handoffs.p50:.1f} ms   "

@@ -33,6 +33,10 @@ async def eventually(condition: Callable[[], Any], timeout: float = 10.0,
         await asyncio.sleep(0.02)
 
 
+async def disconnect_all(*clients: RecordingClient) -> None:
+    await asyncio.gather(*(client.disconnect() for client in clients))
+
+
 class RecordingClient:
     namespace = "/"
 
@@ -95,6 +99,11 @@ class Customer(RecordingClient):
         history = await self.wait_for("history", after=mark)
         status = await self.wait_for("status", after=mark)
         return {"token": self.token, "history": history["messages"], "status": status}
+
+    @property
+    def conversation_id(self) -> str:
+        assert self.token, "no session yet"
+        return self.token.rsplit(".", 1)[0]
 
     async def say(self, text: Any, **extra: Any) -> None:
         await self.sio.emit("user_uttered", {"message": text, "session_id": self.token, **extra})

@@ -13,17 +13,12 @@ from redis.asyncio import Redis
 from handoff.agents import AgentDirectory
 from handoff.keys import Keys
 from handoff.transcript import TranscriptStore
-from tests.gateway.clients import Agent, Customer, eventually
+from tests.gateway.clients import Agent, Customer, disconnect_all, eventually
 from tests.gateway.conftest import GatewayFactory
 from tests.gateway.fake_rasa import FakeRasa
 from tests.gateway.gateways import GatewayProcess
 
 pytestmark = pytest.mark.asyncio
-
-
-def conversation_id(customer: Customer) -> str:
-    assert customer.token
-    return customer.token.rsplit(".", 1)[0]
 
 
 async def queued_customer(gateway: GatewayProcess, text: str = "my wifi is broken") -> Customer:
@@ -70,7 +65,7 @@ async def test_handoff_reaches_every_agent_and_claimer_gets_full_transcript(
     status = await customer.wait_for("status", lambda s: s["state"] == "queued")
     assert status["position"] == 1 and status["agents_online"] == 2
     assert isinstance(status["estimated_wait_s"], int)
-    cid = conversation_id(customer)
+    cid = customer.conversation_id
     for agent, mark in zip((ada, bob), marks, strict=True):
         queue = await agent.sees_queued(cid, after=mark)
         item = queue["items"][0]
@@ -126,8 +121,7 @@ async def test_handoff_reaches_every_agent_and_claimer_gets_full_transcript(
     async with aiohttp.ClientSession() as http, http.get(
             f"{gateway.url}/api/transcript", params={"session": customer.token}) as response:
         assert "VIP" not in await response.text()
-    for client in (again, customer, ada, bob):
-        await client.disconnect()
+    await disconnect_all(again, customer, ada, bob)
 
 
 async def test_crossing_messages_all_land_in_order(start_gateway: GatewayFactory,
@@ -136,7 +130,7 @@ async def test_crossing_messages_all_land_in_order(start_gateway: GatewayFactory
     gateway = start_gateway(fake_rasa.url)
     ada = await Agent.connect(gateway.url, "ada")
     customer = await queued_customer(gateway)
-    cid = conversation_id(customer)
+    cid = customer.conversation_id
     assert (await ada.call("claim", {"conversation_id": cid}))["ok"]
 
     async def customer_side() -> None:
@@ -178,7 +172,7 @@ async def test_transfer_and_resolve(start_gateway: GatewayFactory, fake_rasa: Fa
     bob = await Agent.connect(gateway.url, "bob")
     earlier = await queued_customer(gateway, "my wifi is broken, first")
     customer = await queued_customer(gateway)
-    cid = conversation_id(customer)
+    cid = customer.conversation_id
     assert (await ada.call("claim", {"conversation_id": cid}))["ok"]
 
     assert (await ada.call("transfer", {"conversation_id": cid, "to": "cy"}))["error"] == \
@@ -194,7 +188,7 @@ async def test_transfer_and_resolve(start_gateway: GatewayFactory, fake_rasa: Fa
     mark = ada.mark()
     assert (await bob.call("transfer", {"conversation_id": cid, "to": None}))["ok"]
     queue = await ada.sees_queued(cid, after=mark)
-    assert [i["conversation_id"] for i in queue["items"]] == [cid, conversation_id(earlier)]
+    assert [i["conversation_id"] for i in queue["items"]] == [cid, earlier.conversation_id]
     assert queue["items"][0]["reason"] == "agent_transfer"
     await customer.wait_for("status", lambda s: s["state"] == "queued" and s["position"] == 1)
 
@@ -211,8 +205,7 @@ async def test_transfer_and_resolve(start_gateway: GatewayFactory, fake_rasa: Fa
         "You said: thanks"
     await customer.emit("rating", {"score": 5})
     await customer.bot_message(lambda m: m["text"] == "Thanks for your feedback!")
-    for client in (earlier, customer, ada, bob):
-        await client.disconnect()
+    await disconnect_all(earlier, customer, ada, bob)
 
 
 async def test_vanished_agent_chats_go_back_to_head_of_queue(
@@ -222,7 +215,7 @@ async def test_vanished_agent_chats_go_back_to_head_of_queue(
     bob = await Agent.connect(gateway.url, "bob")
     waiting = await queued_customer(gateway, "my wifi is broken, waiting")
     helped = await queued_customer(gateway)
-    cid = conversation_id(helped)
+    cid = helped.conversation_id
     assert (await ada.call("claim", {"conversation_id": cid}))["ok"]
 
     # A short drop within the grace period keeps the chat.
@@ -237,13 +230,12 @@ async def test_vanished_agent_chats_go_back_to_head_of_queue(
     mark = bob.mark()
     await ada.disconnect()
     queue = await bob.sees_queued(cid, after=mark)
-    assert [i["conversation_id"] for i in queue["items"]] == [cid, conversation_id(waiting)]
+    assert [i["conversation_id"] for i in queue["items"]] == [cid, waiting.conversation_id]
     assert queue["items"][0]["reason"] == "agent_disconnected"
     notice = await helped.bot_message(lambda m: "disconnected" in m.get("text", ""))
     assert notice["role"] == "system"
     await helped.wait_for("status", lambda s: s["state"] == "queued" and s["position"] == 1)
-    for client in (waiting, helped, bob):
-        await client.disconnect()
+    await disconnect_all(waiting, helped, bob)
 
 
 async def test_presence_and_concurrency_limit(start_gateway: GatewayFactory, fake_rasa: FakeRasa,
@@ -251,8 +243,8 @@ async def test_presence_and_concurrency_limit(start_gateway: GatewayFactory, fak
     gateway = start_gateway(fake_rasa.url, agent_chat_limit=1)
     ada = await Agent.connect(gateway.url, "ada")
     first, second = await queued_customer(gateway), await queued_customer(gateway)
-    assert (await ada.call("claim", {"conversation_id": conversation_id(first)}))["ok"]
-    refused = await ada.call("claim", {"conversation_id": conversation_id(second)})
+    assert (await ada.call("claim", {"conversation_id": first.conversation_id}))["ok"]
+    refused = await ada.call("claim", {"conversation_id": second.conversation_id})
     assert refused["error"] == "limit_reached"
     roster = (await ada.call("sync"))["agents"]["agents"]
     assert {a["username"]: (a["status"], a["open_chats"], a["limit"]) for a in roster} == {
@@ -266,8 +258,7 @@ async def test_presence_and_concurrency_limit(start_gateway: GatewayFactory, fak
         x["status"] == "away" for x in a["agents"]))
     assert [x["status"] for x in agents_event["agents"] if x["username"] == "ada"] == ["away"]
     assert (await ada.call("presence", {"status": "asleep"}))["error"] == "invalid_status"
-    for client in (first, second, ada):
-        await client.disconnect()
+    await disconnect_all(first, second, ada)
 
 
 async def test_claim_race_exactly_one_winner_50_times(
@@ -283,7 +274,7 @@ async def test_claim_race_exactly_one_winner_50_times(
         mark = customer.mark()
         await customer.emit("request_human", {})
         await customer.wait_for("status", lambda s: s["state"] == "queued", after=mark)
-        cid = conversation_id(customer)
+        cid = customer.conversation_id
         acks = await asyncio.gather(ada.call("claim", {"conversation_id": cid}),
                                     bob.call("claim", {"conversation_id": cid}))
         assert sorted(bool(a["ok"]) for a in acks) == [False, True], acks
@@ -292,5 +283,4 @@ async def test_claim_race_exactly_one_winner_50_times(
         winners.append(winner.name)
         assert (await winner.call("resolve", {"conversation_id": cid}))["ok"]
     assert len(winners) == 50
-    for client in (customer, ada, bob):
-        await client.disconnect()
+    await disconnect_all(customer, ada, bob)

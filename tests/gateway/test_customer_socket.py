@@ -116,7 +116,7 @@ async def test_stranger_with_conversation_id_learns_nothing(
 
 async def test_bad_input_gets_clear_errors_and_loses_nothing(
         start_gateway: GatewayFactory, fake_rasa: FakeRasa, redis: Redis, prefix: str) -> None:
-    gateway = start_gateway(fake_rasa.url, max_message_chars=50)
+    gateway = start_gateway(fake_rasa.url, max_message_chars=50, customer_messages_per_minute=3)
     customer = await Customer.connect(gateway.url)
 
     await customer.say("before any session")
@@ -152,6 +152,11 @@ async def test_bad_input_gets_clear_errors_and_loses_nothing(
     assert echoed["text"] == f"You said: {script}"  # relayed verbatim, as plain text
     stored = await transcript(redis, prefix, session["token"])
     assert [e["text"] for e in stored if e["role"] == "customer"] == ["x" * 50, script]
+    await customer.say("third message this minute")
+    await customer.bot_message(lambda m: "third" in m["text"])
+    mark = customer.mark()
+    await customer.say("fourth message this minute")
+    await customer.error("rate_limited", after=mark)
     assert gateway.running
     await customer.disconnect()
 

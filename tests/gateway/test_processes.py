@@ -6,18 +6,13 @@ import aiohttp
 import pytest
 
 from handoff.agents import AgentDirectory
-from tests.gateway.clients import Agent, Customer
+from tests.gateway.clients import Agent, Customer, disconnect_all
 from tests.gateway.conftest import GatewayFactory
 from tests.gateway.fake_rasa import FakeRasa
 from tests.gateway.gateways import GatewayProcess
 from tests.support.servers import RedisServer
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.slow]
-
-
-def conversation_id(customer: Customer) -> str:
-    assert customer.token
-    return customer.token.rsplit(".", 1)[0]
 
 
 async def test_queued_conversation_survives_gateway_restart(
@@ -40,10 +35,10 @@ async def test_queued_conversation_survives_gateway_restart(
 
     ada = await Agent.connect(gateway.url, "ada")
     items = ada.of("queue")[-1]["items"]
-    assert [i["conversation_id"] for i in items] == [conversation_id(customer)]
+    assert [i["conversation_id"] for i in items] == [customer.conversation_id]
     assert items[0]["contact"] == {"email": "ann@example.com", "name": ""}
-    assert (await ada.call("claim", {"conversation_id": conversation_id(customer)}))["ok"]
-    await ada.call("message", {"conversation_id": conversation_id(customer),
+    assert (await ada.call("claim", {"conversation_id": customer.conversation_id}))["ok"]
+    await ada.call("message", {"conversation_id": customer.conversation_id,
                                "text": "Sorry for the wait!"})
     assert (await back.bot_message(lambda m: m["role"] == "agent"))["text"] == \
         "Sorry for the wait!"
@@ -60,8 +55,8 @@ async def test_customer_and_agent_on_different_processes(
     await customer.start_session()
     mark = ada.mark()
     await customer.say("I need a human")
-    await ada.sees_queued(conversation_id(customer), after=mark)  # queue pushed across
-    cid = conversation_id(customer)
+    await ada.sees_queued(customer.conversation_id, after=mark)  # queue pushed across
+    cid = customer.conversation_id
     assert (await ada.call("claim", {"conversation_id": cid}))["ok"]
     await bob.wait_for("taken", lambda t: t["conversation_id"] == cid)
     joined = await customer.wait_for("status", lambda s: s["state"] == "with_agent")
@@ -84,8 +79,7 @@ async def test_customer_and_agent_on_different_processes(
     assert [m["text"] for m in resumed["history"]] == ["while you were away"]
     assert (await ada.call("resolve", {"conversation_id": cid}))["ok"]
     await moved.wait_for("status", lambda s: s["state"] == "resolved")
-    for client in (moved, ada, bob):
-        await client.disconnect()
+    await disconnect_all(moved, ada, bob)
 
 
 async def test_dead_redis_gives_clear_errors_without_crashing(fake_rasa: FakeRasa) -> None:

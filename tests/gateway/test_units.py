@@ -4,6 +4,11 @@ the state machine's atomicity against the real test Redis."""
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,7 +16,7 @@ from redis.asyncio import Redis
 
 from bot.signals import HandoffReason, answer_signal, handoff_signal
 from handoff import entries
-from handoff.agents import AgentTokens, check_password, hash_password
+from handoff.agents import AgentDirectory, AgentTokens, check_password, hash_password
 from handoff.bot_replies import parse_bot_reply
 from handoff.conversations import BOT, QUEUED, WITH_AGENT, ConversationStore
 from handoff.keys import Keys
@@ -20,6 +25,7 @@ from handoff.service import ConversationService
 from handoff.sessions import SessionTokens
 from handoff.settings import Settings
 from tests.gateway.fake_rasa import FakeRasa
+from tests.support.servers import RedisServer
 
 
 class RecordingNotifier:
@@ -170,3 +176,35 @@ async def test_service_without_sockets(redis: Redis, prefix: str, fake_rasa: Fak
                                       expected_gen="0")
     assert conversation.state != BOT
     await service.shutdown()
+
+
+@pytest.mark.asyncio
+async def test_accounts_from_file_and_cli(redis: Redis, prefix: str, tmp_path: Path,
+                                          redis_server: RedisServer) -> None:
+    directory = AgentDirectory(redis, Keys(prefix))
+    accounts = tmp_path / "agents.yml"
+    accounts.write_text(
+        "agents:\n"
+        "  - {username: ada, name: Ada, password: pw, limit: 2}\n"
+        f"  - {{username: bob, name: Bob, password_hash: '{hash_password('secret')}'}}\n")
+    assert await directory.load_file(str(accounts)) == 2
+    ada = await directory.authenticate("ada", "pw")
+    assert ada is not None and (ada.name, ada.limit) == ("Ada", 2)
+    assert await directory.authenticate("bob", "secret") is not None
+    assert await directory.authenticate("bob", "pw") is None
+    assert await directory.authenticate("nobody", "pw") is None
+
+    env = {**os.environ, "REDIS_HOST": redis_server.host, "REDIS_PORT": str(redis_server.port),
+           "REDIS_PREFIX": prefix}
+    added = subprocess.run(
+        [sys.executable, "-m", "handoff.agents", "add", "cy", "--name", "Cy Young",
+         "--limit", "3", "--password-stdin"], input="hunter2\n", env=env,
+        capture_output=True, text=True, check=True)
+    assert "cy" in added.stdout
+    stored = await redis.hget(Keys(prefix).agent("cy"), "password")
+    assert stored and "hunter2" not in stored
+    assert await directory.authenticate("cy", "hunter2") is not None
+    listed = subprocess.run([sys.executable, "-m", "handoff.agents", "list"], env=env,
+                            capture_output=True, text=True, check=True)
+    assert {json.loads(line)["username"] for line in listed.stdout.splitlines()} == {
+        "ada", "bob", "cy"}

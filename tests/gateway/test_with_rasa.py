@@ -15,16 +15,11 @@ from redis.asyncio import Redis
 from handoff.agents import AgentDirectory
 from handoff.keys import Keys
 from handoff.transcript import TranscriptStore
-from tests.gateway.clients import Agent, Customer
+from tests.gateway.clients import Agent, Customer, disconnect_all
 from tests.gateway.conftest import GatewayFactory
 from tests.support.servers import RasaStack, RedisServer
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.slow]
-
-
-def conversation_id(customer: Customer) -> str:
-    assert customer.token
-    return customer.token.rsplit(".", 1)[0]
 
 
 async def user_texts_seen_by_rasa(stack: RasaStack, cid: str) -> list[str]:
@@ -43,7 +38,7 @@ async def test_faq_answered_then_human_requested(
     bob = await Agent.connect(gateway.url, "bob")
     customer = await Customer.connect(gateway.url)
     await customer.start_session()
-    cid = conversation_id(customer)
+    cid = customer.conversation_id
 
     await customer.say("How can I reset my password?")
     answer = await customer.bot_message(timeout=30)
@@ -81,8 +76,7 @@ async def test_faq_answered_then_human_requested(
     seen = await user_texts_seen_by_rasa(rasa_stack, cid)
     assert "How can I reset my password?" in seen
     assert "hello? still waiting" not in seen and "are you a person?" not in seen
-    for client in (customer, ada, bob):
-        await client.disconnect()
+    await disconnect_all(customer, ada, bob)
 
 
 async def test_rasa_stopped_mid_conversation_hands_off(
@@ -103,10 +97,10 @@ async def test_rasa_stopped_mid_conversation_hands_off(
         notice = await customer.bot_message(lambda m: m["role"] == "system", timeout=30)
         assert "unavailable" in notice["text"]
         await customer.wait_for("status", lambda s: s["state"] == "queued")
-        queue = await ada.sees_queued(conversation_id(customer), after=mark)
+        queue = await ada.sees_queued(customer.conversation_id, after=mark)
         assert queue["items"][0]["reason"] == "bot_unavailable"
         assert queue["items"][0]["last_message"] == "and when will it arrive?"
-        claimed = await ada.call("claim", {"conversation_id": conversation_id(customer)})
+        claimed = await ada.call("claim", {"conversation_id": customer.conversation_id})
         assert [e["text"] for e in claimed["transcript"] if e["role"] == "customer"] == [
             "How do I track my parcel?", "and when will it arrive?"]
         await customer.disconnect()
