@@ -31,7 +31,7 @@ lint: setup
 lock:  ## re-resolve requirements.in into requirements.lock
 	rm -rf /tmp/lock-venv && $$(scripts/find-python310.sh) -m venv /tmp/lock-venv
 	/tmp/lock-venv/bin/pip install -q -r requirements.in
-	/tmp/lock-venv/bin/pip freeze --exclude-editable > requirements.lock
+	/tmp/lock-venv/bin/pip freeze --all --exclude-editable | grep -v "^pip==" > requirements.lock
 
 clean:
 	rm -rf models var test-output

@@ -5,13 +5,15 @@
 Starts a private Redis, our action server + Rasa server (Redis tracker and lock stores)
 and a stock `rasa init` assistant (default config: DIET, TED, UnexpecTED), drives both
 REST webhooks with the same customer messages, and prints msgs/s, p50 and p99 for a
-single stream and for N concurrent conversations, then the throughput ratio.
+single stream and for N concurrent conversations (alternating the two servers round by
+round), then the throughput ratio.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import statistics
 import subprocess
 import sys
@@ -75,16 +77,29 @@ async def converse(
         latencies.append((time.perf_counter() - started) * 1000)
 
 
-async def load(url: str, conversations: int, turns: int) -> Figures:
+async def load(url: str, conversations: int, concurrency: int, turns: int) -> Figures:
+    """`conversations` conversations of `turns` messages, `concurrency` at a time."""
     latencies: list[float] = []
-    connector = aiohttp.TCPConnector(limit=conversations)
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(session: aiohttp.ClientSession) -> None:
+        async with gate:
+            await converse(session, url, turns, latencies)
+
+    connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(connector=connector) as session:
         await converse(session, url, 3, [])  # warm up
         started = time.perf_counter()
-        await asyncio.gather(
-            *(converse(session, url, turns, latencies) for _ in range(conversations))
-        )
+        await asyncio.gather(*(one(session) for _ in range(conversations)))
         return Figures(conversations * turns, time.perf_counter() - started, latencies)
+
+
+def merge(figures: list[Figures]) -> Figures:
+    return Figures(
+        sum(f.messages for f in figures),
+        sum(f.seconds for f in figures),
+        [latency for f in figures for latency in f.latencies_ms],
+    )
 
 
 def stock_model() -> Path:
@@ -120,6 +135,8 @@ def start_stock(model: Path) -> tuple[ManagedProcess, str]:
             str(model),
             "--credentials",
             str(STOCK_DIR / "credentials.yml"),
+            "--endpoints",
+            str(STOCK_DIR / "endpoints.yml"),
         ],
         {"RASA_TELEMETRY_ENABLED": "false"},
     )
@@ -132,29 +149,35 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--conversations", type=int, default=20)
-    parser.add_argument("--turns", type=int, default=10)
+    parser.add_argument("--turns", type=int, default=10, help="messages per conversation")
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
 
     ours_model, theirs_model = ensure_model(), stock_model()
-    redis = RedisServer()
-    ours = RasaStack(ours_model, redis)
-    stock, stock_url = start_stock(theirs_model)
-    try:
-        results = {}
-        for label, url in (("ours", ours.webhook_url), ("stock rasa init", stock_url)):
-            single = asyncio.run(load(url, 1, 60))
-            concurrent = asyncio.run(load(url, args.conversations, args.turns))
-            print(single.line(f"{label}: single stream"))
-            print(concurrent.line(f"{label}: {args.conversations} concurrent"))
-            results[label] = concurrent
-        ratio = results["ours"].rate / results["stock rasa init"].rate
+    with contextlib.ExitStack() as running:
+        redis = RedisServer()
+        running.callback(redis.stop)
+        ours = RasaStack(ours_model, redis)
+        running.callback(ours.stop)
+        stock, stock_url = start_stock(theirs_model)
+        running.callback(stock.stop)
+        targets = {"ours": ours.webhook_url, "stock rasa init": stock_url}
+        single: dict[str, list[Figures]] = {label: [] for label in targets}
+        concurrent: dict[str, list[Figures]] = {label: [] for label in targets}
+        # Alternate the two servers round by round, so background load hits both alike.
+        for _ in range(args.rounds):
+            for label, url in targets.items():
+                single[label].append(asyncio.run(load(url, 5, 1, args.turns)))
+                concurrent[label].append(
+                    asyncio.run(load(url, args.conversations, args.conversations, args.turns))
+                )
+        for label in targets:
+            print(merge(single[label]).line(f"{label}: single stream"))
+            print(merge(concurrent[label]).line(f"{label}: {args.conversations} concurrent"))
+        ratio = merge(concurrent["ours"]).rate / merge(concurrent["stock rasa init"]).rate
         print(
             f"throughput ratio at {args.conversations} concurrent conversations: {ratio:.1f}x stock"
         )
-    finally:
-        stock.stop()
-        ours.stop()
-        redis.stop()
 
 
 if __name__ == "__main__":

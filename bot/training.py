@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "bot" / "data"
 CONFIG = ROOT / "config.yml"
 DOMAIN = ROOT / "domain.yml"
+KEEP_MODELS = 3
 
 
 def model_inputs() -> list[Path]:
@@ -70,10 +71,19 @@ def ensure_model(out_dir: Path = ROOT / "models") -> Path:
         "--fixed-model-name",
         model.name[: -len(".tar.gz")],
     ]
-    subprocess.run(command, check=True, cwd=ROOT)
+    # Rasa's output goes to stderr: stdout carries only the model path (scripts read it).
+    subprocess.run(command, check=True, cwd=ROOT, stdout=sys.stderr)
     if not model.exists():
         raise RuntimeError(f"rasa train finished without writing {model}")
+    prune_old_models(out_dir)
     return model
+
+
+def prune_old_models(out_dir: Path, keep: int = KEEP_MODELS) -> None:
+    """Keep the newest few models (for a quick rollback), delete older ones."""
+    models = sorted(out_dir.glob("model-*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    for old in models[:-keep]:
+        old.unlink(missing_ok=True)
 
 
 def main() -> int:

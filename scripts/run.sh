@@ -43,10 +43,12 @@ start rasa .venv/bin/python -m rasa run --enable-api --auth-token "$RASA_TOKEN" 
   --credentials credentials.yml
 wait_http actions "http://$ACTION_SERVER_HOST:$ACTION_SERVER_PORT/health"
 wait_http rasa "$RASA_URL/status?token=$RASA_TOKEN"
-if [ -f handoff/__main__.py ]; then
-  start gateway .venv/bin/python -m handoff
-  wait_http gateway "http://$GATEWAY_HOST:$GATEWAY_PORT/health"
+if [ -n "${DEMO_AGENT:-}" ]; then
+  echo "$DEMO_AGENT_PASSWORD" | .venv/bin/python -m handoff.agents add "$DEMO_AGENT" \
+    --name "Demo Agent" --password-stdin >/dev/null
 fi
+start gateway .venv/bin/python -m handoff
+wait_http gateway "http://$GATEWAY_HOST:$GATEWAY_PORT/health"
 
 cat <<INFO
 
@@ -55,14 +57,13 @@ cat <<INFO
     redis           redis://$REDIS_HOST:$REDIS_PORT/$REDIS_DB
     action server   http://$ACTION_SERVER_HOST:$ACTION_SERVER_PORT
     rasa (API)      $RASA_URL   (token in var/secrets.env)
-INFO
-if [ -f handoff/__main__.py ]; then
-  cat <<INFO
     gateway         http://$GATEWAY_HOST:$GATEWAY_PORT
-    demo shop       http://$GATEWAY_HOST:$GATEWAY_PORT/
+    demo shop       http://$GATEWAY_HOST:$GATEWAY_PORT/      (the chat widget is on it)
     agent console   http://$GATEWAY_HOST:$GATEWAY_PORT/console/
 INFO
+if [ -n "${DEMO_AGENT:-}" ]; then
+  echo "    console login   $DEMO_AGENT / $DEMO_AGENT_PASSWORD   (add agents: .venv/bin/python -m handoff.agents add NAME)"
 fi
 echo
-wait -n "${pids[@]}"
-echo "a service exited; see var/log/" >&2
+wait -n "${pids[@]}" && status=0 || status=$?
+[ "$status" -gt 128 ] || echo "a service exited; see var/log/" >&2

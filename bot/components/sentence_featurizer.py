@@ -49,6 +49,7 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> SentenceEmbeddingFeaturizer:
+        load_encoder(config["model"])  # at model load, not on the first customer's message
         return cls(execution_context.node_name, config)
 
     @classmethod

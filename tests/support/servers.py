@@ -11,6 +11,10 @@ from pathlib import Path
 
 from tests.support.processes import ROOT, ManagedProcess, free_port
 
+# Longer than the keep-alive of Rasa's HTTP client (15 s), so the action server never
+# closes a connection Rasa is about to reuse ("Cannot write to closing transport").
+ACTION_SERVER_KEEP_ALIVE_S = "75"
+
 
 @dataclass
 class RedisServer:
@@ -56,7 +60,7 @@ class RasaStack:
 
     model: Path
     redis: RedisServer
-    token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    token: str = field(default_factory=lambda: secrets.token_hex(16))
     rasa_port: int = field(default_factory=free_port)
     action_port: int = field(default_factory=free_port)
 
@@ -67,6 +71,7 @@ class RasaStack:
             "REDIS_DB": "0",
             "ACTION_SERVER_URL": f"http://127.0.0.1:{self.action_port}/webhook",
             "SANIC_HOST": "127.0.0.1",
+            "SANIC_KEEP_ALIVE_TIMEOUT": ACTION_SERVER_KEEP_ALIVE_S,
             "RASA_TELEMETRY_ENABLED": "false",
         }
         self._actions = ManagedProcess(

@@ -1,0 +1,44 @@
+"""Hot-path fixes for Rasa 3.6 itself, applied when Rasa imports our components.
+
+Rasa 3.6 validates every action server response with `jsonschema.validate(result,
+schema)`, which re-checks its large events schema against the JSON-Schema meta-schema on
+every call: on 2 cores that was most of a custom action's cost. We validate against the
+same schema with a validator built once, so behaviour is unchanged and only the repeated
+meta-schema check goes away.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Dict
+
+from jsonschema import ValidationError
+from jsonschema.protocols import Validator
+from jsonschema.validators import validator_for
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.constants import DOCS_BASE_URL
+
+
+@functools.lru_cache(maxsize=1)
+def _action_response_validator() -> Validator:
+    """The validator class `jsonschema.validate` would pick, checked and built once."""
+    schema = RemoteAction.action_response_format_spec()
+    validator_class = validator_for(schema)
+    validator_class.check_schema(schema)
+    return validator_class(schema)
+
+
+def _validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
+    try:
+        _action_response_validator().validate(result)
+    except ValidationError as error:
+        error.message += (
+            ". Failed to validate Action server response from API, make sure your response "
+            f"from the Action endpoint is valid. See {DOCS_BASE_URL}/custom-actions"
+        )
+        raise
+    return True
+
+
+def apply() -> None:
+    RemoteAction._validate_action_result = _validate_action_result
