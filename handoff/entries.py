@@ -36,6 +36,12 @@ def customer_message(text: str, metadata: dict[str, Any] | None = None) -> Entry
     return _entry(CUSTOMER, text=text, metadata=metadata or None)
 
 
+def customer_attachment(attachment: dict[str, Any]) -> Entry:
+    """A file the customer attached: `{"type": "image"|"file", "payload": {"src", "name",
+    "size", "content_type"}}` (see handoff/attachments.py)."""
+    return _entry(CUSTOMER, attachment=attachment)
+
+
 def bot_message(
     text: str | None = None,
     quick_replies: list[dict[str, Any]] | None = None,

@@ -48,6 +48,10 @@ class Keys:
         """Sorted set of `<process>:<sid>` connections, scored by last heartbeat."""
         return f"{self.prefix}agent_sockets:{username}"
 
+    def attachment(self, attachment_id: str) -> str:
+        """Hash: conversation, name, size, content_type, created_at of an uploaded file."""
+        return f"{self.prefix}attachment:{attachment_id}"
+
     @property
     def secret(self) -> str:
         """The shared signing secret when GATEWAY_SECRET is not set."""

@@ -26,6 +26,7 @@ from redis.asyncio import Redis
 from bot.signals import HandoffReason
 from handoff import entries
 from handoff.agents import AVAILABLE, PRESENCE_STATES, Agent, AgentDirectory, AgentTokens
+from handoff.attachments import AttachmentStore
 from handoff.bot_replies import parse_bot_reply
 from handoff.conversations import (
     BOT,
@@ -103,6 +104,8 @@ class ConversationService:
         self.queue = HandoffQueue(redis, keys, self.conversations,
                                   settings.default_wait_per_chat_s)
         self.agents = AgentDirectory(redis, keys)
+        self.attachments = AttachmentStore(redis, keys, settings.attachments_dir,
+                                           settings.max_attachment_bytes)
         self.sessions = SessionTokens(secret)
         self.agent_tokens = AgentTokens(secret, settings.agent_token_ttl_s)
         self.process_id = uuid.uuid4().hex[:12]
@@ -173,6 +176,35 @@ class ConversationService:
             self._bot_tasks.add(task)
             task.add_done_callback(self._bot_tasks.discard)
         elif result.state == QUEUED:
+            await self._queue_changed()
+        elif result.state == WITH_AGENT and result.agent:
+            await self.notifier.to_agent(result.agent, "entry",
+                                         {"conversation_id": conversation_id, "entry": entry})
+        return entry
+
+    async def customer_attachment(self, conversation_id: str, data: bytes,
+                                  name: Any = None) -> Entry:
+        """Store a screenshot or PDF (checked by its bytes) and record it as a customer
+        entry; the agent holding the chat gets it like a message. The bot never sees files:
+        while it is in charge the attachment is only recorded."""
+        conversation = await self._conversation(conversation_id)
+        if conversation.state == CLOSED:
+            self._raise_for_append("closed")
+        self.attachments.check(data)
+        self._check_rate(conversation_id)
+        stored = await self.attachments.save(conversation_id, data, name)
+        try:
+            result = await self.conversations.append(
+                conversation_id, [entries.customer_attachment(stored.entry_attachment())],
+                last_message=f"[attachment] {stored.name}")
+            self._raise_for_append(result.status)
+        except BaseException:
+            await self.attachments.delete(stored)
+            raise
+        entry = result.entries[0]
+        log.info("conversation %s: customer attached %s (%s, %d bytes)", conversation_id,
+                 stored.id, stored.content_type, stored.size)
+        if result.state == QUEUED:
             await self._queue_changed()
         elif result.state == WITH_AGENT and result.agent:
             await self.notifier.to_agent(result.agent, "entry",

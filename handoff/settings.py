@@ -52,6 +52,13 @@ class Settings:
     cors_origins: str = "*"
     widget_dir: str = str(ROOT / "widget")
     console_dir: str = str(ROOT / "widget" / "console")
+    # The FAQ file(s) whose answers agents search as canned answers (comma-separated);
+    # read once at start.
+    faq_file: str = str(ROOT / "bot" / "data" / "faq.yml")
+    # Where customers' uploaded screenshots and PDFs are kept (shared by every process).
+    attachments_dir: str = str(ROOT / "var" / "attachments")
+    # Largest attachment accepted, in bytes.
+    max_attachment_bytes: int = 5 * 1024 * 1024
     log_level: str = "INFO"
 
     @classmethod
@@ -75,6 +82,10 @@ class Settings:
     @property
     def socketio_channel(self) -> str:
         return f"{self.redis_prefix}socketio"
+
+    @property
+    def faq_files(self) -> list[str]:
+        return [path.strip() for path in self.faq_file.split(",") if path.strip()]
 
     @property
     def allowed_origins(self) -> str | list[str]:
