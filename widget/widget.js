@@ -5,7 +5,7 @@
  *
  * Every option may also be given as a data attribute of the script tag
  * (data-server-url, data-title, data-subtitle, data-greeting, data-position,
- * data-primary-color, data-open). The widget lives in a shadow DOM: the page's CSS does
+ * data-primary-color, data-open, data-attachments). The widget lives in a shadow DOM: the page's CSS does
  * not reach it and its CSS does not reach the page. Every piece of text from the
  * customer, the bot or an agent is inserted as text (textContent), never as HTML.
  * Protocol: docs/protocol.md (Rasa's socketio channel plus the gateway's additions).
@@ -33,7 +33,10 @@
       muted: "#6b7280", bot: "#f1f5f9", agent: "#ecfdf5", agentAccent: "#047857",
     },
     zIndex: 2147483000,
+    attachments: true,                    // the attach button (screenshots and PDFs)
+    maxAttachmentBytes: 5 * 1024 * 1024,  // checked here for a quick answer; the gateway decides
   };
+  var ATTACH_ACCEPT = "image/png,image/jpeg,image/webp,image/gif,application/pdf,.png,.jpg,.jpeg,.webp,.gif,.pdf";
 
   // ---- configuration ---------------------------------------------------------------
   function readConfig(extra) {
@@ -42,6 +45,7 @@
     ["serverUrl", "socketPath", "socketioSrc", "title", "subtitle", "greeting", "position"]
       .forEach(function (key) { if (data[key]) fromTag[key] = data[key]; });
     if (data.open) fromTag.open = data.open !== "false";
+    if (data.attachments) fromTag.attachments = data.attachments !== "false";
     if (data.primaryColor) fromTag.colors = { primary: data.primaryColor };
     var global = window.chatWidgetConfig || {};
     var config = Object.assign({}, DEFAULTS, fromTag, global, extra || {});
@@ -87,6 +91,7 @@
     close: "M18.3 5.7 12 12l6.3 6.3-1.4 1.4L10.6 13.4 4.3 19.7 2.9 18.3 9.2 12 2.9 5.7 4.3 4.3l6.3 6.3 6.3-6.3z",
     send: "M2 21 23 12 2 3v7l15 2-15 2z",
     download: "M11 3h2v9.2l3.3-3.3 1.4 1.4L12 16l-5.7-5.7 1.4-1.4 3.3 3.3zM4 18h16v2H4z",
+    attach: "M16.5 6v11.5a4.5 4.5 0 0 1-9 0V5a3 3 0 0 1 6 0v10.5a1.5 1.5 0 0 1-3 0V6H9v9.5a3 3 0 0 0 6 0V5a4.5 4.5 0 0 0-9 0v12.5a6 6 0 0 0 12 0V6z",
     person: "M12 12a4.5 4.5 0 1 0 0-9 4.5 4.5 0 0 0 0 9zm0 2c-4 0-8 2-8 5v2h16v-2c0-3-4-5-8-5z",
   };
 
@@ -109,6 +114,13 @@
   function clock(ts) {
     var date = ts ? new Date(ts * 1000) : new Date();
     return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  }
+
+  function fileSize(bytes) {
+    bytes = Number(bytes) || 0;
+    var mb = bytes / (1024 * 1024);
+    if (mb >= 1) return (mb % 1 === 0 ? String(mb) : mb.toFixed(1)) + " MB";
+    return Math.max(1, Math.round(bytes / 1024)) + " kB";
   }
 
   function minutes(seconds) {
@@ -179,7 +191,7 @@
     ".msg.agent .who{color:var(--agent-accent);}",
     ".bubble{padding:8px 12px;border-radius:14px;white-space:pre-wrap;overflow-wrap:anywhere;word-break:break-word;}",
     ".bubble a{color:inherit;text-decoration:underline;}",
-    ".bubble img{display:block;max-width:100%;border-radius:8px;margin-top:4px;}",
+    ".bubble img{display:block;max-width:100%;max-height:240px;border-radius:8px;margin-top:4px;background:#fff;}",
     ".msg.bot .bubble{background:var(--bot);border-top-left-radius:4px;}",
     ".msg.agent .bubble{background:var(--agent);border:1px solid var(--agent-accent);border-top-left-radius:4px;}",
     ".msg.customer{align-self:flex-end;align-items:flex-end;}",
@@ -211,6 +223,11 @@
     " padding:9px 12px;max-height:120px;min-height:40px;}",
     ".send{border:0;border-radius:50%;width:40px;height:40px;background:var(--primary);color:var(--primary-text);display:flex;align-items:center;justify-content:center;flex:none;}",
     ".send[disabled]{opacity:.5;cursor:default;}",
+    ".attach{border:0;border-radius:50%;width:40px;height:40px;background:transparent;color:var(--muted);display:flex;align-items:center;justify-content:center;flex:none;}",
+    ".attach:hover:not([disabled]){color:var(--primary);background:#f1f5f9;}",
+    ".attach[disabled]{opacity:.5;cursor:default;}",
+    ".bubble .file{display:inline-flex;align-items:center;gap:6px;font-weight:600;}",
+    ".bubble .file .size{font-weight:400;opacity:.85;}",
     "@media (max-width:480px){",
     " .panel{left:0 !important;right:0 !important;bottom:0;top:0;width:100%;max-width:100%;height:100%;max-height:100%;border-radius:0;}",
     " .root.is-open .launcher{display:none;}",
@@ -297,9 +314,23 @@
     this.input.addEventListener("input", function () { self.onInput(); });
     this.sendButton = h("button", { class: "send", type: "submit", "aria-label": "Send message" },
       [icon(ICONS.send, 20)]);
+    // Attach: a real button (keyboard and screen readers) opening a hidden file picker.
+    this.fileInput = h("input", { type: "file", accept: ATTACH_ACCEPT, hidden: true, tabindex: "-1",
+      "aria-hidden": "true", "data-role": "attachment-input" });
+    this.fileInput.addEventListener("change", function () {
+      var file = self.fileInput.files && self.fileInput.files[0];
+      self.fileInput.value = "";
+      if (file) self.attach(file);
+    });
+    this.attachButton = c.attachments ? h("button", {
+      class: "attach", type: "button", "aria-label": "Attach a screenshot or PDF",
+      title: "Attach a screenshot or PDF", "data-action": "attach",
+      onclick: function () { self.fileInput.click(); },
+    }, [icon(ICONS.attach, 20)]) : null;
     var composer = h("form", {
       class: "composer", onsubmit: function (event) { event.preventDefault(); self.submit(); },
-    }, [h("label", { class: "sr-only", for: "cw-input", text: "Message" }), this.input, this.sendButton]);
+    }, [h("label", { class: "sr-only", for: "cw-input", text: "Message" }), this.attachButton,
+      c.attachments ? this.fileInput : null, this.input, this.sendButton]);
 
     this.panel = h("section", {
       id: "cw-panel", class: "panel", role: "dialog", "aria-modal": "false",
@@ -753,6 +784,51 @@
     }
   };
 
+  // ---- attachments ---------------------------------------------------------------------
+  /** Uploads a screenshot or PDF (POST /api/attachments); the gateway checks its type and
+   * size and answers with the transcript entry, or with a message that says what is wrong. */
+  Widget.prototype.attach = function (file) {
+    var self = this, token = this.store.session_id;
+    var fail = function (message) {
+      self.renderBubble({ role: "system", text: message }, "error");
+      self.attachButton.focus();
+    };
+    if (file.size > this.config.maxAttachmentBytes) {
+      return fail("\u201c" + file.name + "\u201d is too large: attachments are limited to " +
+        fileSize(this.config.maxAttachmentBytes) + ".");
+    }
+    if (!token || !this.confirmed || !window.fetch || !window.FormData) {
+      if (!this.socket) this.connect();
+      return fail("You're offline; attach the file again when you're back online.");
+    }
+    var node = this.renderBubble({ role: "customer", text: "Uploading " + file.name + "\u2026" }, "pending uploading");
+    node.setMeta("Uploading\u2026");
+    this.attachButton.disabled = true;
+    var form = new FormData();
+    form.append("file", file, file.name);
+    fetch(this.config.serverUrl.replace(/\/+$/, "") + "/api/attachments?session=" + encodeURIComponent(token),
+      { method: "POST", body: form })
+      .then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (body) {
+          if (!response.ok || !body.entry) {
+            throw new Error(body.message || (response.status === 413
+              ? "The file is too large." : "The file could not be sent (" + response.status + ")."));
+          }
+          return body.entry;
+        });
+      })
+      .then(function (entry) {
+        if (node.parentNode) node.parentNode.removeChild(node);
+        self.addEntry(entry, false);
+        self.attachButton.disabled = false;
+      }, function (error) {
+        if (node.parentNode) node.parentNode.removeChild(node);
+        self.attachButton.disabled = false;
+        fail("Not sent: " + (error.message === "Failed to fetch"
+          ? "the server cannot be reached; try again." : error.message));
+      });
+  };
+
   Widget.prototype.newSession = function () {
     delete this.store.session_id;
     saveStore(this.store);
@@ -851,12 +927,17 @@
     var bubble = h("div", { class: "bubble" });
     if (entry.text) appendLinkified(bubble, String(entry.text));
     var att = entry.attachment;
-    if (att && att.type === "image" && att.payload && safeUrl(att.payload.src)) {
-      bubble.appendChild(h("img", { src: safeUrl(att.payload.src), alt: att.payload.title || "Image" }));
-    } else if (att && att.payload && safeUrl(att.payload.src || att.payload.url)) {
-      var url = safeUrl(att.payload.src || att.payload.url);
-      bubble.appendChild(h("a", { href: url, target: "_blank", rel: "noopener noreferrer",
-        text: att.payload.title || att.payload.name || "Open attachment" }));
+    var attUrl = att && att.payload ? this.attachmentUrl(att.payload.src || att.payload.url) : null;
+    var attName = att && att.payload ? String(att.payload.title || att.payload.name || "") : "";
+    if (attUrl && att.type === "image") {
+      var img = h("img", { src: attUrl, alt: attName || "Image", loading: "lazy" });
+      bubble.appendChild(attName && role === "customer"
+        ? h("a", { href: attUrl, target: "_blank", rel: "noopener noreferrer", "aria-label": "Open " + attName }, [img])
+        : img);
+    } else if (attUrl) {
+      bubble.appendChild(h("a", { class: "file", href: attUrl, target: "_blank", rel: "noopener noreferrer" }, [
+        icon(ICONS.attach, 16), attName || "Open attachment",
+        att.payload.size ? h("span", { class: "size", text: "(" + fileSize(att.payload.size) + ")" }) : null]));
     }
     if (!entry.text && entry.custom && typeof entry.custom.text === "string") {
       bubble.appendChild(document.createTextNode(entry.custom.text));
@@ -891,6 +972,18 @@
     return node;
   };
 
+  /** Where an attachment is: the gateway's own files (relative `/api/attachments/<id>`) need
+   * the gateway's origin and this conversation's session; other URLs must be http(s). */
+  Widget.prototype.attachmentUrl = function (src) {
+    if (typeof src !== "string") return null;
+    if (/^\/api\/attachments\/[A-Za-z0-9_-]+$/.test(src)) {
+      var token = this.store.session_id;
+      return safeUrl(this.config.serverUrl.replace(/\/+$/, "") + src +
+        (token ? "?session=" + encodeURIComponent(token) : ""));
+    }
+    return safeUrl(src);
+  };
+
   Widget.prototype.removeQuickReplies = function () {
     var groups = this.log.querySelectorAll(".quick");
     for (var i = 0; i < groups.length; i++) groups[i].parentNode.removeChild(groups[i]);
@@ -911,7 +1004,7 @@
         : e.role === "system" ? "Notice" : "Assistant";
       var when = e.ts ? new Date(e.ts * 1000).toLocaleString() : "";
       var text = e.role === "customer" && titles[e.text] ? titles[e.text]
-        : e.text || (e.attachment ? "[attachment]" : "");
+        : e.text || (e.attachment ? "[attachment: " + ((e.attachment.payload || {}).name || "file") + "]" : "");
       lines.push("[" + when + "] " + who + ": " + text);
     });
     return lines.join("\n") + "\n";

@@ -9,6 +9,7 @@
 // AGENT2_USERNAME / AGENT2_PASSWORD the two accounts (the second one takes a transfer).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { deflateSync } from "node:zlib";
 import { chromium } from "playwright-core";
 
 const [gateway, outDir] = process.argv.slice(2, 4);
@@ -30,6 +31,41 @@ const ORDER_TEXT = `My order number is NW-${Date.now().toString(36).toUpperCase(
 const NOTE_TEXT = "Internal: customer is on their third parcel question this month";
 const OFFLINE_TEXT = "Are you still there? (typed while offline)";
 const TIMEOUT = 30_000;
+const SCREENSHOT_NAME = "checkout-error.png";
+const PDF_NAME = "invoice-NW-1042.pdf";
+const PDF = Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n");
+
+/** A real PNG made here: 120x80, red/blue stripes (so the screenshots show it). */
+function stripesPng(width = 120, height = 80) {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc32 = (bytes) => {
+    let c = 0xffffffff;
+    for (const byte of bytes) c = crcTable[(c ^ byte) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type, data) => {
+    const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
+    const length = Buffer.alloc(4); length.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4); crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0); header.writeUInt32BE(height, 4);
+  header[8] = 8; header[9] = 2; // 8-bit RGB
+  const rows = [];
+  for (let y = 0; y < height; y++) {
+    rows.push(Buffer.from([0]));
+    for (let x = 0; x < width; x++) {
+      rows.push(Buffer.from(Math.floor(x / 20) % 2 ? [29, 78, 216] : [220, 38, 38]));
+    }
+  }
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header), chunk("IDAT", deflateSync(Buffer.concat(rows))), chunk("IEND", Buffer.alloc(0))]);
+}
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
@@ -110,12 +146,10 @@ async function send(text) {
 
 // ---- the journey ------------------------------------------------------------------------
 await step("demo-page", async () => {
-  // The demo shop at "/" when the gateway serves it there, else at /widget/.
-  let response = await customer.goto(`${gateway}/`);
-  if (!response || !response.ok() || !(await customer.locator("#chat-widget").count())) {
-    response = await customer.goto(`${gateway}/widget/`);
-  }
+  // The gateway serves the demo shop (widget/index.html) at "/".
+  const response = await customer.goto(`${gateway}/`);
   check(response && response.ok(), `demo page: HTTP ${response && response.status()}`);
+  check(/Northwind Shop/.test(await customer.title()), "the demo shop page is at /");
   await customer.locator("#chat-widget").waitFor({ state: "attached" });
   await W(".launcher").waitFor();
   check(await W(".panel").isHidden(), "the panel starts closed");
@@ -247,6 +281,53 @@ await step("reload-keeps-history", async () => {
   check(await W(".panel").isVisible(), "the open panel stays open after a reload");
 });
 
+/** Picks `file` through the widget's attach button, with the keyboard. */
+async function attachFile(file) {
+  await W("button[data-action=attach]").focus();
+  const [chooser] = await Promise.all([
+    customer.waitForEvent("filechooser"),
+    W("button[data-action=attach]").press("Enter"),
+  ]);
+  await chooser.setFiles(file);
+}
+
+await step("customer-attaches-screenshot", async () => {
+  const label = await W("button[data-action=attach]").getAttribute("aria-label");
+  check(/attach/i.test(label), `the attach button has a label: ${label}`);
+  // A file that is not a picture or PDF is refused, and the widget says why.
+  await attachFile({ name: "notes.png", mimeType: "image/png", buffer: Buffer.from("just text") });
+  await W(".msg.system.error").filter({ hasText: /Not sent: .*PNG, JPEG/ }).waitFor();
+  await W(".msg.uploading").waitFor({ state: "detached" });
+
+  await attachFile({ name: SCREENSHOT_NAME, mimeType: "image/png", buffer: stripesPng() });
+  const mine = W(`.msg.customer img[alt="${SCREENSHOT_NAME}"]`);
+  await mine.waitFor();
+  await customer.waitForFunction(() => {
+    const img = document.querySelector("#chat-widget").shadowRoot.querySelector(".msg.customer img");
+    return img && img.complete && img.naturalWidth === 120;
+  });
+  // The agent sees it inline (fetched with the agent's token) with its name.
+  const panel = activePanel();
+  const figure = panel.locator(".e.customer figure.att[data-loaded=true]");
+  await figure.waitFor();
+  const width = await figure.locator("img").evaluate((img) => img.complete && img.naturalWidth);
+  check(width === 120, `the agent's copy of the screenshot is loaded (${width})`);
+  check((await figure.textContent()).includes(SCREENSHOT_NAME), "the agent sees the file name");
+  await figure.screenshot({ path: join(outDir, "attachment-in-console.png") });
+
+  // A PDF: a download link for the agent.
+  await attachFile({ name: PDF_NAME, mimeType: "application/pdf", buffer: PDF });
+  await W(".msg.customer a.file").filter({ hasText: PDF_NAME }).waitFor();
+  const link = panel.locator(".e.customer a.att-file").filter({ hasText: PDF_NAME });
+  await link.waitFor();
+  const [download] = await Promise.all([agent.waitForEvent("download"), link.click()]);
+  check(download.suggestedFilename() === PDF_NAME, `download name: ${download.suggestedFilename()}`);
+  const saved = join(outDir, "attachment-download.pdf");
+  await download.saveAs(saved);
+  const { readFileSync } = await import("node:fs");
+  check(readFileSync(saved).equals(PDF), "the agent downloads the very same PDF");
+});
+
 await step("note-and-canned-answer", async () => {
   const panel = activePanel();
   await panel.getByRole("button", { name: "Internal note" }).click();
@@ -254,7 +335,8 @@ await step("note-and-canned-answer", async () => {
   await panel.locator("textarea").press("Enter");
   await panel.locator(".e.note").filter({ hasText: NOTE_TEXT }).waitFor();
   await panel.getByRole("button", { name: "Reply to customer" }).click();
-  // The bot's FAQ answer from this chat is offered as a canned answer.
+  // Canned answers come from the FAQ file, through GET /api/faq-answers.
+  await panel.locator(".canned .source").filter({ hasText: "From the FAQ." }).waitFor();
   await panel.locator(".canned input").fill("tracking");
   await panel.locator(".canned li button").filter({ hasText: FAQ_ANSWER_WORDS }).first().click();
   const draft = await panel.locator("textarea").inputValue();
@@ -269,6 +351,7 @@ await step("console-reload-keeps-chats", async () => {
   const panel = activePanel();
   await panel.locator(".e.note").filter({ hasText: NOTE_TEXT }).waitFor();
   await panel.locator("button[data-action=resolve]").waitFor();
+  await panel.locator(".e.customer figure.att[data-loaded=true]").waitFor();
 });
 
 await step("transfer-to-colleague", async () => {
@@ -309,6 +392,7 @@ await step("transcript-download", async () => {
   const { readFileSync } = await import("node:fs");
   const text = readFileSync(file, "utf8");
   check(text.includes(FAQ_QUESTION) && text.includes(AGENT_REPLY), "the transcript has the chat");
+  check(text.includes(`[attachment: ${SCREENSHOT_NAME}]`), "the transcript lists the attachment");
 });
 
 await step("phone-360px", async () => {

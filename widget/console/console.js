@@ -68,6 +68,66 @@
     } catch (e) { return null; }
   }
 
+  function fileSize(bytes) {
+    bytes = Number(bytes) || 0;
+    return bytes >= 1024 * 1024 ? (bytes / (1024 * 1024)).toFixed(1) + " MB" : Math.max(1, Math.round(bytes / 1024)) + " kB";
+  }
+
+  // ---- attachments: customers' screenshots inline, PDFs as downloads ----------------------
+  /** The gateway's own attachments (`/api/attachments/<id>`) are fetched with the agent's
+   * token in the Authorization header (never in a URL) and shown from blob: URLs. */
+  function isGatewayAttachment(src) {
+    return typeof src === "string" && /^\/api\/attachments\/[A-Za-z0-9_-]+$/.test(src);
+  }
+  function fetchAttachment(src) {
+    return fetch(config.serverUrl.replace(/\/+$/, "") + src, {
+      headers: { Authorization: "Bearer " + (state.session && state.session.token) },
+    }).then(function (response) {
+      if (!response.ok) throw new Error(response.status === 404 ? "The file no longer exists." : "The file could not be loaded (" + response.status + ").");
+      return response.blob();
+    });
+  }
+  function attachmentNode(att) {
+    var p = att && att.payload;
+    if (!p) return null;
+    var src = p.src || p.url;
+    var name = String(p.name || p.title || (att.type === "image" ? "Image" : "Attachment"));
+    var label = name + (p.size ? " (" + fileSize(p.size) + ")" : "");
+    if (!isGatewayAttachment(src)) {          // e.g. an image the bot sent by URL
+      var url = safeUrl(src);
+      if (!url) return null;
+      return att.type === "image" ? h("img", { src: url, alt: name })
+        : h("a", { href: url, target: "_blank", rel: "noopener noreferrer", text: name });
+    }
+    if (att.type === "image") {
+      var img = h("img", { class: "att-image", alt: "Customer's image: " + name });
+      var open = h("a", { class: "att-open", target: "_blank", rel: "noopener noreferrer", title: "Open full size" }, [img]);
+      var figure = h("figure", { class: "att", "data-kind": "image" }, [open, h("figcaption", { class: "muted", text: label })]);
+      fetchAttachment(src).then(function (blob) {
+        var blobUrl = URL.createObjectURL(blob);
+        img.src = blobUrl;
+        open.href = blobUrl;
+        figure.setAttribute("data-loaded", "true");
+      }, function (error) {
+        figure.replaceChild(h("p", { class: "muted", text: "Image not available: " + error.message }), open);
+      });
+      return figure;
+    }
+    var link = h("a", { class: "att-file", href: "#", "data-kind": "file", download: name,
+      "aria-label": "Download " + label, onclick: function (event) {
+        event.preventDefault();
+        fetchAttachment(src).then(function (blob) {
+          var blobUrl = URL.createObjectURL(blob);
+          var save = h("a", { href: blobUrl, download: name, hidden: true });
+          document.body.appendChild(save);
+          save.click();
+          document.body.removeChild(save);
+          setTimeout(function () { URL.revokeObjectURL(blobUrl); }, 10000);
+        }, function (error) { toast(error.message, true); });
+      } }, [h("span", { class: "att-kind", text: p.content_type === "application/pdf" ? "PDF" : "File" }), label]);
+    return h("div", { class: "att" }, [link]);
+  }
+
   /** "low confidence 0.31 on 'can I pay with crypto'" and friends. */
   function reasonText(item) {
     var reason = item.reason || "";
@@ -602,12 +662,8 @@
     var text = entry.text || (entry.custom && typeof entry.custom.text === "string" ? entry.custom.text : "");
     if (role === "system" && !text && entry.trigger) text = "on " + quote(entry.trigger);
     if (text) body.appendChild(document.createTextNode(String(text)));
-    var att = entry.attachment;
-    if (att && att.payload && safeUrl(att.payload.src || att.payload.url)) {
-      var url = safeUrl(att.payload.src || att.payload.url);
-      body.appendChild(att.type === "image" ? h("img", { src: url, alt: att.payload.title || "Image" })
-        : h("a", { href: url, target: "_blank", rel: "noopener noreferrer", text: att.payload.title || "Attachment" }));
-    }
+    var attachment = attachmentNode(entry.attachment);
+    if (attachment) body.appendChild(attachment);
     if (entry.quick_replies && entry.quick_replies.length) {
       body.appendChild(h("div", { class: "muted", text: "Buttons: " + entry.quick_replies.map(function (r) { return r.title; }).join(" | ") }));
     }
@@ -721,8 +777,9 @@
   };
 
   // ---- canned answers ----------------------------------------------------------------------------
-  /** FAQ answers from GET /api/faq-answers when the gateway has it; otherwise the FAQ answers
-   * the bot gave in transcripts seen here, plus a few built-in phrases. */
+  /** A few built-in phrases plus the FAQ answers from GET /api/faq-answers (the agent's token
+   * in the Authorization header). Should that fail, the FAQ answers the bot gave in the
+   * transcripts seen here are collected instead. */
   function loadCanned() {
     if (state.faq) return;
     state.faq = BUILT_IN_CANNED.map(function (item) { return Object.assign({ source: "built-in" }, item); });
