@@ -23,12 +23,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import statistics
 import sys
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +36,7 @@ import socketio
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.figures import Figures  # noqa: E402
 from bench.rasa_rest import MESSAGES  # noqa: E402
 from bot.training import ensure_model  # noqa: E402
 from handoff.agents import AgentDirectory  # noqa: E402
@@ -46,30 +45,6 @@ from tests.gateway.clients import Agent, Customer  # noqa: E402
 from tests.gateway.gateways import GatewayProcess  # noqa: E402
 from tests.support.processes import ManagedProcess, free_port  # noqa: E402
 from tests.support.servers import RasaStack, RedisServer  # noqa: E402
-
-
-@dataclass
-class Figures:
-    messages: int
-    seconds: float
-    latencies_ms: list[float]
-
-    @property
-    def rate(self) -> float:
-        return self.messages / self.seconds
-
-    @property
-    def p50(self) -> float:
-        return statistics.median(self.latencies_ms)
-
-    @property
-    def p99(self) -> float:
-        ordered = sorted(self.latencies_ms)
-        return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-
-    def line(self, label: str) -> str:
-        return (f"{label:<34} {self.rate:8.1f} msgs/s   "
-                f"p50 {self.p50:7.1f} ms   p99 {self.p99:7.1f} ms   (n={self.messages})")
 
 
 # ----------------------------------------------------------------------------- customers

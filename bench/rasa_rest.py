@@ -14,12 +14,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import statistics
 import subprocess
 import sys
 import time
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
@@ -27,6 +25,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.figures import Figures  # noqa: E402
 from bot.training import ensure_model  # noqa: E402
 from tests.support.processes import ManagedProcess, free_port  # noqa: E402
 from tests.support.servers import RasaStack, RedisServer  # noqa: E402
@@ -44,23 +43,6 @@ MESSAGES = [
     "where is my order",
     "bye",
 ]
-
-
-@dataclass
-class Figures:
-    messages: int
-    seconds: float
-    latencies_ms: list[float]
-
-    @property
-    def rate(self) -> float:
-        return self.messages / self.seconds
-
-    def line(self, label: str) -> str:
-        ordered = sorted(self.latencies_ms)
-        p50 = statistics.median(ordered)
-        p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-        return f"{label:<34} {self.rate:8.1f} msgs/s   p50 {p50:7.1f} ms   p99 {p99:7.1f} ms"
 
 
 async def converse(
@@ -92,14 +74,6 @@ async def load(url: str, conversations: int, concurrency: int, turns: int) -> Fi
         started = time.perf_counter()
         await asyncio.gather(*(one(session) for _ in range(conversations)))
         return Figures(conversations * turns, time.perf_counter() - started, latencies)
-
-
-def merge(figures: list[Figures]) -> Figures:
-    return Figures(
-        sum(f.messages for f in figures),
-        sum(f.seconds for f in figures),
-        [latency for f in figures for latency in f.latencies_ms],
-    )
 
 
 def stock_model() -> Path:
@@ -171,10 +145,11 @@ def main() -> None:
                 concurrent[label].append(
                     asyncio.run(load(url, args.conversations, args.conversations, args.turns))
                 )
+        merged = {label: Figures.merge(runs) for label, runs in concurrent.items()}
         for label in targets:
-            print(merge(single[label]).line(f"{label}: single stream"))
-            print(merge(concurrent[label]).line(f"{label}: {args.conversations} concurrent"))
-        ratio = merge(concurrent["ours"]).rate / merge(concurrent["stock rasa init"]).rate
+            print(Figures.merge(single[label]).line(f"{label}: single stream"))
+            print(merged[label].line(f"{label}: {args.conversations} concurrent"))
+        ratio = merged["ours"].rate / merged["stock rasa init"].rate
         print(
             f"throughput ratio at {args.conversations} concurrent conversations: {ratio:.1f}x stock"
         )
