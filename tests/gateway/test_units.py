@@ -17,6 +17,7 @@ from redis.asyncio import Redis
 from bot.signals import HandoffReason, answer_signal, handoff_signal
 from handoff import entries
 from handoff.agents import AgentDirectory, AgentTokens, check_password, hash_password
+from handoff.attachments import display_name, sniff_type
 from handoff.bot_replies import parse_bot_reply
 from handoff.conversations import BOT, QUEUED, WITH_AGENT, ConversationStore
 from handoff.keys import Keys
@@ -96,6 +97,30 @@ def test_customer_view_hides_internals() -> None:
     view = entries.customer_view({**handoff, "id": "1-0"})
     assert view == {"id": "1-0", "ts": handoff["ts"], "role": "system", "text": "wait",
                     "event": "handoff"}
+
+
+def test_attachment_types_come_from_the_bytes() -> None:
+    assert sniff_type(b"\x89PNG\r\n\x1a\n....") == "image/png"
+    assert sniff_type(b"\xff\xd8\xff\xe1....") == "image/jpeg"
+    assert sniff_type(b"GIF89a....") == "image/gif"
+    assert sniff_type(b"RIFF\x10\x00\x00\x00WEBPVP8 ") == "image/webp"
+    assert sniff_type(b"%PDF-1.7\n") == "application/pdf"
+    for other in (b"", b"<svg", b"<html>", b"RIFF\x00\x00\x00\x00WAVE", b"PK\x03\x04", b"MZ",
+                  b" %PDF-1.4", b"\x89PNG"):
+        assert sniff_type(other) is None, other
+
+
+def test_attachment_display_names_are_safe() -> None:
+    assert display_name("../../etc/passwd", "image/png") == "passwd.png"
+    assert display_name("C:\\Users\\me\\Screen Shot.PNG", "image/png") == "Screen Shot.PNG"
+    assert display_name("a\x00b\u202e\r\n.png", "image/png") == "ab.png"
+    assert display_name("photo.jpeg", "image/jpeg") == "photo.jpeg"
+    assert display_name("report.exe", "application/pdf") == "report.exe.pdf"
+    assert display_name("", "application/pdf") == "document.pdf"
+    assert display_name(None, "image/gif") == "screenshot.gif"
+    assert display_name(" ... ", "image/webp") == "screenshot.webp"
+    long = display_name("x" * 500 + ".png", "image/png")
+    assert len(long) == 100 and long.endswith(".png")
 
 
 def test_settings_from_env() -> None:
