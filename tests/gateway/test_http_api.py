@@ -89,6 +89,29 @@ async def test_demo_shop_page_is_served_at_root(start_gateway: GatewayFactory,
     assert (await http.request("GET", "/console/"))[0] == 200
 
 
+async def test_a_widget_on_another_site_may_call_the_customer_api(
+        start_gateway: GatewayFactory, fake_rasa: FakeRasa) -> None:
+    gateway = start_gateway(fake_rasa.url, cors_origins="https://shop.example")
+    http = Http(gateway.url)
+    customer = await customer_with_session(gateway)
+    status, headers, _ = await http.request(
+        "OPTIONS", "/api/attachments", headers={
+            "Origin": "https://shop.example", "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type"})
+    assert status in (200, 204)
+    assert headers["Access-Control-Allow-Origin"] == "https://shop.example"
+    assert "POST" in headers["Access-Control-Allow-Methods"]
+    status, headers, _ = await http.request(
+        "GET", "/api/transcript", params={"session": customer.token},
+        headers={"Origin": "https://shop.example"})
+    assert status == 200 and headers["Access-Control-Allow-Origin"] == "https://shop.example"
+    status, headers, _ = await http.request(
+        "GET", "/api/transcript", params={"session": customer.token},
+        headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in headers
+    await customer.disconnect()
+
+
 async def test_faq_answers_are_for_signed_in_agents_only(
         start_gateway: GatewayFactory, fake_rasa: FakeRasa, agents: AgentDirectory) -> None:
     gateway = start_gateway(fake_rasa.url)
