@@ -27,14 +27,15 @@ from sanic.request import Request
 
 from handoff.agent_namespace import AgentNamespace
 from handoff.agents import HEARTBEAT_INTERVAL_S, Agent
-from handoff.attachments import AttachmentError, StoredAttachment
+from handoff.attachments import StoredAttachment
 from handoff.customer_namespace import CustomerNamespace
 from handoff.entries import customer_view
+from handoff.errors import InputError
 from handoff.faq_answers import load_faq_answers
 from handoff.keys import Keys
 from handoff.notifier import SocketNotifier
 from handoff.rasa_client import RasaClient
-from handoff.service import ConversationService, InputError, resolve_secret
+from handoff.service import ConversationService, resolve_secret
 from handoff.settings import Settings
 from handoff.uploads import read_upload
 
@@ -197,14 +198,9 @@ def create_app(settings: Settings, name: str = "handoff_gateway") -> Sanic:
                 raise InputError("invalid_session", "Unknown session; reload the chat.")
             data, name = await read_upload(request, settings.max_attachment_bytes)
             entry = await service.customer_attachment(conversation_id, data, name)
-        except AttachmentError as error:
-            log.info("attachment refused (%s): %s", error.code, error.message)
-            return _cors(request, response.json(error.as_payload(), status=error.status))
         except InputError as error:
-            status = {"invalid_session": 404, "not_found": 404,
-                      "rate_limited": 429}.get(error.code, 400)
-            return _cors(request, response.json({"error": error.code, "message": error.message},
-                                                status=status))
+            log.info("attachment refused (%s): %s", error.code, error.message)
+            return _cors(request, response.json(error.as_http(), status=error.status))
         except (RedisError, OSError):
             log.exception("attachment not stored")
             return _cors(request, response.json(

@@ -6,7 +6,7 @@ that shares the directory and the Redis can serve it. The client's file name is 
 used, sanitised, as a display name.
 
     store = AttachmentStore(redis, Keys("handoff:"), "var/attachments", max_bytes=5_000_000)
-    stored = await store.save("c1", data, "Screen Shot 1.png")   # raises AttachmentError
+    stored = await store.save("c1", data, "Screen Shot 1.png")   # raises InputError
     found = await store.get(stored.id)                           # None when unknown
 """
 
@@ -24,6 +24,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from handoff.errors import InputError
 from handoff.keys import Keys
 
 # What customers may attach: content type -> (attachment type, file extension).
@@ -39,19 +40,6 @@ _EXTENSIONS = {content_type: (extension,) for content_type, (_, extension)
                in ALLOWED_TYPES.items()} | {"image/jpeg": (".jpg", ".jpeg")}
 _ID = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 _NAME_MAX = 100
-
-
-class AttachmentError(Exception):
-    """An upload the gateway refuses; `status` is the HTTP status to answer with."""
-
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.status = status
-
-    def as_payload(self) -> dict[str, str]:
-        return {"error": self.code, "message": self.message}
 
 
 @dataclass(frozen=True)
@@ -123,14 +111,14 @@ class AttachmentStore:
         self.max_bytes = max_bytes
 
     def check(self, data: bytes) -> str:
-        """The proven content type of an upload, or AttachmentError (400 / 413)."""
+        """The proven content type of an upload, or InputError (400 / 413)."""
         if len(data) > self.max_bytes:
             raise too_large(self.max_bytes)
         if not data:
-            raise AttachmentError("empty_file", "The file is empty.")
+            raise InputError("empty_file", "The file is empty.")
         content_type = sniff_type(data)
         if content_type is None:
-            raise AttachmentError(
+            raise InputError(
                 "unsupported_type",
                 "Only screenshots and pictures (PNG, JPEG, WebP, GIF) or PDF files can be "
                 "attached.")
@@ -179,8 +167,8 @@ class AttachmentStore:
         os.replace(partial, path)
 
 
-def too_large(max_bytes: int) -> AttachmentError:
-    return AttachmentError(
+def too_large(max_bytes: int) -> InputError:
+    return InputError(
         "file_too_large", f"The file is too large: attachments are limited to "
         f"{_megabytes(max_bytes)}.", status=413)
 

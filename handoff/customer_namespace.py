@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from handoff.errors import InputError
 from handoff.guarded_namespace import GuardedNamespace, ServiceRef, payload
 from handoff.notifier import CUSTOMER_NAMESPACE, customer_room
-from handoff.service import InputError
 
 log = logging.getLogger("handoff.gateway")
 

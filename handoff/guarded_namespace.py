@@ -17,7 +17,8 @@ from typing import Any, Callable
 import socketio
 from redis.exceptions import RedisError
 
-from handoff.service import ConversationService, InputError
+from handoff.errors import InputError
+from handoff.service import ConversationService
 
 log = logging.getLogger("handoff.gateway")
 

@@ -38,6 +38,7 @@ from handoff.conversations import (
     TransitionResult,
 )
 from handoff.entries import Entry
+from handoff.errors import InputError
 from handoff.keys import Keys
 from handoff.notifier import Notifier
 from handoff.queue import HandoffQueue
@@ -59,18 +60,6 @@ DEFAULT_HANDOFF_TEXT = "You're in the queue for a person from our team."
 NO_AGENTS_TEXT = ("No one from our team is online right now. You can leave your email and we "
                   "will get back to you, or stay: your conversation keeps its place in the "
                   "queue.")
-
-
-class InputError(Exception):
-    """A request the gateway refuses; `code` and `message` go back in an `error` event."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-    def as_payload(self) -> dict[str, str]:
-        return {"code": self.code, "message": self.message}
 
 
 @dataclass(frozen=True)

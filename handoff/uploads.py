@@ -15,14 +15,15 @@ from urllib.parse import unquote
 from sanic.headers import parse_content_header
 from sanic.request import Request, parse_multipart_form
 
-from handoff.attachments import AttachmentError, too_large
+from handoff.attachments import too_large
+from handoff.errors import InputError
 
 # Room for the multipart framing (boundaries, part headers) around the file itself.
 _MULTIPART_OVERHEAD = 16 * 1024
 
 
 async def read_upload(request: Request, max_bytes: int) -> tuple[bytes, str | None]:
-    """The file's bytes and the client's name for it; AttachmentError (413) once the body
+    """The file's bytes and the client's name for it; InputError (413) once the body
     is larger than the limit (the rest of the body is then not kept)."""
     content_type, parameters = parse_content_header(
         request.headers.get("content-type", "application/octet-stream"))
@@ -44,15 +45,15 @@ async def read_upload(request: Request, max_bytes: int) -> tuple[bytes, str | No
         return bytes(body), name or None
     boundary = parameters.get("boundary")
     if not boundary:
-        raise AttachmentError("invalid_upload", "The multipart body has no boundary.")
+        raise InputError("invalid_upload", "The multipart body has no boundary.")
     try:
         _, files = parse_multipart_form(  # type: ignore[no-untyped-call]
             bytes(body), str(boundary).encode("utf-8"))
     except (ValueError, UnicodeDecodeError, LookupError) as error:
-        raise AttachmentError("invalid_upload", "The upload could not be read.") from error
+        raise InputError("invalid_upload", "The upload could not be read.") from error
     upload = files.get("file")
     if upload is None:
-        raise AttachmentError("invalid_upload", "Send the file in a form field named 'file'.")
+        raise InputError("invalid_upload", "Send the file in a form field named 'file'.")
     if len(upload.body) > max_bytes:
         raise too_large(max_bytes)
     return bytes(upload.body), upload.name
