@@ -26,6 +26,7 @@ bench: setup  ## throughput/latency against stock Rasa; see bench/README.md
 
 lint: setup
 	.venv/bin/ruff check bot actions handoff tests bench
+	.venv/bin/ruff format --check bot actions handoff tests bench
 	.venv/bin/mypy
 
 lock:  ## re-resolve requirements.in into requirements.lock

@@ -27,12 +27,47 @@ sys.path.insert(0, str(ROOT))
 
 from bot.faq import load_catalog  # noqa: E402
 
-OPENERS = ["", "hi,", "hello,", "quick question:", "sorry to bother you,", "hey there,",
-           "good morning,", "I need help:", "please help,", "one more thing,"]
-CLOSERS = ["", "thanks", "thank you!", "asap please", "for my {topic}", "about my {topic}",
-           "regarding the {topic}", "re: {topic}", "(order for a {topic})", "cheers"]
-TOPICS = ["laptop", "fridge", "phone", "TV", "headphones", "washing machine", "camera",
-          "tablet", "monitor", "vacuum", "printer", "kettle", "speaker", "router", "oven"]
+OPENERS = [
+    "",
+    "hi,",
+    "hello,",
+    "quick question:",
+    "sorry to bother you,",
+    "hey there,",
+    "good morning,",
+    "I need help:",
+    "please help,",
+    "one more thing,",
+]
+CLOSERS = [
+    "",
+    "thanks",
+    "thank you!",
+    "asap please",
+    "for my {topic}",
+    "about my {topic}",
+    "regarding the {topic}",
+    "re: {topic}",
+    "(order for a {topic})",
+    "cheers",
+]
+TOPICS = [
+    "laptop",
+    "fridge",
+    "phone",
+    "TV",
+    "headphones",
+    "washing machine",
+    "camera",
+    "tablet",
+    "monitor",
+    "vacuum",
+    "printer",
+    "kettle",
+    "speaker",
+    "router",
+    "oven",
+]
 
 
 def synthetic_faqs(count: int, variants: int, seed: int = 7) -> list[dict[str, object]]:
@@ -68,15 +103,29 @@ def main() -> None:
                 writer.writerow([str(faq["questions"][0]).upper(), faq["id"]])  # type: ignore[index]
         started = time.perf_counter()
         result = subprocess.run(
-            [sys.executable, "-m", "bot.faq", "eval", "--faq", str(faq_file),
-             "--queries", str(query_file), "--quiet"],
-            cwd=ROOT, capture_output=True, text=True, check=True,
+            [
+                sys.executable,
+                "-m",
+                "bot.faq",
+                "eval",
+                "--faq",
+                str(faq_file),
+                "--queries",
+                str(query_file),
+                "--quiet",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         wall = time.perf_counter() - started
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     print(f"faqs {figures['faqs']}  variants {figures['variants']}  queries {figures['queries']}")
-    print(f"index build {figures['index_build_s']} s  query p50 {figures['p50_ms']} ms  "
-          f"p99 {figures['p99_ms']} ms")
+    print(
+        f"index build {figures['index_build_s']} s  query p50 {figures['p50_ms']} ms  "
+        f"p99 {figures['p99_ms']} ms"
+    )
     print(f"eval wall time (process start to last line): {wall:.1f} s  (target < 180 s)")
 
 

@@ -55,8 +55,9 @@ async def gateway_customer(url: str, messages: list[str], latencies: list[float]
         mark = customer.mark()
         started = time.perf_counter()
         await customer.say(text)
-        reply = await customer.wait_for("bot_uttered", lambda m: m.get("role") != "customer",
-                                        after=mark, timeout=90)
+        reply = await customer.wait_for(
+            "bot_uttered", lambda m: m.get("role") != "customer", after=mark, timeout=90
+        )
         if reply.get("role") != "bot":  # the bot timed out: handed to a person, stop here
             print(f"  (a conversation was handed off: {reply.get('text')})")
             break
@@ -99,8 +100,9 @@ async def rest_customer(url: str, messages: list[str], latencies: list[float]) -
     async with aiohttp.ClientSession() as http:
         for text in messages:
             started = time.perf_counter()
-            async with http.post(f"{url}/webhooks/rest/webhook",
-                                 json={"sender": sender, "message": text}) as response:
+            async with http.post(
+                f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}
+            ) as response:
                 await response.json()
             latencies.append((time.perf_counter() - started) * 1000)
             await asyncio.sleep(0.05)
@@ -109,8 +111,9 @@ async def rest_customer(url: str, messages: list[str], latencies: list[float]) -
 async def drive(kind: str, url: str, customers: int, messages: int) -> Figures:
     latencies: list[float] = []
     run = {"gateway": gateway_customer, "stock": stock_customer, "rest": rest_customer}[kind]
-    scripts = [[MESSAGES[(i + j) % len(MESSAGES)] for j in range(messages)]
-               for i in range(customers)]
+    scripts = [
+        [MESSAGES[(i + j) % len(MESSAGES)] for j in range(messages)] for i in range(customers)
+    ]
     started = time.perf_counter()
     await asyncio.gather(*(run(url, script, latencies) for script in scripts))
     seconds = time.perf_counter() - started - 0.05 * messages  # minus the pauses
@@ -170,8 +173,9 @@ async def idle_capacity(gateway: GatewayProcess, count: int) -> None:
     idle: list[Customer] = []
     started = time.perf_counter()
     for start in range(0, count, 50):
-        batch = await asyncio.gather(*(Customer.connect(gateway.url)
-                                       for _ in range(min(50, count - start))))
+        batch = await asyncio.gather(
+            *(Customer.connect(gateway.url) for _ in range(min(50, count - start)))
+        )
         await asyncio.gather(*(c.start_session() for c in batch))
         idle.extend(batch)
     opened = time.perf_counter() - started
@@ -184,30 +188,54 @@ async def idle_capacity(gateway: GatewayProcess, count: int) -> None:
     await probe.say("hello")
     await probe.wait_for("bot_uttered", lambda m: m.get("role") == "bot", timeout=60)
     round_trip = (time.perf_counter() - t0) * 1000
-    print(f"idle customers held by one gateway   {connected}/{count} connected after 5 s "
-          f"(opened in {opened:.1f} s)")
-    print(f"gateway memory                       {before:.0f} MB -> {after:.0f} MB "
-          f"({(after - before) * 1024 / max(count, 1):.1f} KB per idle customer)")
+    print(
+        f"idle customers held by one gateway   {connected}/{count} connected after 5 s "
+        f"(opened in {opened:.1f} s)"
+    )
+    print(
+        f"gateway memory                       {before:.0f} MB -> {after:.0f} MB "
+        f"({(after - before) * 1024 / max(count, 1):.1f} KB per idle customer)"
+    )
     print(f"a round trip meanwhile               {round_trip:.0f} ms")
     await probe.disconnect()
     await asyncio.gather(*(c.disconnect() for c in idle), return_exceptions=True)
 
 
 # ----------------------------------------------------------------------------- processes
-def start_stock_rasa(stack: RasaStack, redis: RedisServer, model: Path) -> tuple[
-        ManagedProcess, str]:
+def start_stock_rasa(
+    stack: RasaStack, redis: RedisServer, model: Path
+) -> tuple[ManagedProcess, str]:
     port = free_port()
     credentials = Path(tempfile.mkdtemp(prefix="bench-socketio-")) / "credentials.yml"
-    credentials.write_text("socketio:\n  user_message_evt: user_uttered\n"
-                           "  bot_message_evt: bot_uttered\n  session_persistence: false\n")
+    credentials.write_text(
+        "socketio:\n  user_message_evt: user_uttered\n"
+        "  bot_message_evt: bot_uttered\n  session_persistence: false\n"
+    )
     process = ManagedProcess(
         f"rasa-socketio-{port}",
-        [sys.executable, "-m", "rasa", "run", "-i", "127.0.0.1", "-p", str(port),
-         "-m", str(model), "--endpoints", str(ROOT / "endpoints.yml"),
-         "--credentials", str(credentials)],
-        {"REDIS_HOST": redis.host, "REDIS_PORT": str(redis.port), "REDIS_DB": "0",
-         "ACTION_SERVER_URL": f"http://127.0.0.1:{stack.action_port}/webhook",
-         "RASA_TELEMETRY_ENABLED": "false"},
+        [
+            sys.executable,
+            "-m",
+            "rasa",
+            "run",
+            "-i",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-m",
+            str(model),
+            "--endpoints",
+            str(ROOT / "endpoints.yml"),
+            "--credentials",
+            str(credentials),
+        ],
+        {
+            "REDIS_HOST": redis.host,
+            "REDIS_PORT": str(redis.port),
+            "REDIS_DB": "0",
+            "ACTION_SERVER_URL": f"http://127.0.0.1:{stack.action_port}/webhook",
+            "RASA_TELEMETRY_ENABLED": "false",
+        },
     )
     url = f"http://127.0.0.1:{port}"
     process.wait_for_http(url, timeout=180)
@@ -225,11 +253,19 @@ async def main_async(args: argparse.Namespace) -> None:
     client = Redis(host=redis.host, port=redis.port, decode_responses=True)
     await AgentDirectory(client, Keys(prefix)).add("bench", "Bench", "bench-password")
     await client.close()
-    gateway = GatewayProcess(redis, prefix, stack.rasa_url, bot_timeout_s=60,
-                             customer_messages_per_minute=0, log_level="WARNING")
+    gateway = GatewayProcess(
+        redis,
+        prefix,
+        stack.rasa_url,
+        bot_timeout_s=60,
+        customer_messages_per_minute=0,
+        log_level="WARNING",
+    )
     try:
-        print(f"# {args.customers} concurrent customers x {args.messages} messages, "
-              "same bot, same Redis")
+        print(
+            f"# {args.customers} concurrent customers x {args.messages} messages, "
+            "same bot, same Redis"
+        )
         # Warm both paths (model caches, connections) before measuring.
         await drive("gateway", gateway.url, 2, 2)
         await drive("rest", stack.rasa_url, 2, 2)
@@ -242,18 +278,24 @@ async def main_async(args: argparse.Namespace) -> None:
         cpu_ms = (cpu_seconds(gateway.pid) - cpu_before) * 1000 / through_gateway.messages
         print(through_gateway.line("customers -> gateway -> Rasa REST"))
         overhead = through_gateway.p50 - rest.p50
-        print(f"gateway overhead at p50              {overhead:+.1f} ms "
-              f"({100 * overhead / through_gateway.p50:+.1f}% of end-to-end p50); "
-              f"gateway CPU {cpu_ms:.1f} ms per message")
+        print(
+            f"gateway overhead at p50              {overhead:+.1f} ms "
+            f"({100 * overhead / through_gateway.p50:+.1f}% of end-to-end p50); "
+            f"gateway CPU {cpu_ms:.1f} ms per message"
+        )
         if stock:
             direct = await drive("stock", stock_url, args.customers, args.messages)
             print(direct.line("stock Rasa socketio channel"))
-            print(f"throughput ratio gateway/stock       {through_gateway.rate / direct.rate:.2f}"
-                  f"   (p50 {through_gateway.p50:.0f} vs {direct.p50:.0f} ms)")
+            print(
+                f"throughput ratio gateway/stock       {through_gateway.rate / direct.rate:.2f}"
+                f"   (p50 {through_gateway.p50:.0f} vs {direct.p50:.0f} ms)"
+            )
         handoffs = await handoff_latency(gateway.url, args.handoffs, args.handoff_concurrency)
-        print(f"handoff delivery (request_human -> agent queue event, "
-              f"{args.handoff_concurrency} at a time): p50 {handoffs.p50:.1f} ms   "
-              f"p99 {handoffs.p99:.1f} ms   (n={handoffs.messages})")
+        print(
+            f"handoff delivery (request_human -> agent queue event, "
+            f"{args.handoff_concurrency} at a time): p50 {handoffs.p50:.1f} ms   "
+            f"p99 {handoffs.p99:.1f} ms   (n={handoffs.messages})"
+        )
         if args.idle:
             await idle_capacity(gateway, args.idle)
     finally:
@@ -271,8 +313,11 @@ def main() -> None:
     parser.add_argument("--handoffs", type=int, default=100)
     parser.add_argument("--handoff-concurrency", type=int, default=5)
     parser.add_argument("--idle", type=int, default=1000, help="idle customers (0: skip)")
-    parser.add_argument("--skip-stock", action="store_true",
-                        help="do not start the stock socketio Rasa for the ratio")
+    parser.add_argument(
+        "--skip-stock",
+        action="store_true",
+        help="do not start the stock socketio Rasa for the ratio",
+    )
     asyncio.run(main_async(parser.parse_args()))
 
 

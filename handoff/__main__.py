@@ -12,8 +12,9 @@ from handoff.settings import Settings
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m handoff",
-                                     description="The live-handoff gateway (Socket.IO).")
+    parser = argparse.ArgumentParser(
+        prog="python -m handoff", description="The live-handoff gateway (Socket.IO)."
+    )
     parser.add_argument("--host", help="overrides GATEWAY_HOST")
     parser.add_argument("--port", type=int, help="overrides GATEWAY_PORT")
     args = parser.parse_args(argv)
@@ -22,11 +23,17 @@ def main(argv: Sequence[str] | None = None) -> None:
         settings = dataclasses.replace(settings, gateway_host=args.host)
     if args.port:
         settings = dataclasses.replace(settings, gateway_port=args.port)
-    logging.basicConfig(level=settings.log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     app = create_app(settings)
-    app.run(host=settings.gateway_host, port=settings.gateway_port, access_log=False,
-            motd=False, workers=1)
+    app.run(
+        host=settings.gateway_host,
+        port=settings.gateway_port,
+        access_log=False,
+        motd=False,
+        workers=1,
+    )
 
 
 if __name__ == "__main__":

@@ -31,7 +31,8 @@ class AgentNamespace(GuardedNamespace):
         if agent is None:
             log.info("agent socket refused: missing or invalid token")
             raise socketio.exceptions.ConnectionRefusedError(
-                {"code": "unauthorized", "message": "Log in first; send auth: {token}."})
+                {"code": "unauthorized", "message": "Log in first; send auth: {token}."}
+            )
         await self.save_session(sid, {"username": agent.username})
         await self.enter_room(sid, ALL_AGENTS_ROOM)
         await self.enter_room(sid, agent_room(agent.username))
@@ -60,46 +61,54 @@ class AgentNamespace(GuardedNamespace):
         return {"ok": True, **await self.service.agent_view(await self._username(sid))}
 
     async def on_presence(self, sid: str, data: Any) -> dict[str, Any]:
-        return await self.service.set_presence(await self._username(sid),
-                                               payload(data).get("status"))
+        return await self.service.set_presence(
+            await self._username(sid), payload(data).get("status")
+        )
 
     async def on_claim(self, sid: str, data: Any) -> dict[str, Any]:
-        return await self.service.claim(await self._username(sid),
-                                        payload(data).get("conversation_id"))
+        return await self.service.claim(
+            await self._username(sid), payload(data).get("conversation_id")
+        )
 
     async def on_transcript(self, sid: str, data: Any) -> dict[str, Any]:
-        return await self.service.transcript(await self._username(sid),
-                                             payload(data).get("conversation_id"))
+        return await self.service.transcript(
+            await self._username(sid), payload(data).get("conversation_id")
+        )
 
     async def on_message(self, sid: str, data: Any) -> dict[str, Any]:
         request = payload(data)
-        return await self.service.agent_message(await self._username(sid),
-                                                request.get("conversation_id"),
-                                                request.get("text"))
+        return await self.service.agent_message(
+            await self._username(sid), request.get("conversation_id"), request.get("text")
+        )
 
     async def on_typing(self, sid: str, data: Any) -> dict[str, Any]:
         request = payload(data)
-        await self.service.agent_typing(await self._username(sid),
-                                        request.get("conversation_id"), request.get("typing"))
+        await self.service.agent_typing(
+            await self._username(sid), request.get("conversation_id"), request.get("typing")
+        )
         return {"ok": True}
 
     async def on_note(self, sid: str, data: Any) -> dict[str, Any]:
         request = payload(data)
-        return await self.service.note(await self._username(sid), request.get("conversation_id"),
-                                       request.get("text"))
+        return await self.service.note(
+            await self._username(sid), request.get("conversation_id"), request.get("text")
+        )
 
     async def on_transfer(self, sid: str, data: Any) -> dict[str, Any]:
         request = payload(data)
-        return await self.service.transfer(await self._username(sid),
-                                           request.get("conversation_id"), request.get("to"))
+        return await self.service.transfer(
+            await self._username(sid), request.get("conversation_id"), request.get("to")
+        )
 
     async def on_resolve(self, sid: str, data: Any) -> dict[str, Any]:
-        return await self.service.resolve(await self._username(sid),
-                                          payload(data).get("conversation_id"))
+        return await self.service.resolve(
+            await self._username(sid), payload(data).get("conversation_id")
+        )
 
     async def on_close(self, sid: str, data: Any) -> dict[str, Any]:
-        return await self.service.close_conversation(await self._username(sid),
-                                        payload(data).get("conversation_id"))
+        return await self.service.close_conversation(
+            await self._username(sid), payload(data).get("conversation_id")
+        )
 
     async def _username(self, sid: str) -> str:
         return str((await self.get_session(sid))["username"])

@@ -63,8 +63,9 @@ def check_password(password: str, stored: str) -> bool:
         scheme, n, r, p, salt, digest = stored.split("$")
         if scheme != "scrypt":
             return False
-        computed = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), dklen=32,
-                                  n=int(n), r=int(r), p=int(p))
+        computed = hashlib.scrypt(
+            password.encode(), salt=bytes.fromhex(salt), dklen=32, n=int(n), r=int(r), p=int(p)
+        )
     except ValueError:
         return False
     return hmac.compare_digest(computed.hex(), digest)
@@ -108,9 +109,9 @@ class AgentTokens:
 class AgentDirectory:
     """Accounts and presence of agents.
 
-        directory = AgentDirectory(redis, keys)
-        await directory.add("ada", "Ada", "s3cret")
-        agent = await directory.authenticate("ada", "s3cret")
+    directory = AgentDirectory(redis, keys)
+    await directory.add("ada", "Ada", "s3cret")
+    agent = await directory.authenticate("ada", "s3cret")
     """
 
     def __init__(self, redis: Redis, keys: Keys) -> None:
@@ -118,15 +119,24 @@ class AgentDirectory:
         self._keys = keys
 
     # accounts ---------------------------------------------------------------------------
-    async def add(self, username: str, name: str, password: str | None = None, *,
-                  password_hash: str | None = None, limit: int = 0) -> Agent:
+    async def add(
+        self,
+        username: str,
+        name: str,
+        password: str | None = None,
+        *,
+        password_hash: str | None = None,
+        limit: int = 0,
+    ) -> Agent:
         if not valid_username(username):
             raise ValueError(f"invalid username {username!r}: use a-z, 0-9, _ . - (max 40)")
         if not (password or password_hash):
             raise ValueError("a password or a password hash is required")
         stored = password_hash or hash_password(password or "")
-        await self._redis.hset(self._keys.agent(username), mapping={
-            "name": name or username, "password": stored, "limit": str(max(limit, 0))})
+        await self._redis.hset(
+            self._keys.agent(username),
+            mapping={"name": name or username, "password": stored, "limit": str(max(limit, 0))},
+        )
         await self._redis.sadd(self._keys.agents, username)
         return Agent(username, name or username, max(limit, 0))
 
@@ -158,9 +168,13 @@ class AgentDirectory:
         data = yaml.safe_load(Path(path).read_text()) or {}
         accounts = data.get("agents", []) if isinstance(data, dict) else data
         for account in accounts:
-            await self.add(str(account["username"]), str(account.get("name") or ""),
-                           account.get("password"), password_hash=account.get("password_hash"),
-                           limit=int(account.get("limit") or 0))
+            await self.add(
+                str(account["username"]),
+                str(account.get("name") or ""),
+                account.get("password"),
+                password_hash=account.get("password_hash"),
+                limit=int(account.get("limit") or 0),
+            )
         return len(accounts)
 
     # presence ---------------------------------------------------------------------------
@@ -189,8 +203,9 @@ class AgentDirectory:
         await self._redis.hset(self._keys.agent(username), "status", status)
 
     async def is_online(self, username: str) -> bool:
-        live = await self._redis.zcount(self._keys.agent_sockets(username),
-                                        time.time() - CONNECTION_STALE_S, "+inf")
+        live = await self._redis.zcount(
+            self._keys.agent_sockets(username), time.time() - CONNECTION_STALE_S, "+inf"
+        )
         return bool(live)
 
     async def roster(self, default_limit: int) -> list[dict[str, Any]]:
@@ -205,12 +220,16 @@ class AgentDirectory:
             replies = await pipe.execute()
         roster = []
         for index, username in enumerate(usernames):
-            (name, status, limit), live, chats = replies[3 * index: 3 * index + 3]
-            roster.append({
-                "username": username, "name": name or username,
-                "status": (status or AVAILABLE) if live else OFFLINE,
-                "open_chats": int(chats), "limit": int(limit or 0) or default_limit or None,
-            })
+            (name, status, limit), live, chats = replies[3 * index : 3 * index + 3]
+            roster.append(
+                {
+                    "username": username,
+                    "name": name or username,
+                    "status": (status or AVAILABLE) if live else OFFLINE,
+                    "open_chats": int(chats),
+                    "limit": int(limit or 0) or default_limit or None,
+                }
+            )
         return roster
 
     async def available_count(self) -> int:
@@ -227,8 +246,7 @@ class AgentDirectory:
             await self._redis.zremrangebyscore(sockets, "-inf", now - CONNECTION_STALE_S)
             if await self._redis.zcard(sockets):
                 continue
-            last_seen = float(await self._redis.hget(self._keys.agent(username), "last_seen")
-                              or 0)
+            last_seen = float(await self._redis.hget(self._keys.agent(username), "last_seen") or 0)
             if now - last_seen > grace_s:
                 gone.append(username)
         return gone
@@ -236,15 +254,19 @@ class AgentDirectory:
 
 # CLI ----------------------------------------------------------------------------------------
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m handoff.agents",
-                                     description="Manage agent accounts (stored in Redis).")
+    parser = argparse.ArgumentParser(
+        prog="python -m handoff.agents", description="Manage agent accounts (stored in Redis)."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     add = commands.add_parser("add", help="create or update an agent")
     add.add_argument("username")
     add.add_argument("--name", default="", help="name shown to customers")
     add.add_argument("--limit", type=int, default=0, help="max open chats (0: default)")
-    add.add_argument("--password-stdin", action="store_true",
-                     help="read the password from stdin instead of prompting")
+    add.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from stdin instead of prompting",
+    )
     remove = commands.add_parser("remove", help="delete an agent")
     remove.add_argument("username")
     commands.add_parser("list", help="list agents")
@@ -265,8 +287,12 @@ async def _run(args: argparse.Namespace) -> int:
     from handoff.settings import Settings
 
     settings = Settings.from_env()
-    redis = Redis(host=settings.redis_host, port=settings.redis_port, db=settings.redis_db,
-                  decode_responses=True)
+    redis = Redis(
+        host=settings.redis_host,
+        port=settings.redis_port,
+        db=settings.redis_db,
+        decode_responses=True,
+    )
     directory = AgentDirectory(redis, Keys(settings.redis_prefix))
     try:
         if args.command == "add":

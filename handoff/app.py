@@ -51,11 +51,13 @@ class Gateway:
         self.settings = settings
         self.sio = socketio.AsyncServer(
             async_mode="sanic",
-            client_manager=socketio.AsyncRedisManager(settings.redis_url,
-                                                      channel=settings.socketio_channel),
+            client_manager=socketio.AsyncRedisManager(
+                settings.redis_url, channel=settings.socketio_channel
+            ),
             cors_allowed_origins=settings.allowed_origins,
             max_http_buffer_size=max(64_000, settings.max_message_chars * 16),
-            logger=False, engineio_logger=False,
+            logger=False,
+            engineio_logger=False,
             # One event at a time per socket, in arrival order: a customer's (or agent's)
             # messages reach the transcript in the order they were sent. Handlers never
             # wait on the bot (that runs in the background), so this costs nothing.
@@ -74,14 +76,21 @@ class Gateway:
 
     async def start(self) -> None:
         settings = self.settings
-        self.redis = Redis(host=settings.redis_host, port=settings.redis_port,
-                           db=settings.redis_db, decode_responses=True,
-                           socket_connect_timeout=2, socket_timeout=5)
-        secret = await resolve_secret(self.redis, Keys(settings.redis_prefix),
-                                      settings.gateway_secret)
+        self.redis = Redis(
+            host=settings.redis_host,
+            port=settings.redis_port,
+            db=settings.redis_db,
+            decode_responses=True,
+            socket_connect_timeout=2,
+            socket_timeout=5,
+        )
+        secret = await resolve_secret(
+            self.redis, Keys(settings.redis_prefix), settings.gateway_secret
+        )
         rasa = RasaClient(settings.rasa_url, settings.bot_timeout_s, settings.rasa_token)
-        self._service = ConversationService(self.redis, settings, SocketNotifier(self.sio),
-                                            rasa, secret)
+        self._service = ConversationService(
+            self.redis, settings, SocketNotifier(self.sio), rasa, secret
+        )
         if settings.agents_file:
             loaded = await self._service.agents.load_file(settings.agents_file)
             log.info("loaded %d agent accounts from %s", loaded, settings.agents_file)
@@ -127,8 +136,11 @@ def create_app(settings: Settings, name: str = "handoff_gateway") -> Sanic:
         await gateway.start()
 
     async def announce(app: Sanic, loop: Any) -> None:
-        log.info("gateway listening on http://%s:%d (demo shop /, console /console/)",
-                 settings.gateway_host, settings.gateway_port)
+        log.info(
+            "gateway listening on http://%s:%d (demo shop /, console /console/)",
+            settings.gateway_host,
+            settings.gateway_port,
+        )
 
     async def stop(app: Sanic, loop: Any) -> None:
         await gateway.stop()
@@ -144,24 +156,35 @@ def create_app(settings: Settings, name: str = "handoff_gateway") -> Sanic:
         except (RedisError, OSError):
             redis_ok = False
         rasa_ok = await gateway.service.rasa.healthy()
-        return response.json({"status": "ok" if redis_ok else "unavailable", "redis": redis_ok,
-                              "rasa": rasa_ok, "process": gateway.service.process_id},
-                             status=200 if redis_ok else 503)
+        return response.json(
+            {
+                "status": "ok" if redis_ok else "unavailable",
+                "redis": redis_ok,
+                "rasa": rasa_ok,
+                "process": gateway.service.process_id,
+            },
+            status=200 if redis_ok else 503,
+        )
 
     @app.post("/api/agents/login")
     async def login(request: Request) -> response.HTTPResponse:
         body = _json_body(request)
         if body is None:
-            return response.json({"error": "invalid_payload",
-                                  "message": "Send {\"username\", \"password\"}."}, status=400)
+            return response.json(
+                {"error": "invalid_payload", "message": 'Send {"username", "password"}.'},
+                status=400,
+            )
         try:
             issued = await gateway.service.login(body.get("username"), body.get("password"))
         except (RedisError, OSError):
-            return response.json({"error": "unavailable", "message": "Try again shortly."},
-                                 status=503)
+            return response.json(
+                {"error": "unavailable", "message": "Try again shortly."}, status=503
+            )
         if issued is None:
-            return response.json({"error": "invalid_credentials",
-                                  "message": "Wrong username or password."}, status=401)
+            return response.json(
+                {"error": "invalid_credentials", "message": "Wrong username or password."},
+                status=401,
+            )
         return response.json(issued)
 
     @app.get("/api/transcript")
@@ -175,8 +198,9 @@ def create_app(settings: Settings, name: str = "handoff_gateway") -> Sanic:
             entries = await service.transcripts.read(conversation_id)
         except (RedisError, OSError):
             return response.json({"error": "unavailable"}, status=503)
-        return response.json({"messages": [view for entry in entries
-                                           if (view := customer_view(entry)) is not None]})
+        return response.json(
+            {"messages": [view for entry in entries if (view := customer_view(entry)) is not None]}
+        )
 
     @app.get("/api/faq-answers")
     async def faq_answers(request: Request) -> response.HTTPResponse:
@@ -203,13 +227,22 @@ def create_app(settings: Settings, name: str = "handoff_gateway") -> Sanic:
             return _cors(request, response.json(error.as_http(), status=error.status))
         except (RedisError, OSError):
             log.exception("attachment not stored")
-            return _cors(request, response.json(
-                {"error": "unavailable", "message": "The file could not be stored; try again."},
-                status=503))
+            return _cors(
+                request,
+                response.json(
+                    {"error": "unavailable", "message": "The file could not be stored; try again."},
+                    status=503,
+                ),
+            )
         return _cors(request, response.json({"ok": True, "entry": customer_view(entry)}))
 
-    app.add_route(upload_attachment, "/api/attachments", methods=["POST"], stream=True,
-                  name="upload_attachment")
+    app.add_route(
+        upload_attachment,
+        "/api/attachments",
+        methods=["POST"],
+        stream=True,
+        name="upload_attachment",
+    )
 
     @app.get("/api/attachments/<attachment_id:str>")
     async def get_attachment(request: Request, attachment_id: str) -> response.HTTPResponse:
@@ -219,22 +252,34 @@ def create_app(settings: Settings, name: str = "handoff_gateway") -> Sanic:
             agent = await _agent(gateway, request, allow_query=True)
             conversation_id = service.sessions.verify(_session_token(request))
             if agent is None and conversation_id is None:
-                return _cors(request, response.json(
-                    {"error": "forbidden", "message": "Not yours to see."}, status=403))
+                return _cors(
+                    request,
+                    response.json(
+                        {"error": "forbidden", "message": "Not yours to see."}, status=403
+                    ),
+                )
             stored = await service.attachments.get(attachment_id)
         except (RedisError, OSError):
             return response.json({"error": "unavailable"}, status=503)
         if stored is None or (agent is None and stored.conversation_id != conversation_id):
             return _cors(request, response.json({"error": "not_found"}, status=404))
-        return _cors(request, await response.file(
-            str(stored.path), mime_type=stored.content_type, headers=_attachment_headers(stored)))
+        return _cors(
+            request,
+            await response.file(
+                str(stored.path), mime_type=stored.content_type, headers=_attachment_headers(stored)
+            ),
+        )
 
     async def preflight(request: Request, attachment_id: str = "") -> response.HTTPResponse:
         return _cors(request, response.empty(), preflight=True)
 
     app.add_route(preflight, "/api/attachments", methods=["OPTIONS"], name="attachments_cors")
-    app.add_route(preflight, "/api/attachments/<attachment_id:str>", methods=["OPTIONS"],
-                  name="attachment_cors")
+    app.add_route(
+        preflight,
+        "/api/attachments/<attachment_id:str>",
+        methods=["OPTIONS"],
+        name="attachment_cors",
+    )
     app.add_route(preflight, "/api/transcript", methods=["OPTIONS"], name="transcript_cors")
 
     async def customer_api_cors(request: Request, resp: response.BaseHTTPResponse) -> None:
@@ -265,19 +310,25 @@ async def _agent(gateway: Gateway, request: Request, allow_query: bool) -> Agent
 
 
 def _unauthorized() -> response.HTTPResponse:
-    return response.json({"error": "unauthorized",
-                          "message": "Sign in as an agent (Authorization: Bearer <token>)."},
-                         status=401, headers={"WWW-Authenticate": "Bearer"})
+    return response.json(
+        {
+            "error": "unauthorized",
+            "message": "Sign in as an agent (Authorization: Bearer <token>).",
+        },
+        status=401,
+        headers={"WWW-Authenticate": "Bearer"},
+    )
 
 
 def _attachment_headers(stored: StoredAttachment) -> dict[str, str]:
     """Shown inline (images) or downloaded (PDFs); never sniffed, never able to run code."""
     disposition = "inline" if stored.kind == "image" else "attachment"
-    fallback = "".join(char if 32 <= ord(char) < 127 and char not in '"\\' else "_"
-                       for char in stored.name)
+    fallback = "".join(
+        char if 32 <= ord(char) < 127 and char not in '"\\' else "_" for char in stored.name
+    )
     return {
-        "Content-Disposition": f"{disposition}; filename=\"{fallback}\"; "
-                               f"filename*=UTF-8''{quote(stored.name, safe='')}",
+        "Content-Disposition": f'{disposition}; filename="{fallback}"; '
+        f"filename*=UTF-8''{quote(stored.name, safe='')}",
         "X-Content-Type-Options": "nosniff",
         "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox",
         "Referrer-Policy": "no-referrer",
@@ -295,7 +346,8 @@ def _cors(request: Request, resp: Response, preflight: bool = False) -> Response
         if preflight:
             resp.headers["Access-Control-Allow-Methods"] = "GET, POST"
             resp.headers["Access-Control-Allow-Headers"] = (
-                "Content-Type, X-Session-Token, X-File-Name")
+                "Content-Type, X-Session-Token, X-File-Name"
+            )
             resp.headers["Access-Control-Max-Age"] = "600"
     return resp
 
@@ -333,5 +385,4 @@ def _serve_directory(app: Sanic, uri: str, directory: str) -> None:
             return response.text("not found", status=404)
         return await response.file(str(index))
 
-    app.add_route(serve_index, f"{uri}/", name=f"index{uri.replace('/', '_')}",
-                  strict_slashes=True)
+    app.add_route(serve_index, f"{uri}/", name=f"index{uri.replace('/', '_')}", strict_slashes=True)

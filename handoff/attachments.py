@@ -36,8 +36,9 @@ ALLOWED_TYPES: dict[str, tuple[str, str]] = {
     "application/pdf": ("file", ".pdf"),
 }
 # Extensions a display name may keep for each type (anything else gets the type's own).
-_EXTENSIONS = {content_type: (extension,) for content_type, (_, extension)
-               in ALLOWED_TYPES.items()} | {"image/jpeg": (".jpg", ".jpeg")}
+_EXTENSIONS = {
+    content_type: (extension,) for content_type, (_, extension) in ALLOWED_TYPES.items()
+} | {"image/jpeg": (".jpg", ".jpeg")}
 _ID = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 _NAME_MAX = 100
 
@@ -53,7 +54,7 @@ class StoredAttachment:
 
     @property
     def kind(self) -> str:
-        """"image" (shown inline) or "file" (offered as a download)."""
+        """ "image" (shown inline) or "file" (offered as a download)."""
         return ALLOWED_TYPES[self.content_type][0]
 
     @property
@@ -62,9 +63,15 @@ class StoredAttachment:
 
     def entry_attachment(self) -> dict[str, Any]:
         """The `attachment` field of the transcript entry (Rasa's attachment shape)."""
-        return {"type": self.kind, "payload": {
-            "src": self.src, "name": self.name, "size": self.size,
-            "content_type": self.content_type}}
+        return {
+            "type": self.kind,
+            "payload": {
+                "src": self.src,
+                "name": self.name,
+                "size": self.size,
+                "content_type": self.content_type,
+            },
+        }
 
 
 def sniff_type(data: bytes) -> str | None:
@@ -89,8 +96,9 @@ def display_name(raw: Any, content_type: str) -> str:
     name = raw if isinstance(raw, str) else ""
     name = re.split(r"[\\/]", name)[-1]
     name = unicodedata.normalize("NFC", name)
-    name = "".join(char for char in name
-                   if unicodedata.category(char)[0] not in ("C", "Z") or char == " ")
+    name = "".join(
+        char for char in name if unicodedata.category(char)[0] not in ("C", "Z") or char == " "
+    )
     name = re.sub(r"\s+", " ", name).strip(" .")
     stem, dot, suffix = name.rpartition(".")
     if not (dot and stem and f".{suffix.lower()}" in _EXTENSIONS[content_type]):
@@ -121,20 +129,33 @@ class AttachmentStore:
             raise InputError(
                 "unsupported_type",
                 "Only screenshots and pictures (PNG, JPEG, WebP, GIF) or PDF files can be "
-                "attached.")
+                "attached.",
+            )
         return content_type
 
     async def save(self, conversation_id: str, data: bytes, name: Any) -> StoredAttachment:
         content_type = self.check(data)
         attachment_id = secrets.token_urlsafe(24)
-        stored = StoredAttachment(attachment_id, conversation_id,
-                                  display_name(name, content_type), len(data), content_type,
-                                  self.directory / attachment_id)
+        stored = StoredAttachment(
+            attachment_id,
+            conversation_id,
+            display_name(name, content_type),
+            len(data),
+            content_type,
+            self.directory / attachment_id,
+        )
         await asyncio.to_thread(self._write, stored.path, data)
         try:
-            await self._redis.hset(self._keys.attachment(attachment_id), mapping={
-                "conversation": conversation_id, "name": stored.name, "size": stored.size,
-                "content_type": content_type, "created_at": f"{time.time():.3f}"})
+            await self._redis.hset(
+                self._keys.attachment(attachment_id),
+                mapping={
+                    "conversation": conversation_id,
+                    "name": stored.name,
+                    "size": stored.size,
+                    "content_type": content_type,
+                    "created_at": f"{time.time():.3f}",
+                },
+            )
         except BaseException:
             stored.path.unlink(missing_ok=True)
             raise
@@ -149,8 +170,14 @@ class AttachmentStore:
         path = self.directory / attachment_id
         if not path.is_file():
             return None
-        return StoredAttachment(attachment_id, fields["conversation"], fields["name"],
-                                int(fields["size"]), fields["content_type"], path)
+        return StoredAttachment(
+            attachment_id,
+            fields["conversation"],
+            fields["name"],
+            int(fields["size"]),
+            fields["content_type"],
+            path,
+        )
 
     async def delete(self, stored: StoredAttachment) -> None:
         """Undo a save whose transcript entry could not be recorded."""
@@ -169,8 +196,10 @@ class AttachmentStore:
 
 def too_large(max_bytes: int) -> InputError:
     return InputError(
-        "file_too_large", f"The file is too large: attachments are limited to "
-        f"{_megabytes(max_bytes)}.", status=413)
+        "file_too_large",
+        f"The file is too large: attachments are limited to {_megabytes(max_bytes)}.",
+        status=413,
+    )
 
 
 def _megabytes(size: int) -> str:

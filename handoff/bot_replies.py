@@ -28,9 +28,15 @@ def quick_replies(buttons: Any) -> list[dict[str, Any]]:
     """Rasa buttons as socketio quick replies."""
     if not isinstance(buttons, list):
         return []
-    return [{"content_type": "text", "title": str(button.get("title", "")),
-             "payload": str(button.get("payload", ""))}
-            for button in buttons if isinstance(button, dict)]
+    return [
+        {
+            "content_type": "text",
+            "title": str(button.get("title", "")),
+            "payload": str(button.get("payload", "")),
+        }
+        for button in buttons
+        if isinstance(button, dict)
+    ]
 
 
 def parse_bot_reply(messages: list[dict[str, Any]]) -> BotReply:
@@ -60,8 +66,9 @@ def _entries_of(message: dict[str, Any]) -> list[Entry]:
         if buttons:
             entries[-1]["quick_replies"] = buttons
     if isinstance(message.get("image"), str):
-        entries.append(bot_message(attachment={"type": "image",
-                                               "payload": {"src": message["image"]}}))
+        entries.append(
+            bot_message(attachment={"type": "image", "payload": {"src": message["image"]}})
+        )
     if isinstance(message.get("attachment"), dict):
         entries.append(bot_message(attachment=message["attachment"]))
     if isinstance(message.get("custom"), dict):

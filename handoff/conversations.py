@@ -153,11 +153,17 @@ class Conversation:
     def summary(self) -> dict[str, object]:
         """What agents see about a conversation (the `conversation` object of the protocol)."""
         return {
-            "conversation_id": self.id, "state": self.state, "agent": self.agent or None,
-            "agent_name": self.agent_name or None, "reason": self.reason or None,
-            "confidence": self.confidence, "text": self.handoff_text or None,
-            "queued_at": self.queued_at, "created_at": self.created_at,
-            "last_message": self.last_message or None, "contact": self.contact or None,
+            "conversation_id": self.id,
+            "state": self.state,
+            "agent": self.agent or None,
+            "agent_name": self.agent_name or None,
+            "reason": self.reason or None,
+            "confidence": self.confidence,
+            "text": self.handoff_text or None,
+            "queued_at": self.queued_at,
+            "created_at": self.created_at,
+            "last_message": self.last_message or None,
+            "contact": self.contact or None,
         }
 
 
@@ -214,8 +220,11 @@ class ConversationStore:
             for conversation_id in conversation_ids:
                 pipe.hgetall(self._keys.conversation(conversation_id))
             raws = await pipe.execute()
-        return [Conversation.from_hash(cid, raw)
-                for cid, raw in zip(conversation_ids, raws, strict=True) if raw]
+        return [
+            Conversation.from_hash(cid, raw)
+            for cid, raw in zip(conversation_ids, raws, strict=True)
+            if raw
+        ]
 
     async def set_fields(self, conversation_id: str, values: Mapping[str, str]) -> None:
         mapping: dict[str | bytes, str] = {key: value for key, value in values.items()}
@@ -243,12 +252,25 @@ class ConversationStore:
         `new_agent` (or to nobody). `agent_limit` caps `new_agent`'s open chats."""
         now = time.time()
         reply = await self._transition(
-            keys=[self._keys.conversation(conversation_id),
-                  self._keys.transcript(conversation_id), self._keys.queue],
-            args=[self._keys.prefix, conversation_id, json.dumps(list(allowed)),
-                  expected_agent, to, json.dumps(dict(fields or {})),
-                  encode(entry) if entry else "", queue, f"{now:.3f}", new_agent, agent_limit,
-                  expected_gen],
+            keys=[
+                self._keys.conversation(conversation_id),
+                self._keys.transcript(conversation_id),
+                self._keys.queue,
+            ],
+            args=[
+                self._keys.prefix,
+                conversation_id,
+                json.dumps(list(allowed)),
+                expected_agent,
+                to,
+                json.dumps(dict(fields or {})),
+                encode(entry) if entry else "",
+                queue,
+                f"{now:.3f}",
+                new_agent,
+                agent_limit,
+                expected_gen,
+            ],
         )
         status, previous_state, previous_agent = reply[0], reply[1], reply[2]
         if status != "ok":
@@ -274,14 +296,22 @@ class ConversationStore:
         """
         late_entries = late_entries if late_entries is not None else entries
         reply = await self._append(
-            keys=[self._keys.conversation(conversation_id),
-                  self._keys.transcript(conversation_id)],
-            args=[expected_gen, expected_agent, last_message[:200], f"{time.time():.3f}",
-                  len(entries), *[encode(e) for e in entries],
-                  *[encode(e) for e in late_entries]],
+            keys=[self._keys.conversation(conversation_id), self._keys.transcript(conversation_id)],
+            args=[
+                expected_gen,
+                expected_agent,
+                last_message[:200],
+                f"{time.time():.3f}",
+                len(entries),
+                *[encode(e) for e in entries],
+                *[encode(e) for e in late_entries],
+            ],
         )
         status, state, gen, agent, ids = reply[0], reply[1], reply[2], reply[3], reply[4:]
         chosen = late_entries if status == "late" else entries
-        stored = ([{**entry, "id": entry_id} for entry, entry_id in zip(chosen, ids, strict=True)]
-                  if ids else [])
+        stored = (
+            [{**entry, "id": entry_id} for entry, entry_id in zip(chosen, ids, strict=True)]
+            if ids
+            else []
+        )
         return AppendResult(status, state, gen, agent, stored)

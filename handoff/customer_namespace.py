@@ -30,8 +30,10 @@ class CustomerNamespace(GuardedNamespace):
     async def on_session_request(self, sid: str, data: Any) -> None:
         request = payload(data)
         opened = await self.service.open_session(
-            request.get("session_id"), request.get("last_id"),
-            join=lambda conversation_id: self._bind(sid, conversation_id))
+            request.get("session_id"),
+            request.get("last_id"),
+            join=lambda conversation_id: self._bind(sid, conversation_id),
+        )
         await self.emit("session_confirm", opened.token, to=sid)
         await self.emit("history", {"messages": opened.history}, to=sid)
         await self.emit("status", opened.status, to=sid)
@@ -43,8 +45,9 @@ class CustomerNamespace(GuardedNamespace):
         await self.service.customer_message(conversation_id, message.get("message"), metadata)
 
     async def on_typing(self, sid: str, data: Any) -> None:
-        await self.service.customer_typing(await self._conversation(sid),
-                                           payload(data).get("typing"))
+        await self.service.customer_typing(
+            await self._conversation(sid), payload(data).get("typing")
+        )
 
     async def on_request_human(self, sid: str, data: Any) -> dict[str, Any]:
         payload(data)
@@ -55,8 +58,7 @@ class CustomerNamespace(GuardedNamespace):
         return {"ok": True, "id": entry["id"]}
 
     async def on_rating(self, sid: str, data: Any) -> dict[str, Any]:
-        entry = await self.service.rating(await self._conversation(sid),
-                                          payload(data).get("score"))
+        entry = await self.service.rating(await self._conversation(sid), payload(data).get("score"))
         return {"ok": True, "id": entry["id"]}
 
     async def _bind(self, sid: str, conversation_id: str) -> None:

@@ -21,8 +21,17 @@ SYSTEM = "system"
 NOTE = "note"
 
 # What a customer may see of an entry; reasons, scores, usernames and notes stay internal.
-_CUSTOMER_KEYS = ("id", "ts", "role", "name", "text", "quick_replies", "attachment", "custom",
-                  "event")
+_CUSTOMER_KEYS = (
+    "id",
+    "ts",
+    "role",
+    "name",
+    "text",
+    "quick_replies",
+    "attachment",
+    "custom",
+    "event",
+)
 
 
 def _entry(role: str, **fields: Any) -> Entry:
@@ -49,8 +58,9 @@ def bot_message(
     custom: dict[str, Any] | None = None,
 ) -> Entry:
     """One part of a bot reply, in Rasa's socketio shapes."""
-    return _entry(BOT, text=text, quick_replies=quick_replies or None, attachment=attachment,
-                  custom=custom)
+    return _entry(
+        BOT, text=text, quick_replies=quick_replies or None, attachment=attachment, custom=custom
+    )
 
 
 def agent_message(text: str, username: str, name: str) -> Entry:
@@ -88,4 +98,3 @@ def bot_uttered_payload(entry: Entry) -> Entry:
     view = customer_view(entry) or {}
     view.pop("event", None)
     return view
-

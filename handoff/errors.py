@@ -1,7 +1,7 @@
 """The one error type for requests the gateway refuses, over Socket.IO and HTTP alike.
 
-    raise InputError("message_too_long", "Messages are limited to 2000 characters.")
-    raise InputError("file_too_large", "Attachments are limited to 5 MB.", status=413)
+raise InputError("message_too_long", "Messages are limited to 2000 characters.")
+raise InputError("file_too_large", "Attachments are limited to 5 MB.", status=413)
 """
 
 from __future__ import annotations

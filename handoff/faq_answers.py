@@ -1,7 +1,7 @@
 """The FAQ answers agents search as canned answers, read once from the bot's FAQ file(s).
 
-    answers = load_faq_answers(["bot/data/faq.yml"])
-    answers[0]  # {"id": "place_order", "question": "How do I place an order?", "answer": ...}
+answers = load_faq_answers(["bot/data/faq.yml"])
+answers[0]  # {"id": "place_order", "question": "How do I place an order?", "answer": ...}
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ def load_faq_answers(paths: Iterable[str]) -> list[dict[str, str]]:
             if faq.id in seen:
                 continue
             seen.add(faq.id)
-            answers.append({"id": faq.id, "question": faq.questions[0],
-                            "answer": faq.answer.strip()})
+            answers.append(
+                {"id": faq.id, "question": faq.questions[0], "answer": faq.answer.strip()}
+            )
         log.info("loaded %d FAQ answers from %s", len(faqs), path)
     return answers

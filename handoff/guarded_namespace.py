@@ -27,8 +27,11 @@ ServiceRef = Callable[[], ConversationService]
 
 class GatewayUnavailable(InputError):
     def __init__(self) -> None:
-        super().__init__("unavailable", "The chat service is temporarily unavailable; "
-                         "nothing was recorded. Please try again in a moment.")
+        super().__init__(
+            "unavailable",
+            "The chat service is temporarily unavailable; "
+            "nothing was recorded. Please try again in a moment.",
+        )
 
 
 class GuardedNamespace(socketio.AsyncNamespace):
@@ -48,7 +51,8 @@ class GuardedNamespace(socketio.AsyncNamespace):
                 log.error("%s %s failed: Redis unavailable (%s)", self.namespace, event, exc)
                 if event == "connect":
                     raise socketio.exceptions.ConnectionRefusedError(
-                        GatewayUnavailable().as_payload()) from exc
+                        GatewayUnavailable().as_payload()
+                    ) from exc
                 return None
         sid = args[0]
         handler: Callable[[str, Any], Any] | None = getattr(self, f"on_{event}", None)
@@ -59,13 +63,16 @@ class GuardedNamespace(socketio.AsyncNamespace):
         except InputError as exc:
             return await self._refuse(sid, exc)
         except (RedisError, OSError) as exc:
-            log.error("%s %s from %s failed: Redis unavailable (%s)", self.namespace, event, sid,
-                      exc)
+            log.error(
+                "%s %s from %s failed: Redis unavailable (%s)", self.namespace, event, sid, exc
+            )
             return await self._refuse(sid, GatewayUnavailable())
         except Exception:
             log.exception("%s %s from %s failed", self.namespace, event, sid)
-            return await self._refuse(sid, InputError("internal_error", "Something went wrong "
-                                                      "on our side; please try again."))
+            return await self._refuse(
+                sid,
+                InputError("internal_error", "Something went wrong on our side; please try again."),
+            )
 
     async def _refuse(self, sid: str, error: InputError) -> dict[str, Any]:
         with contextlib.suppress(RedisError, OSError):

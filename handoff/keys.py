@@ -1,7 +1,7 @@
 """Names of every Redis key the gateway uses, in one place, under one prefix.
 
-    keys = Keys("handoff:")
-    keys.transcript("c1")  # 'handoff:transcript:c1'
+keys = Keys("handoff:")
+keys.transcript("c1")  # 'handoff:transcript:c1'
 """
 
 from __future__ import annotations

@@ -43,8 +43,9 @@ class SocketNotifier:
         self._sio = sio
 
     async def to_customer(self, conversation_id: str, event: str, data: Any) -> None:
-        await self._sio.emit(event, data, room=customer_room(conversation_id),
-                             namespace=CUSTOMER_NAMESPACE)
+        await self._sio.emit(
+            event, data, room=customer_room(conversation_id), namespace=CUSTOMER_NAMESPACE
+        )
 
     async def to_agent(self, username: str, event: str, data: Any) -> None:
         await self._sio.emit(event, data, room=agent_room(username), namespace=AGENT_NAMESPACE)

@@ -26,7 +26,10 @@ class HandoffQueue:
     """Read side of the queue plus a running estimate of how long a chat waits."""
 
     def __init__(
-        self, redis: Redis, keys: Keys, conversations: ConversationStore,
+        self,
+        redis: Redis,
+        keys: Keys,
+        conversations: ConversationStore,
         default_wait_per_chat_s: float,
     ) -> None:
         self._redis = redis
@@ -44,10 +47,16 @@ class HandoffQueue:
         """The `queue` event's items, in queue order."""
         now = time.time()
         return [
-            {"conversation_id": c.id, "reason": c.reason or None, "confidence": c.confidence,
-             "text": c.handoff_text or None, "queued_at": c.queued_at,
-             "wait_s": round(now - c.queued_at, 1) if c.queued_at else None,
-             "last_message": c.last_message or None, "contact": c.contact or None}
+            {
+                "conversation_id": c.id,
+                "reason": c.reason or None,
+                "confidence": c.confidence,
+                "text": c.handoff_text or None,
+                "queued_at": c.queued_at,
+                "wait_s": round(now - c.queued_at, 1) if c.queued_at else None,
+                "last_message": c.last_message or None,
+                "contact": c.contact or None,
+            }
             for c in await self.conversations()
         ]
 

@@ -36,8 +36,9 @@ class RasaClient:
             self._session = aiohttp.ClientSession(timeout=self._timeout)
         return self._session
 
-    async def send(self, sender: str, text: str,
-                   metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    async def send(
+        self, sender: str, text: str, metadata: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
         body = {"sender": sender, "message": text, "metadata": metadata or {}}
         try:
             async with self._client().post(self.webhook_url, json=body) as response:

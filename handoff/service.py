@@ -53,13 +53,16 @@ AGENT_DISCONNECTED = "agent_disconnected"
 _MAX_METADATA_CHARS = 4000
 
 HANDOFF_TEXT = {
-    HandoffReason.BOT_UNAVAILABLE.value:
-        "Our assistant is unavailable right now, so a person from our team will help you.",
+    HandoffReason.BOT_UNAVAILABLE.value: (
+        "Our assistant is unavailable right now, so a person from our team will help you."
+    ),
 }
 DEFAULT_HANDOFF_TEXT = "You're in the queue for a person from our team."
-NO_AGENTS_TEXT = ("No one from our team is online right now. You can leave your email and we "
-                  "will get back to you, or stay: your conversation keeps its place in the "
-                  "queue.")
+NO_AGENTS_TEXT = (
+    "No one from our team is online right now. You can leave your email and we "
+    "will get back to you, or stay: your conversation keeps its place in the "
+    "queue."
+)
 
 
 @dataclass(frozen=True)
@@ -82,19 +85,20 @@ async def resolve_secret(redis: Redis, keys: Keys, configured: str) -> str:
 class ConversationService:
     """Customer and agent operations; each public method is one socket event."""
 
-    def __init__(self, redis: Redis, settings: Settings, notifier: Notifier,
-                 rasa: RasaClient, secret: str) -> None:
+    def __init__(
+        self, redis: Redis, settings: Settings, notifier: Notifier, rasa: RasaClient, secret: str
+    ) -> None:
         keys = Keys(settings.redis_prefix)
         self.settings = settings
         self.notifier = notifier
         self.rasa = rasa
         self.transcripts = TranscriptStore(redis, keys)
         self.conversations = ConversationStore(redis, keys)
-        self.queue = HandoffQueue(redis, keys, self.conversations,
-                                  settings.default_wait_per_chat_s)
+        self.queue = HandoffQueue(redis, keys, self.conversations, settings.default_wait_per_chat_s)
         self.agents = AgentDirectory(redis, keys)
-        self.attachments = AttachmentStore(redis, keys, settings.attachments_dir,
-                                           settings.max_attachment_bytes)
+        self.attachments = AttachmentStore(
+            redis, keys, settings.attachments_dir, settings.max_attachment_bytes
+        )
         self.sessions = SessionTokens(secret)
         self.agent_tokens = AgentTokens(secret, settings.agent_token_ttl_s)
         self.process_id = uuid.uuid4().hex[:12]
@@ -104,9 +108,12 @@ class ConversationService:
         self._agent_connections: dict[str, str] = {}
 
     # customers ------------------------------------------------------------------------
-    async def open_session(self, token: Any = None, last_id: Any = None,
-                           join: Callable[[str], Awaitable[None]] | None = None
-                           ) -> SessionOpened:
+    async def open_session(
+        self,
+        token: Any = None,
+        last_id: Any = None,
+        join: Callable[[str], Awaitable[None]] | None = None,
+    ) -> SessionOpened:
         """Resume the conversation of a genuine token; anything else starts a new one.
 
         `join(conversation_id)` subscribes the caller to live events; it runs before the
@@ -126,15 +133,27 @@ class ConversationService:
         history: list[Entry] = []
         if resumed:
             after = last_id if is_entry_id(last_id) else None
-            history = [view for entry in await self.transcripts.read(conversation_id, after)
-                       if (view := entries.customer_view(entry)) is not None]
-            log.info("conversation %s: session resumed (%d entries replayed)",
-                     conversation_id, len(history))
-        return SessionOpened(conversation_id, str(token), resumed, history,
-                             await self.customer_status(conversation_id))
+            history = [
+                view
+                for entry in await self.transcripts.read(conversation_id, after)
+                if (view := entries.customer_view(entry)) is not None
+            ]
+            log.info(
+                "conversation %s: session resumed (%d entries replayed)",
+                conversation_id,
+                len(history),
+            )
+        return SessionOpened(
+            conversation_id,
+            str(token),
+            resumed,
+            history,
+            await self.customer_status(conversation_id),
+        )
 
-    async def customer_status(self, conversation_id: str,
-                              conversation: Conversation | None = None) -> dict[str, Any]:
+    async def customer_status(
+        self, conversation_id: str, conversation: Conversation | None = None
+    ) -> dict[str, Any]:
         conversation = conversation or await self.conversations.get(conversation_id)
         if conversation is None:
             raise InputError("invalid_session", "Unknown session; send session_request.")
@@ -148,14 +167,16 @@ class ConversationService:
             status["agent"] = conversation.agent_name or None
         return status
 
-    async def customer_message(self, conversation_id: str, text: Any,
-                               metadata: Any = None) -> Entry:
+    async def customer_message(
+        self, conversation_id: str, text: Any, metadata: Any = None
+    ) -> Entry:
         """Record the message, then let whoever is in charge (bot or person) have it."""
         text = self._valid_text(text)
         metadata = self._valid_metadata(metadata)
         self._check_rate(conversation_id)
         result = await self.conversations.append(
-            conversation_id, [entries.customer_message(text, metadata)], last_message=text)
+            conversation_id, [entries.customer_message(text, metadata)], last_message=text
+        )
         self._raise_for_append(result.status)
         entry = result.entries[0]
         if result.state == BOT:
@@ -167,12 +188,14 @@ class ConversationService:
         elif result.state == QUEUED:
             await self._queue_changed()
         elif result.state == WITH_AGENT and result.agent:
-            await self.notifier.to_agent(result.agent, "entry",
-                                         {"conversation_id": conversation_id, "entry": entry})
+            await self.notifier.to_agent(
+                result.agent, "entry", {"conversation_id": conversation_id, "entry": entry}
+            )
         return entry
 
-    async def customer_attachment(self, conversation_id: str, data: bytes,
-                                  name: Any = None) -> Entry:
+    async def customer_attachment(
+        self, conversation_id: str, data: bytes, name: Any = None
+    ) -> Entry:
         """Store a screenshot or PDF (checked by its bytes) and record it as a customer
         entry; the agent holding the chat gets it like a message. The bot never sees files:
         while it is in charge the attachment is only recorded."""
@@ -184,20 +207,28 @@ class ConversationService:
         stored = await self.attachments.save(conversation_id, data, name)
         try:
             result = await self.conversations.append(
-                conversation_id, [entries.customer_attachment(stored.entry_attachment())],
-                last_message=f"[attachment] {stored.name}")
+                conversation_id,
+                [entries.customer_attachment(stored.entry_attachment())],
+                last_message=f"[attachment] {stored.name}",
+            )
             self._raise_for_append(result.status)
         except BaseException:
             await self.attachments.delete(stored)
             raise
         entry = result.entries[0]
-        log.info("conversation %s: customer attached %s (%s, %d bytes)", conversation_id,
-                 stored.id, stored.content_type, stored.size)
+        log.info(
+            "conversation %s: customer attached %s (%s, %d bytes)",
+            conversation_id,
+            stored.id,
+            stored.content_type,
+            stored.size,
+        )
         if result.state == QUEUED:
             await self._queue_changed()
         elif result.state == WITH_AGENT and result.agent:
-            await self.notifier.to_agent(result.agent, "entry",
-                                         {"conversation_id": conversation_id, "entry": entry})
+            await self.notifier.to_agent(
+                result.agent, "entry", {"conversation_id": conversation_id, "entry": entry}
+            )
         return entry
 
     async def request_human(self, conversation_id: str) -> dict[str, Any]:
@@ -212,23 +243,36 @@ class ConversationService:
     async def customer_typing(self, conversation_id: str, typing: Any) -> None:
         conversation = await self._conversation(conversation_id)
         if conversation.state == WITH_AGENT and conversation.agent:
-            await self.notifier.to_agent(conversation.agent, "typing", {
-                "conversation_id": conversation_id, "typing": bool(typing)})
+            await self.notifier.to_agent(
+                conversation.agent,
+                "typing",
+                {"conversation_id": conversation_id, "typing": bool(typing)},
+            )
 
     async def contact_details(self, conversation_id: str, details: Any) -> Entry:
         """Email (and name) left while waiting, so the team can answer later."""
         if not isinstance(details, dict):
-            raise InputError("invalid_payload", "Expected {\"email\": ..., \"name\": ...}.")
+            raise InputError("invalid_payload", 'Expected {"email": ..., "name": ...}.')
         email, name = details.get("email"), details.get("name") or ""
-        if (not isinstance(email, str) or "@" not in email or len(email) > 200
-                or not isinstance(name, str) or len(name) > 100):
+        if (
+            not isinstance(email, str)
+            or "@" not in email
+            or len(email) > 200
+            or not isinstance(name, str)
+            or len(name) > 100
+        ):
             raise InputError("invalid_contact", "Please give a valid email (and a short name).")
         await self._conversation(conversation_id)
         contact = {"email": email.strip(), "name": name.strip()}
         await self.conversations.set_fields(conversation_id, {"contact": json.dumps(contact)})
-        entry = await self._record(conversation_id, entries.system_event(
-            "contact", text=f"Thanks! We'll get back to you at {contact['email']}.",
-            contact=contact))
+        entry = await self._record(
+            conversation_id,
+            entries.system_event(
+                "contact",
+                text=f"Thanks! We'll get back to you at {contact['email']}.",
+                contact=contact,
+            ),
+        )
         log.info("conversation %s: contact details left", conversation_id)
         await self._deliver(conversation_id, entry)
         await self._queue_changed()
@@ -238,8 +282,10 @@ class ConversationService:
         if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
             raise InputError("invalid_score", "The rating is a whole number from 1 to 5.")
         await self._conversation(conversation_id)
-        entry = await self._record(conversation_id, entries.system_event(
-            "rating", text="Thanks for your feedback!", score=score))
+        entry = await self._record(
+            conversation_id,
+            entries.system_event("rating", text="Thanks for your feedback!", score=score),
+        )
         log.info("conversation %s: rated %d", conversation_id, score)
         await self._deliver(conversation_id, entry)
         return entry
@@ -250,8 +296,9 @@ class ConversationService:
         while self._bot_tasks:
             await asyncio.gather(*self._bot_tasks, return_exceptions=True)
 
-    async def _ask_bot(self, conversation_id: str, text: str, metadata: dict[str, Any] | None,
-                       gen: str) -> None:
+    async def _ask_bot(
+        self, conversation_id: str, text: str, metadata: dict[str, Any] | None, gen: str
+    ) -> None:
         lock, users = self._bot_locks.get(conversation_id, (asyncio.Lock(), 0))
         self._bot_locks[conversation_id] = (lock, users + 1)
         try:
@@ -265,8 +312,9 @@ class ConversationService:
                 except BotUnavailable as exc:
                     await self._bot_typing(conversation_id, False)
                     log.warning("conversation %s: bot unavailable (%s)", conversation_id, exc)
-                    await self.hand_off(conversation_id, HandoffReason.BOT_UNAVAILABLE.value,
-                                        None, trigger=text)
+                    await self.hand_off(
+                        conversation_id, HandoffReason.BOT_UNAVAILABLE.value, None, trigger=text
+                    )
                     return
                 await self._bot_typing(conversation_id, False)
                 await self._record_bot_reply(conversation_id, messages, text, gen)
@@ -279,19 +327,27 @@ class ConversationService:
             else:
                 del self._bot_locks[conversation_id]
 
-    async def _record_bot_reply(self, conversation_id: str, messages: list[dict[str, Any]],
-                                text: str, gen: str) -> None:
+    async def _record_bot_reply(
+        self, conversation_id: str, messages: list[dict[str, Any]], text: str, gen: str
+    ) -> None:
         reply = parse_bot_reply(messages)
         if reply.entries:
             result = await self.conversations.append(
-                conversation_id, reply.entries,
-                late_entries=[entries.late(entry) for entry in reply.entries], expected_gen=gen)
+                conversation_id,
+                reply.entries,
+                late_entries=[entries.late(entry) for entry in reply.entries],
+                expected_gen=gen,
+            )
             if result.status == "ok":
                 for entry in result.entries:
                     await self._deliver(conversation_id, entry)
             elif result.status == "late":
-                log.info("conversation %s: bot reply arrived after the handoff (%s); recorded, "
-                         "not shown to the customer", conversation_id, result.state)
+                log.info(
+                    "conversation %s: bot reply arrived after the handoff (%s); recorded, "
+                    "not shown to the customer",
+                    conversation_id,
+                    result.state,
+                )
                 for entry in result.entries:
                     await self._deliver(conversation_id, entry, agent=result.agent)
                 return
@@ -299,39 +355,71 @@ class ConversationService:
             signal = reply.handoff
             confidence = signal.get("confidence")
             await self.hand_off(
-                conversation_id, str(signal.get("reason") or HandoffReason.LOW_CONFIDENCE.value),
+                conversation_id,
+                str(signal.get("reason") or HandoffReason.LOW_CONFIDENCE.value),
                 confidence if isinstance(confidence, (int, float)) else None,
-                trigger=signal.get("text") or text, expected_gen=gen,
-                details={key: signal.get(key) for key in ("intent", "intent_confidence",
-                                                          "faq_id", "faq_score")
-                         if signal.get(key) is not None})
+                trigger=signal.get("text") or text,
+                expected_gen=gen,
+                details={
+                    key: signal.get(key)
+                    for key in ("intent", "intent_confidence", "faq_id", "faq_score")
+                    if signal.get(key) is not None
+                },
+            )
 
     async def _bot_typing(self, conversation_id: str, typing: bool) -> None:
-        await self.notifier.to_customer(conversation_id, "typing",
-                                        {"role": "bot", "typing": typing})
+        await self.notifier.to_customer(
+            conversation_id, "typing", {"role": "bot", "typing": typing}
+        )
 
     # handoff ---------------------------------------------------------------------------
-    async def hand_off(self, conversation_id: str, reason: str, confidence: float | None, *,
-                       trigger: str | None = None, expected_gen: str = "",
-                       details: dict[str, Any] | None = None) -> bool:
+    async def hand_off(
+        self,
+        conversation_id: str,
+        reason: str,
+        confidence: float | None,
+        *,
+        trigger: str | None = None,
+        expected_gen: str = "",
+        details: dict[str, Any] | None = None,
+    ) -> bool:
         """Queue a conversation the bot had; False when it was not with the bot (any more)."""
         available = await self.agents.available_count()
         entry = entries.system_event(
-            "handoff", text=HANDOFF_TEXT.get(reason, DEFAULT_HANDOFF_TEXT), reason=reason,
-            confidence=confidence, trigger=trigger, **(details or {}))
+            "handoff",
+            text=HANDOFF_TEXT.get(reason, DEFAULT_HANDOFF_TEXT),
+            reason=reason,
+            confidence=confidence,
+            trigger=trigger,
+            **(details or {}),
+        )
         result = await self.conversations.transition(
-            conversation_id, allowed=[BOT], to=QUEUED, entry=entry, queue="tail",
+            conversation_id,
+            allowed=[BOT],
+            to=QUEUED,
+            entry=entry,
+            queue="tail",
             expected_gen=expected_gen,
-            fields={"reason": reason, "confidence": "" if confidence is None else str(confidence),
-                    "handoff_text": (trigger or "")[:200], "queued_at": f"{time.time():.3f}"})
+            fields={
+                "reason": reason,
+                "confidence": "" if confidence is None else str(confidence),
+                "handoff_text": (trigger or "")[:200],
+                "queued_at": f"{time.time():.3f}",
+            },
+        )
         if not result.ok:
             return False
-        log.info("conversation %s: bot -> queued (reason=%s, confidence=%s)",
-                 conversation_id, reason, confidence)
+        log.info(
+            "conversation %s: bot -> queued (reason=%s, confidence=%s)",
+            conversation_id,
+            reason,
+            confidence,
+        )
         await self._deliver(conversation_id, result.entry)
         if available == 0:
-            notice = await self._record(conversation_id,
-                                        entries.system_event("no_agents", text=NO_AGENTS_TEXT))
+            notice = await self._record(
+                conversation_id, entries.system_event("no_agents", text=NO_AGENTS_TEXT)
+            )
             await self._deliver(conversation_id, notice)
         await self._queue_changed()
         return True
@@ -343,8 +431,11 @@ class ConversationService:
             log.info("agent login refused for %r", username if isinstance(username, str) else "?")
             return None
         log.info("agent %s logged in", agent.username)
-        return {"token": self.agent_tokens.issue(agent.username), "name": agent.name,
-                "username": agent.username}
+        return {
+            "token": self.agent_tokens.issue(agent.username),
+            "name": agent.name,
+            "username": agent.username,
+        }
 
     async def authenticate_token(self, token: Any) -> Agent | None:
         username = self.agent_tokens.verify(token)
@@ -360,16 +451,21 @@ class ConversationService:
         return await self.agent_view(username)
 
     async def agent_view(self, username: str) -> dict[str, Any]:
-        return {"queue": {"items": await self.queue.items()},
-                "agents": {"agents": await self.agents.roster(self.settings.agent_chat_limit)},
-                "chats": {"items": await self._chats(username)}}
+        return {
+            "queue": {"items": await self.queue.items()},
+            "agents": {"agents": await self.agents.roster(self.settings.agent_chat_limit)},
+            "chats": {"items": await self._chats(username)},
+        }
 
     async def agent_disconnected(self, username: str, sid: str) -> None:
         connection = f"{self.process_id}:{sid}"
         self._agent_connections.pop(connection, None)
         await self.agents.disconnected(username, connection)
-        log.info("agent %s disconnected (chats wait %.0fs for them)", username,
-                 self.settings.agent_grace_s)
+        log.info(
+            "agent %s disconnected (chats wait %.0fs for them)",
+            username,
+            self.settings.agent_grace_s,
+        )
         await self._presence_changed()
 
     async def set_presence(self, username: str, status: Any) -> dict[str, Any]:
@@ -384,12 +480,22 @@ class ConversationService:
         """Take a queued conversation; exactly one of many simultaneous claimers wins."""
         agent = await self._agent(username)
         conversation_id = self._valid_id(conversation_id)
-        entry = entries.system_event("claimed", text=f"{agent.name} joined the conversation.",
-                                     agent=username, name=agent.name)
+        entry = entries.system_event(
+            "claimed",
+            text=f"{agent.name} joined the conversation.",
+            agent=username,
+            name=agent.name,
+        )
         result = await self.conversations.transition(
-            conversation_id, allowed=[QUEUED], to=WITH_AGENT, entry=entry, queue="remove",
-            new_agent=username, agent_limit=agent.limit or self.settings.agent_chat_limit,
-            fields={"agent_name": agent.name, "claimed_at": f"{time.time():.3f}"})
+            conversation_id,
+            allowed=[QUEUED],
+            to=WITH_AGENT,
+            entry=entry,
+            queue="remove",
+            new_agent=username,
+            agent_limit=agent.limit or self.settings.agent_chat_limit,
+            fields={"agent_name": agent.name, "claimed_at": f"{time.time():.3f}"},
+        )
         if not result.ok:
             if result.previous_state == WITH_AGENT and result.refused == "state":
                 raise InputError("taken", f"Already taken by {result.previous_agent}.")
@@ -397,34 +503,41 @@ class ConversationService:
         conversation = await self._conversation(conversation_id)
         if conversation.queued_at:
             await self.queue.record_wait(time.time() - conversation.queued_at)
-        log.info("conversation %s: queued -> with_agent (claimed by %s)", conversation_id,
-                 username)
+        log.info("conversation %s: queued -> with_agent (claimed by %s)", conversation_id, username)
         await self._deliver(conversation_id, result.entry, agent="")
-        await self.notifier.to_customer(conversation_id, "status",
-                                        await self.customer_status(conversation_id))
-        await self.notifier.to_agents("taken", {"conversation_id": conversation_id,
-                                                "by": username})
+        await self.notifier.to_customer(
+            conversation_id, "status", await self.customer_status(conversation_id)
+        )
+        await self.notifier.to_agents("taken", {"conversation_id": conversation_id, "by": username})
         await self._queue_changed()
         await self._presence_changed()
-        return {"ok": True, "conversation_id": conversation_id,
-                "transcript": await self.transcripts.read(conversation_id),
-                "conversation": conversation.summary()}
+        return {
+            "ok": True,
+            "conversation_id": conversation_id,
+            "transcript": await self.transcripts.read(conversation_id),
+            "conversation": conversation.summary(),
+        }
 
     async def transcript(self, username: str, conversation_id: Any) -> dict[str, Any]:
         """Any conversation's full transcript, for agents (e.g. a console after reload)."""
         await self._agent(username)
         conversation = await self._conversation(self._valid_id(conversation_id))
-        return {"ok": True, "conversation_id": conversation.id,
-                "transcript": await self.transcripts.read(conversation.id),
-                "conversation": conversation.summary()}
+        return {
+            "ok": True,
+            "conversation_id": conversation.id,
+            "transcript": await self.transcripts.read(conversation.id),
+            "conversation": conversation.summary(),
+        }
 
     async def agent_message(self, username: str, conversation_id: Any, text: Any) -> dict[str, Any]:
         agent = await self._agent(username)
         conversation_id = self._valid_id(conversation_id)
         text = self._valid_text(text)
         result = await self.conversations.append(
-            conversation_id, [entries.agent_message(text, username, agent.name)],
-            expected_agent=username)
+            conversation_id,
+            [entries.agent_message(text, username, agent.name)],
+            expected_agent=username,
+        )
         self._raise_for_append(result.status)
         entry = result.entries[0]
         await self._deliver(conversation_id, entry, agent=username)
@@ -434,18 +547,23 @@ class ConversationService:
         agent = await self._agent(username)
         conversation = await self._conversation(self._valid_id(conversation_id))
         if conversation.state == WITH_AGENT and conversation.agent == username:
-            await self.notifier.to_customer(conversation.id, "typing", {
-                "role": "agent", "name": agent.name, "typing": bool(typing)})
+            await self.notifier.to_customer(
+                conversation.id,
+                "typing",
+                {"role": "agent", "name": agent.name, "typing": bool(typing)},
+            )
 
     async def note(self, username: str, conversation_id: Any, text: Any) -> dict[str, Any]:
         """An internal note: recorded and shown to agents, never to the customer."""
         agent = await self._agent(username)
         conversation = await self._conversation(self._valid_id(conversation_id))
-        entry = await self._record(conversation.id,
-                                   entries.note(self._valid_text(text), username, agent.name))
+        entry = await self._record(
+            conversation.id, entries.note(self._valid_text(text), username, agent.name)
+        )
         for holder in {conversation.agent, username} - {""}:
-            await self.notifier.to_agent(holder, "entry",
-                                         {"conversation_id": conversation.id, "entry": entry})
+            await self.notifier.to_agent(
+                holder, "entry", {"conversation_id": conversation.id, "entry": entry}
+            )
         return {"ok": True, "entry": entry}
 
     async def transfer(self, username: str, conversation_id: Any, to: Any) -> dict[str, Any]:
@@ -454,9 +572,12 @@ class ConversationService:
         conversation_id = self._valid_id(conversation_id)
         if to is None:
             return await self._requeue(
-                conversation_id, username, HandoffReason.AGENT_TRANSFER.value, "transferred",
-                "You're being transferred to another person from our team. Please wait a "
-                "moment.")
+                conversation_id,
+                username,
+                HandoffReason.AGENT_TRANSFER.value,
+                "transferred",
+                "You're being transferred to another person from our team. Please wait a moment.",
+            )
         if to == username or not isinstance(to, str):
             raise InputError("invalid_transfer", "Transfer to another agent's username or null.")
         target = await self.agents.get(to)
@@ -465,26 +586,49 @@ class ConversationService:
         if not await self.agents.is_online(to):
             raise InputError("agent_offline", f"{target.name} is not online.")
         entry = entries.system_event(
-            "transferred", text=f"{target.name} is taking over this conversation.",
-            reason=HandoffReason.AGENT_TRANSFER.value, agent=username, to=to, name=target.name)
+            "transferred",
+            text=f"{target.name} is taking over this conversation.",
+            reason=HandoffReason.AGENT_TRANSFER.value,
+            agent=username,
+            to=to,
+            name=target.name,
+        )
         result = await self.conversations.transition(
-            conversation_id, allowed=[WITH_AGENT], to=WITH_AGENT, entry=entry,
-            expected_agent=username, new_agent=to,
+            conversation_id,
+            allowed=[WITH_AGENT],
+            to=WITH_AGENT,
+            entry=entry,
+            expected_agent=username,
+            new_agent=to,
             agent_limit=target.limit or self.settings.agent_chat_limit,
-            fields={"agent_name": target.name})
+            fields={"agent_name": target.name},
+        )
         if not result.ok:
             raise self._refusal(result)
-        log.info("conversation %s: with_agent -> with_agent (transferred %s -> %s)",
-                 conversation_id, username, to)
+        log.info(
+            "conversation %s: with_agent -> with_agent (transferred %s -> %s)",
+            conversation_id,
+            username,
+            to,
+        )
         await self._deliver(conversation_id, result.entry, agent="")
-        await self.notifier.to_customer(conversation_id, "status",
-                                        await self.customer_status(conversation_id))
+        await self.notifier.to_customer(
+            conversation_id, "status", await self.customer_status(conversation_id)
+        )
         view = await self.transcript(to, conversation_id)
-        await self.notifier.to_agent(to, "assigned", {
-            "conversation_id": conversation_id, "transcript": view["transcript"],
-            "conversation": view["conversation"], "from": agent.username})
-        await self.notifier.to_agent(username, "closed", {"conversation_id": conversation_id,
-                                                          "state": "transferred"})
+        await self.notifier.to_agent(
+            to,
+            "assigned",
+            {
+                "conversation_id": conversation_id,
+                "transcript": view["transcript"],
+                "conversation": view["conversation"],
+                "from": agent.username,
+            },
+        )
+        await self.notifier.to_agent(
+            username, "closed", {"conversation_id": conversation_id, "state": "transferred"}
+        )
         await self._presence_changed()
         return {"ok": True}
 
@@ -493,22 +637,38 @@ class ConversationService:
         agent = await self._agent(username)
         conversation_id = self._valid_id(conversation_id)
         entry = entries.system_event(
-            "resolved", text=f"{agent.name} marked this conversation as resolved. The assistant "
-            "is back: ask it anything, or ask for a person at any time.", agent=username,
-            name=agent.name)
+            "resolved",
+            text=f"{agent.name} marked this conversation as resolved. The assistant "
+            "is back: ask it anything, or ask for a person at any time.",
+            agent=username,
+            name=agent.name,
+        )
         result = await self.conversations.transition(
-            conversation_id, allowed=[WITH_AGENT], to=BOT, entry=entry, expected_agent=username,
-            fields={"reason": "", "confidence": "", "queued_at": "", "handoff_text": "",
-                    "resolved_by": agent.name, "resolved_at": f"{time.time():.3f}"})
+            conversation_id,
+            allowed=[WITH_AGENT],
+            to=BOT,
+            entry=entry,
+            expected_agent=username,
+            fields={
+                "reason": "",
+                "confidence": "",
+                "queued_at": "",
+                "handoff_text": "",
+                "resolved_by": agent.name,
+                "resolved_at": f"{time.time():.3f}",
+            },
+        )
         if not result.ok:
             raise self._refusal(result)
         log.info("conversation %s: with_agent -> bot (resolved by %s)", conversation_id, username)
         await self._deliver(conversation_id, result.entry, agent="")
         status = await self.customer_status(conversation_id)
-        await self.notifier.to_customer(conversation_id, "status",
-                                        {**status, "state": "resolved", "agent": agent.name})
-        await self.notifier.to_agent(username, "closed", {"conversation_id": conversation_id,
-                                                          "state": "resolved"})
+        await self.notifier.to_customer(
+            conversation_id, "status", {**status, "state": "resolved", "agent": agent.name}
+        )
+        await self.notifier.to_agent(
+            username, "closed", {"conversation_id": conversation_id, "state": "resolved"}
+        )
         await self._presence_changed()
         return {"ok": True}
 
@@ -518,20 +678,31 @@ class ConversationService:
         conversation = await self._conversation(self._valid_id(conversation_id))
         if conversation.state == WITH_AGENT and conversation.agent != username:
             raise InputError("not_your_chat", "Only the agent holding this chat can close it.")
-        entry = entries.system_event("closed", text="This conversation has been closed.",
-                                     agent=username, name=agent.name)
+        entry = entries.system_event(
+            "closed", text="This conversation has been closed.", agent=username, name=agent.name
+        )
         result = await self.conversations.transition(
-            conversation.id, allowed=[QUEUED, WITH_AGENT], to=CLOSED, entry=entry,
-            queue="remove", expected_agent=conversation.agent)
+            conversation.id,
+            allowed=[QUEUED, WITH_AGENT],
+            to=CLOSED,
+            entry=entry,
+            queue="remove",
+            expected_agent=conversation.agent,
+        )
         if not result.ok:
             raise self._refusal(result)
-        log.info("conversation %s: %s -> closed (by %s)", conversation.id,
-                 result.previous_state, username)
+        log.info(
+            "conversation %s: %s -> closed (by %s)",
+            conversation.id,
+            result.previous_state,
+            username,
+        )
         await self._deliver(conversation.id, result.entry, agent="")
         await self.notifier.to_customer(conversation.id, "status", {"state": CLOSED})
         if conversation.agent:
-            await self.notifier.to_agent(conversation.agent, "closed", {
-                "conversation_id": conversation.id, "state": CLOSED})
+            await self.notifier.to_agent(
+                conversation.agent, "closed", {"conversation_id": conversation.id, "state": CLOSED}
+            )
         await self._queue_changed()
         await self._presence_changed()
         return {"ok": True}
@@ -545,26 +716,41 @@ class ConversationService:
             for conversation_id in await self.conversations.chats_of(username):
                 try:
                     await self._requeue(
-                        conversation_id, username, AGENT_DISCONNECTED, "requeued",
+                        conversation_id,
+                        username,
+                        AGENT_DISCONNECTED,
+                        "requeued",
                         "The person helping you was disconnected. You're first in line for "
-                        "the next one.")
+                        "the next one.",
+                    )
                 except InputError:
                     continue  # resolved or moved meanwhile
 
-    async def _requeue(self, conversation_id: str, username: str, reason: str, event: str,
-                       text: str) -> dict[str, Any]:
+    async def _requeue(
+        self, conversation_id: str, username: str, reason: str, event: str, text: str
+    ) -> dict[str, Any]:
         entry = entries.system_event(event, text=text, reason=reason, agent=username)
         result = await self.conversations.transition(
-            conversation_id, allowed=[WITH_AGENT], to=QUEUED, entry=entry,
-            expected_agent=username, queue="head",
-            fields={"reason": reason, "confidence": "", "queued_at": f"{time.time():.3f}"})
+            conversation_id,
+            allowed=[WITH_AGENT],
+            to=QUEUED,
+            entry=entry,
+            expected_agent=username,
+            queue="head",
+            fields={"reason": reason, "confidence": "", "queued_at": f"{time.time():.3f}"},
+        )
         if not result.ok:
             raise self._refusal(result)
-        log.info("conversation %s: with_agent -> queued at the head (reason=%s, agent=%s)",
-                 conversation_id, reason, username)
+        log.info(
+            "conversation %s: with_agent -> queued at the head (reason=%s, agent=%s)",
+            conversation_id,
+            reason,
+            username,
+        )
         await self._deliver(conversation_id, result.entry, agent="")
-        await self.notifier.to_agent(username, "closed", {"conversation_id": conversation_id,
-                                                          "state": event})
+        await self.notifier.to_agent(
+            username, "closed", {"conversation_id": conversation_id, "state": event}
+        )
         await self._queue_changed()
         await self._presence_changed()
         return {"ok": True}
@@ -575,21 +761,24 @@ class ConversationService:
         self._raise_for_append(result.status)
         return result.entries[0]
 
-    async def _deliver(self, conversation_id: str, entry: Entry | None,
-                       agent: str | None = None) -> None:
+    async def _deliver(
+        self, conversation_id: str, entry: Entry | None, agent: str | None = None
+    ) -> None:
         """Send a recorded entry to the customer (if they may see it) and to the agent
         holding the chat (`agent`; None: look it up; "": nobody)."""
         if entry is None:
             return
         if entries.customer_view(entry) is not None and entry["role"] != entries.CUSTOMER:
-            await self.notifier.to_customer(conversation_id, "bot_uttered",
-                                            entries.bot_uttered_payload(entry))
+            await self.notifier.to_customer(
+                conversation_id, "bot_uttered", entries.bot_uttered_payload(entry)
+            )
         if agent is None:
             conversation = await self.conversations.get(conversation_id)
             agent = conversation.agent if conversation else ""
         if agent:
-            await self.notifier.to_agent(agent, "entry",
-                                         {"conversation_id": conversation_id, "entry": entry})
+            await self.notifier.to_agent(
+                agent, "entry", {"conversation_id": conversation_id, "entry": entry}
+            )
 
     async def _queue_changed(self) -> None:
         """Push the whole queue to every agent, and each waiting customer their place."""
@@ -598,22 +787,31 @@ class ConversationService:
         await self._queued_statuses([item["conversation_id"] for item in items])
 
     async def _presence_changed(self) -> None:
-        await self.notifier.to_agents("agents", {
-            "agents": await self.agents.roster(self.settings.agent_chat_limit)})
+        await self.notifier.to_agents(
+            "agents", {"agents": await self.agents.roster(self.settings.agent_chat_limit)}
+        )
         await self._queued_statuses(await self.queue.conversation_ids())
 
     async def _queued_statuses(self, conversation_ids: list[str]) -> None:
         available = await self.agents.available_count()
         for position, conversation_id in enumerate(conversation_ids, start=1):
-            await self.notifier.to_customer(conversation_id, "status", {
-                "state": QUEUED, "position": position, "agents_online": available,
-                "estimated_wait_s": await self.queue.estimated_wait_s(position, available)})
+            await self.notifier.to_customer(
+                conversation_id,
+                "status",
+                {
+                    "state": QUEUED,
+                    "position": position,
+                    "agents_online": available,
+                    "estimated_wait_s": await self.queue.estimated_wait_s(position, available),
+                },
+            )
 
     async def _chats(self, username: str) -> list[dict[str, Any]]:
         held = await self.conversations.get_many(await self.conversations.chats_of(username))
-        return [{**conversation.summary(),
-                 "transcript": await self.transcripts.read(conversation.id)}
-                for conversation in held]
+        return [
+            {**conversation.summary(), "transcript": await self.transcripts.read(conversation.id)}
+            for conversation in held
+        ]
 
     async def _conversation(self, conversation_id: str) -> Conversation:
         conversation = await self.conversations.get(conversation_id)
@@ -633,8 +831,11 @@ class ConversationService:
         if not text.strip():
             raise InputError("empty_message", "The message is empty.")
         if len(text) > self.settings.max_message_chars:
-            raise InputError("message_too_long", f"Messages are limited to "
-                             f"{self.settings.max_message_chars} characters; nothing was sent.")
+            raise InputError(
+                "message_too_long",
+                f"Messages are limited to "
+                f"{self.settings.max_message_chars} characters; nothing was sent.",
+            )
         return text
 
     @staticmethod
@@ -663,16 +864,21 @@ class ConversationService:
             raise InputError("rate_limited", "Too many messages; please wait a moment.")
         recent.append(now)
         if len(self._recent_messages) > 10000:
-            self._recent_messages = {key: value for key, value in self._recent_messages.items()
-                                     if value and now - value[-1] < 60}
+            self._recent_messages = {
+                key: value
+                for key, value in self._recent_messages.items()
+                if value and now - value[-1] < 60
+            }
 
     @staticmethod
     def _raise_for_append(status: str) -> None:
         if status == "missing":
             raise InputError("invalid_session", "Unknown conversation; send session_request.")
         if status == "closed":
-            raise InputError("conversation_closed",
-                             "This conversation is closed; send session_request for a new one.")
+            raise InputError(
+                "conversation_closed",
+                "This conversation is closed; send session_request for a new one.",
+            )
         if status == "agent":
             raise InputError("not_your_chat", "You do not hold this conversation.")
 

@@ -1,7 +1,7 @@
 """Every knob of the gateway in one frozen dataclass, read once from the environment.
 
-    settings = Settings.from_env()          # os.environ, defaults that work on a laptop
-    settings = Settings(gateway_port=9000)  # tests build their own
+settings = Settings.from_env()          # os.environ, defaults that work on a laptop
+settings = Settings(gateway_port=9000)  # tests build their own
 """
 
 from __future__ import annotations

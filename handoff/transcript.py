@@ -29,8 +29,11 @@ def is_entry_id(value: Any) -> bool:
 
 def encode(entry: Entry) -> str:
     """Stored form of an entry (without its id, which is the stream id)."""
-    return json.dumps({key: value for key, value in entry.items() if key != "id"},
-                      ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(
+        {key: value for key, value in entry.items() if key != "id"},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
 
 
 def decode(entry_id: str, raw: str) -> Entry:
@@ -45,8 +48,9 @@ class TranscriptStore:
         self._keys = keys
 
     async def append(self, conversation_id: str, entry: Entry) -> Entry:
-        entry_id = await self._redis.xadd(self._keys.transcript(conversation_id),
-                                          {ENTRY_FIELD: encode(entry)})
+        entry_id = await self._redis.xadd(
+            self._keys.transcript(conversation_id), {ENTRY_FIELD: encode(entry)}
+        )
         return {**entry, "id": entry_id}
 
     async def read(self, conversation_id: str, after: str | None = None) -> list[Entry]:

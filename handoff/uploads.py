@@ -26,7 +26,8 @@ async def read_upload(request: Request, max_bytes: int) -> tuple[bytes, str | No
     """The file's bytes and the client's name for it; InputError (413) once the body
     is larger than the limit (the rest of the body is then not kept)."""
     content_type, parameters = parse_content_header(
-        request.headers.get("content-type", "application/octet-stream"))
+        request.headers.get("content-type", "application/octet-stream")
+    )
     multipart = content_type == "multipart/form-data"
     limit = max_bytes + (_MULTIPART_OVERHEAD if multipart else 0)
     declared = request.headers.get("content-length", "")
@@ -48,7 +49,8 @@ async def read_upload(request: Request, max_bytes: int) -> tuple[bytes, str | No
         raise InputError("invalid_upload", "The multipart body has no boundary.")
     try:
         _, files = parse_multipart_form(  # type: ignore[no-untyped-call]
-            bytes(body), str(boundary).encode("utf-8"))
+            bytes(body), str(boundary).encode("utf-8")
+        )
     except (ValueError, UnicodeDecodeError, LookupError) as error:
         raise InputError("invalid_upload", "The upload could not be read.") from error
     upload = files.get("file")

@@ -5,5 +5,6 @@ cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false
 mkdir -p test-output
 .venv/bin/ruff check bot actions handoff tests bench
+.venv/bin/ruff format --check bot actions handoff tests bench
 .venv/bin/mypy
 .venv/bin/python -m pytest "$@"

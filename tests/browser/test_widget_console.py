@@ -37,30 +37,47 @@ def _browser_tools() -> str:
     if node is None or not CHROMIUM.exists():
         pytest.fail("node and /usr/bin/chromium are needed: run scripts/setup.sh --browser")
     if not (HERE / "node_modules" / "playwright-core").is_dir():
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--silent"], cwd=HERE,
-                       check=True, timeout=300)
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund", "--silent"], cwd=HERE, check=True, timeout=300
+        )
     return node
 
 
 def _warm_up(stack: RasaStack) -> None:
     """The first parse loads the sentence encoder; do it before the browser waits on it."""
     request = urllib.request.Request(
-        stack.webhook_url, data=json.dumps({"sender": "warm-up", "message": "hello"}).encode(),
-        headers={"Content-Type": "application/json"})
+        stack.webhook_url,
+        data=json.dumps({"sender": "warm-up", "message": "hello"}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=120) as response:
         response.read()
 
 
 @pytest.fixture
-def gateway(rasa_stack: RasaStack, redis_server: RedisServer,
-            tmp_path: Path) -> Iterator[GatewayProcess]:
+def gateway(
+    rasa_stack: RasaStack, redis_server: RedisServer, tmp_path: Path
+) -> Iterator[GatewayProcess]:
     accounts = tmp_path / "agents.yml"  # JSON is YAML too
-    accounts.write_text(json.dumps({"agents": [
-        {"username": username, "name": name, "password": password}
-        for username, name, password in (AGENT, COLLEAGUE)]}))
+    accounts.write_text(
+        json.dumps(
+            {
+                "agents": [
+                    {"username": username, "name": name, "password": password}
+                    for username, name, password in (AGENT, COLLEAGUE)
+                ]
+            }
+        )
+    )
     _warm_up(rasa_stack)
-    process = GatewayProcess(redis_server, f"browser-{tmp_path.name}:", rasa_stack.rasa_url,
-                             bot_timeout_s=30, agent_grace_s=30, agents_file=str(accounts))
+    process = GatewayProcess(
+        redis_server,
+        f"browser-{tmp_path.name}:",
+        rasa_stack.rasa_url,
+        bot_timeout_s=30,
+        agent_grace_s=30,
+        agents_file=str(accounts),
+    )
     yield process
     process.stop()
 
@@ -71,13 +88,26 @@ def test_customer_and_agent_journey(gateway: GatewayProcess) -> None:
     shutil.rmtree(OUTPUT, ignore_errors=True)
     OUTPUT.mkdir(parents=True)
     result = subprocess.run(
-        [node, str(HERE / "scenario.mjs"), gateway.url, str(OUTPUT),
-         AGENT[0], AGENT[2], COLLEAGUE[0], COLLEAGUE[2]],
-        cwd=HERE, capture_output=True, text=True, timeout=420)
+        [
+            node,
+            str(HERE / "scenario.mjs"),
+            gateway.url,
+            str(OUTPUT),
+            AGENT[0],
+            AGENT[2],
+            COLLEAGUE[0],
+            COLLEAGUE[2],
+        ],
+        cwd=HERE,
+        capture_output=True,
+        text=True,
+        timeout=420,
+    )
     (OUTPUT / "scenario.log").write_text(result.stdout + result.stderr)
     assert result.returncode == 0, (
         f"browser scenario failed (screenshots and logs in {OUTPUT}):\n"
-        f"{result.stdout}\n{result.stderr}")
+        f"{result.stdout}\n{result.stderr}"
+    )
     assert list(OUTPUT.glob("*-phone-360px-customer.png"))
 
 
@@ -86,8 +116,12 @@ def test_widget_against_fake_gateway() -> None:
     output = OUTPUT / "widget-unit"
     output.mkdir(parents=True, exist_ok=True)
     result = subprocess.run(
-        [node, "--test", "--test-reporter=spec", str(HERE / "widget.test.mjs")], cwd=HERE,
-        capture_output=True, text=True, timeout=300,
-        env={**os.environ, "BROWSER_OUTPUT": str(output)})
+        [node, "--test", "--test-reporter=spec", str(HERE / "widget.test.mjs")],
+        cwd=HERE,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "BROWSER_OUTPUT": str(output)},
+    )
     (output / "node-test.log").write_text(result.stdout + result.stderr)
     assert result.returncode == 0, f"widget tests failed:\n{result.stdout}\n{result.stderr}"

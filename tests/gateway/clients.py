@@ -20,8 +20,9 @@ Event = tuple[str, Any]
 Predicate = Callable[[Any], bool]
 
 
-async def eventually(condition: Callable[[], Any], timeout: float = 10.0,
-                     what: str = "condition") -> Any:
+async def eventually(
+    condition: Callable[[], Any], timeout: float = 10.0, what: str = "condition"
+) -> Any:
     """Poll until `condition()` is truthy; returns its value."""
     deadline = time.monotonic() + timeout
     while True:
@@ -53,9 +54,15 @@ class RecordingClient:
     def of(self, event: str) -> list[Any]:
         return [data for name, data in self.events if name == event]
 
-    async def wait_for(self, event: str, predicate: Predicate = lambda data: True,
-                       timeout: float = 10.0, after: int = 0) -> Any:
+    async def wait_for(
+        self,
+        event: str,
+        predicate: Predicate = lambda data: True,
+        timeout: float = 10.0,
+        after: int = 0,
+    ) -> Any:
         """The first `event` (from the `after`-th event on) that satisfies `predicate`."""
+
         def find() -> Any:
             for name, data in self.events[after:]:
                 if name == event and predicate(data):
@@ -83,12 +90,12 @@ class Customer(RecordingClient):
     @classmethod
     async def connect(cls, url: str, transports: list[str] | None = None) -> Customer:
         customer = cls()
-        await customer.sio.connect(url, transports=transports or ["websocket"],
-                                   wait_timeout=10)
+        await customer.sio.connect(url, transports=transports or ["websocket"], wait_timeout=10)
         return customer
 
-    async def start_session(self, token: str | None = None,
-                            last_id: str | None = None) -> dict[str, Any]:
+    async def start_session(
+        self, token: str | None = None, last_id: str | None = None
+    ) -> dict[str, Any]:
         """session_request; returns {token, history, status}."""
         mark = self.mark()
         request: dict[str, Any] = {"session_id": token}
@@ -111,14 +118,16 @@ class Customer(RecordingClient):
     async def emit(self, event: str, data: Any = None) -> None:
         await self.sio.emit(event, data)
 
-    async def bot_message(self, predicate: Predicate = lambda data: True, after: int = 0,
-                          timeout: float = 10.0) -> dict[str, Any]:
+    async def bot_message(
+        self, predicate: Predicate = lambda data: True, after: int = 0, timeout: float = 10.0
+    ) -> dict[str, Any]:
         message: dict[str, Any] = await self.wait_for("bot_uttered", predicate, timeout, after)
         return message
 
     async def error(self, code: str, after: int = 0) -> dict[str, Any]:
         error: dict[str, Any] = await self.wait_for(
-            "error", lambda data: data.get("code") == code, after=after)
+            "error", lambda data: data.get("code") == code, after=after
+        )
         return error
 
     def messages(self) -> list[dict[str, Any]]:
@@ -135,28 +144,38 @@ class Agent(RecordingClient):
 
     @staticmethod
     async def login(url: str, username: str, password: str) -> dict[str, Any]:
-        async with aiohttp.ClientSession() as http, http.post(
-                f"{url}/api/agents/login",
-                json={"username": username, "password": password}) as response:
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(
+                f"{url}/api/agents/login", json={"username": username, "password": password}
+            ) as response,
+        ):
             body: dict[str, Any] = await response.json()
             body["status"] = response.status
             return body
 
     @classmethod
-    async def connect(cls, url: str, username: str, password: str = "pw",
-                      wait_ready: bool = True) -> Agent:
+    async def connect(
+        cls, url: str, username: str, password: str = "pw", wait_ready: bool = True
+    ) -> Agent:
         login = await cls.login(url, username, password)
         assert login["status"] == 200, login
         agent = cls(login["token"], login["name"])
-        await agent.sio.connect(url, namespaces=["/agents"], auth={"token": agent.token},
-                                transports=["websocket"], wait_timeout=10)
+        await agent.sio.connect(
+            url,
+            namespaces=["/agents"],
+            auth={"token": agent.token},
+            transports=["websocket"],
+            wait_timeout=10,
+        )
         if wait_ready:
             await agent.wait_for("chats")
         return agent
 
     async def call(self, event: str, data: Any = None, timeout: float = 10.0) -> dict[str, Any]:
-        reply: dict[str, Any] = await self.sio.call(event, data, namespace="/agents",
-                                                    timeout=timeout)
+        reply: dict[str, Any] = await self.sio.call(
+            event, data, namespace="/agents", timeout=timeout
+        )
         return reply
 
     def queue_ids(self) -> list[str]:
@@ -165,6 +184,8 @@ class Agent(RecordingClient):
 
     async def sees_queued(self, conversation_id: str, after: int = 0) -> dict[str, Any]:
         queue: dict[str, Any] = await self.wait_for(
-            "queue", lambda data: any(item["conversation_id"] == conversation_id
-                                      for item in data["items"]), after=after)
+            "queue",
+            lambda data: any(item["conversation_id"] == conversation_id for item in data["items"]),
+            after=after,
+        )
         return queue

@@ -62,8 +62,3 @@ def start_gateway(redis_server: RedisServer, prefix: str) -> Iterator[GatewayFac
     yield start
     for gateway in started:
         gateway.stop()
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "slow: starts extra processes (Rasa, gateways); still in the default run")

@@ -24,19 +24,34 @@ Reply = list[dict[str, Any]]
 def default_replies(sender: str, text: str) -> Reply:
     """`human` asks for a person, `wifi` is out of the bot's depth, anything else echoes."""
     if "human" in text:
-        return [{"recipient_id": sender, "text": "I'm bringing in a person."},
-                {"recipient_id": sender,
-                 "custom": handoff_signal(HandoffReason.CUSTOMER_REQUEST, 0.98, text=text)}]
+        return [
+            {"recipient_id": sender, "text": "I'm bringing in a person."},
+            {
+                "recipient_id": sender,
+                "custom": handoff_signal(HandoffReason.CUSTOMER_REQUEST, 0.98, text=text),
+            },
+        ]
     if "wifi" in text:
-        return [{"recipient_id": sender, "text": "I'm bringing in a person."},
-                {"recipient_id": sender,
-                 "custom": handoff_signal(HandoffReason.LOW_CONFIDENCE, 0.31, text=text)}]
+        return [
+            {"recipient_id": sender, "text": "I'm bringing in a person."},
+            {
+                "recipient_id": sender,
+                "custom": handoff_signal(HandoffReason.LOW_CONFIDENCE, 0.31, text=text),
+            },
+        ]
     if "buttons" in text:
-        return [{"recipient_id": sender, "text": "First part\n\nSecond part",
-                 "buttons": [{"title": "Yes", "payload": "/affirm"}]},
-                {"recipient_id": sender, "image": "https://example.com/a.png"}]
-    return [{"recipient_id": sender, "text": f"You said: {text}"},
-            {"recipient_id": sender, "custom": answer_signal("echo", 0.91)}]
+        return [
+            {
+                "recipient_id": sender,
+                "text": "First part\n\nSecond part",
+                "buttons": [{"title": "Yes", "payload": "/affirm"}],
+            },
+            {"recipient_id": sender, "image": "https://example.com/a.png"},
+        ]
+    return [
+        {"recipient_id": sender, "text": f"You said: {text}"},
+        {"recipient_id": sender, "custom": answer_signal("echo", 0.91)},
+    ]
 
 
 class FakeRasa:

@@ -1,9 +1,9 @@
 """Gateway processes for the tests: `python -m handoff` against the test Redis.
 
-    gateway = GatewayProcess(redis_server, prefix="t1:", rasa_url=rasa.url)
-    ...
-    gateway.restart()     # same port, same Redis state
-    gateway.stop()
+gateway = GatewayProcess(redis_server, prefix="t1:", rasa_url=rasa.url)
+...
+gateway.restart()     # same port, same Redis state
+gateway.stop()
 """
 
 from __future__ import annotations
@@ -17,14 +17,27 @@ TEST_SECRET = "gateway-test-secret"
 
 
 class GatewayProcess:
-    def __init__(self, redis: RedisServer, prefix: str, rasa_url: str,
-                 port: int | None = None, **settings: object) -> None:
+    def __init__(
+        self,
+        redis: RedisServer,
+        prefix: str,
+        rasa_url: str,
+        port: int | None = None,
+        **settings: object,
+    ) -> None:
         self.port = port or free_port()
         self.env = {
-            "REDIS_HOST": redis.host, "REDIS_PORT": str(redis.port), "REDIS_DB": "0",
-            "REDIS_PREFIX": prefix, "RASA_URL": rasa_url, "GATEWAY_SECRET": TEST_SECRET,
-            "GATEWAY_HOST": "127.0.0.1", "BOT_TIMEOUT_S": "5", "AGENT_GRACE_S": "2",
-            "SWEEP_INTERVAL_S": "0.25", "LOG_LEVEL": "INFO",
+            "REDIS_HOST": redis.host,
+            "REDIS_PORT": str(redis.port),
+            "REDIS_DB": "0",
+            "REDIS_PREFIX": prefix,
+            "RASA_URL": rasa_url,
+            "GATEWAY_SECRET": TEST_SECRET,
+            "GATEWAY_HOST": "127.0.0.1",
+            "BOT_TIMEOUT_S": "5",
+            "AGENT_GRACE_S": "2",
+            "SWEEP_INTERVAL_S": "0.25",
+            "LOG_LEVEL": "INFO",
             **{key.upper(): str(value) for key, value in settings.items()},
         }
         self._process: ManagedProcess | None = None
@@ -36,8 +49,10 @@ class GatewayProcess:
 
     def start(self) -> None:
         self._process = ManagedProcess(
-            f"gateway-{self.port}", [sys.executable, "-m", "handoff", "--port", str(self.port)],
-            self.env)
+            f"gateway-{self.port}",
+            [sys.executable, "-m", "handoff", "--port", str(self.port)],
+            self.env,
+        )
         self._process.wait_for_port(self.port, timeout=60)
 
     def stop(self) -> None:

@@ -29,14 +29,16 @@ async def queued_customer(gateway: GatewayProcess, text: str = "my wifi is broke
     return customer
 
 
-async def test_unauthenticated_agents_are_refused(start_gateway: GatewayFactory,
-                                                  fake_rasa: FakeRasa,
-                                                  agents: AgentDirectory) -> None:
+async def test_unauthenticated_agents_are_refused(
+    start_gateway: GatewayFactory, fake_rasa: FakeRasa, agents: AgentDirectory
+) -> None:
     gateway = start_gateway(fake_rasa.url)
     assert (await Agent.login(gateway.url, "ada", "wrong"))["status"] == 401
     assert (await Agent.login(gateway.url, "nobody", "pw"))["status"] == 401
-    async with aiohttp.ClientSession() as http, http.post(
-            f"{gateway.url}/api/agents/login", data=b"not json") as response:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(f"{gateway.url}/api/agents/login", data=b"not json") as response,
+    ):
         assert response.status == 400
     good = await Agent.login(gateway.url, "ada", "pw")
     assert good["status"] == 200 and good["name"] == "Ada"
@@ -44,14 +46,23 @@ async def test_unauthenticated_agents_are_refused(start_gateway: GatewayFactory,
     for auth in (None, {}, {"token": "nonsense"}, {"token": f"{body}.{'0' * len(signature)}"}):
         client = socketio.AsyncClient(reconnection=False)
         with pytest.raises(socketio.exceptions.ConnectionError):
-            await client.connect(gateway.url, namespaces=["/agents"], auth=auth,
-                                 transports=["websocket"], wait_timeout=5)
+            await client.connect(
+                gateway.url,
+                namespaces=["/agents"],
+                auth=auth,
+                transports=["websocket"],
+                wait_timeout=5,
+            )
         await client.disconnect()
 
 
 async def test_handoff_reaches_every_agent_and_claimer_gets_full_transcript(
-        start_gateway: GatewayFactory, fake_rasa: FakeRasa, agents: AgentDirectory,
-        redis: Redis, prefix: str) -> None:
+    start_gateway: GatewayFactory,
+    fake_rasa: FakeRasa,
+    agents: AgentDirectory,
+    redis: Redis,
+    prefix: str,
+) -> None:
     gateway = start_gateway(fake_rasa.url)
     ada = await Agent.connect(gateway.url, "ada")
     bob = await Agent.connect(gateway.url, "bob")
@@ -70,17 +81,27 @@ async def test_handoff_reaches_every_agent_and_claimer_gets_full_transcript(
         queue = await agent.sees_queued(cid, after=mark)
         item = queue["items"][0]
         assert (item["reason"], item["confidence"], item["last_message"]) == (
-            "low_confidence", 0.31, "my wifi is broken")
+            "low_confidence",
+            0.31,
+            "my wifi is broken",
+        )
 
-    claimed, lost = await asyncio.gather(ada.call("claim", {"conversation_id": cid}),
-                                         bob.call("claim", {"conversation_id": cid}))
+    claimed, lost = await asyncio.gather(
+        ada.call("claim", {"conversation_id": cid}), bob.call("claim", {"conversation_id": cid})
+    )
     if not claimed["ok"]:
         ada, bob, claimed, lost = bob, ada, lost, claimed
     assert lost == {"ok": False, "error": "taken", "message": lost["message"]}
     await bob.wait_for("taken", lambda t: t["conversation_id"] == cid)
     roles = [(e["role"], e.get("event")) for e in claimed["transcript"]]
-    assert roles == [("customer", None), ("bot", None), ("customer", None), ("bot", None),
-                     ("system", "handoff"), ("system", "claimed")]
+    assert roles == [
+        ("customer", None),
+        ("bot", None),
+        ("customer", None),
+        ("bot", None),
+        ("system", "handoff"),
+        ("system", "claimed"),
+    ]
     handoff = claimed["transcript"][4]
     assert (handoff["reason"], handoff["confidence"]) == ("low_confidence", 0.31)
     assert claimed["transcript"][1]["faq_id"] == "echo"  # the answer signal, for agents
@@ -97,11 +118,17 @@ async def test_handoff_reaches_every_agent_and_claimer_gets_full_transcript(
     assert await ada.wait_for("typing", after=mark) == {"conversation_id": cid, "typing": True}
     await ada.call("typing", {"conversation_id": cid, "typing": True})
     assert await customer.wait_for("typing", lambda t: t["role"] == "agent") == {
-        "role": "agent", "name": ada.name, "typing": True}
+        "role": "agent",
+        "name": ada.name,
+        "typing": True,
+    }
     sent = await ada.call("message", {"conversation_id": cid, "text": "Yes, how can I help?"})
     reply = await customer.bot_message(lambda m: m["role"] == "agent")
     assert (reply["text"], reply["name"], reply["id"]) == (
-        "Yes, how can I help?", ada.name, sent["entry"]["id"])
+        "Yes, how can I help?",
+        ada.name,
+        sent["entry"]["id"],
+    )
     assert len(fake_rasa.received) == asked
 
     # Only the holder may write to the customer.
@@ -118,15 +145,21 @@ async def test_handoff_reaches_every_agent_and_claimer_gets_full_transcript(
     again = await Customer.connect(gateway.url)
     history = (await again.start_session(customer.token))["history"]
     assert "VIP" not in str(history) and "reason" not in str(history)
-    async with aiohttp.ClientSession() as http, http.get(
-            f"{gateway.url}/api/transcript", params={"session": customer.token}) as response:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(f"{gateway.url}/api/transcript", params={"session": customer.token}) as response,
+    ):
         assert "VIP" not in await response.text()
     await disconnect_all(again, customer, ada, bob)
 
 
-async def test_crossing_messages_all_land_in_order(start_gateway: GatewayFactory,
-                                                   fake_rasa: FakeRasa, agents: AgentDirectory,
-                                                   redis: Redis, prefix: str) -> None:
+async def test_crossing_messages_all_land_in_order(
+    start_gateway: GatewayFactory,
+    fake_rasa: FakeRasa,
+    agents: AgentDirectory,
+    redis: Redis,
+    prefix: str,
+) -> None:
     gateway = start_gateway(fake_rasa.url)
     ada = await Agent.connect(gateway.url, "ada")
     customer = await queued_customer(gateway)
@@ -139,24 +172,33 @@ async def test_crossing_messages_all_land_in_order(start_gateway: GatewayFactory
 
     async def agent_side() -> None:
         for index in range(10):
-            await ada.sio.emit("message", {"conversation_id": cid, "text": f"agent {index}"},
-                               namespace="/agents")
+            await ada.sio.emit(
+                "message", {"conversation_id": cid, "text": f"agent {index}"}, namespace="/agents"
+            )
 
     await asyncio.gather(customer_side(), agent_side())
-    await eventually(lambda: len([m for m in customer.messages() if m["role"] == "agent"]) == 10,
-                     what="10 agent messages at the customer")
-    await eventually(lambda: len([e for e in ada.of("entry")
-                                  if e["entry"]["role"] == "customer"]) == 10,
-                     what="10 customer messages at the agent")
-    stored = [e for e in await TranscriptStore(redis, Keys(prefix)).read(cid)
-              if e["role"] in ("customer", "agent") and e["text"][-1].isdigit()]
+    await eventually(
+        lambda: len([m for m in customer.messages() if m["role"] == "agent"]) == 10,
+        what="10 agent messages at the customer",
+    )
+    await eventually(
+        lambda: len([e for e in ada.of("entry") if e["entry"]["role"] == "customer"]) == 10,
+        what="10 customer messages at the agent",
+    )
+    stored = [
+        e
+        for e in await TranscriptStore(redis, Keys(prefix)).read(cid)
+        if e["role"] in ("customer", "agent") and e["text"][-1].isdigit()
+    ]
     assert sorted(e["text"] for e in stored) == sorted(
-        [f"customer {i}" for i in range(10)] + [f"agent {i}" for i in range(10)])
+        [f"customer {i}" for i in range(10)] + [f"agent {i}" for i in range(10)]
+    )
     # Each side's own messages keep their order in the one transcript, and each side
     # receives the other's in transcript order.
     for role in ("customer", "agent"):
         assert [e["text"] for e in stored if e["role"] == role] == [
-            f"{role} {i}" for i in range(10)]
+            f"{role} {i}" for i in range(10)
+        ]
     at_customer = [m["id"] for m in customer.messages() if m["role"] == "agent"]
     at_agent = [e["entry"]["id"] for e in ada.of("entry") if e["entry"]["role"] == "customer"]
     assert at_customer == [e["id"] for e in stored if e["role"] == "agent"]
@@ -165,8 +207,9 @@ async def test_crossing_messages_all_land_in_order(start_gateway: GatewayFactory
     await ada.disconnect()
 
 
-async def test_transfer_and_resolve(start_gateway: GatewayFactory, fake_rasa: FakeRasa,
-                                    agents: AgentDirectory) -> None:
+async def test_transfer_and_resolve(
+    start_gateway: GatewayFactory, fake_rasa: FakeRasa, agents: AgentDirectory
+) -> None:
     gateway = start_gateway(fake_rasa.url)
     ada = await Agent.connect(gateway.url, "ada")
     bob = await Agent.connect(gateway.url, "bob")
@@ -175,8 +218,9 @@ async def test_transfer_and_resolve(start_gateway: GatewayFactory, fake_rasa: Fa
     cid = customer.conversation_id
     assert (await ada.call("claim", {"conversation_id": cid}))["ok"]
 
-    assert (await ada.call("transfer", {"conversation_id": cid, "to": "cy"}))["error"] == \
-        "agent_offline"
+    assert (await ada.call("transfer", {"conversation_id": cid, "to": "cy"}))[
+        "error"
+    ] == "agent_offline"
     assert (await ada.call("transfer", {"conversation_id": cid, "to": "bob"}))["ok"]
     assigned = await bob.wait_for("assigned", lambda a: a["conversation_id"] == cid)
     assert assigned["transcript"][-1]["event"] == "transferred"
@@ -201,15 +245,17 @@ async def test_transfer_and_resolve(start_gateway: GatewayFactory, fake_rasa: Fa
     assert "resolved" in told["text"]
     # The bot is in charge again.
     await customer.say("thanks")
-    assert (await customer.bot_message(lambda m: m["role"] == "bot", after=mark))["text"] == \
-        "You said: thanks"
+    assert (await customer.bot_message(lambda m: m["role"] == "bot", after=mark))[
+        "text"
+    ] == "You said: thanks"
     await customer.emit("rating", {"score": 5})
     await customer.bot_message(lambda m: m["text"] == "Thanks for your feedback!")
     await disconnect_all(earlier, customer, ada, bob)
 
 
 async def test_vanished_agent_chats_go_back_to_head_of_queue(
-        start_gateway: GatewayFactory, fake_rasa: FakeRasa, agents: AgentDirectory) -> None:
+    start_gateway: GatewayFactory, fake_rasa: FakeRasa, agents: AgentDirectory
+) -> None:
     gateway = start_gateway(fake_rasa.url, agent_grace_s=1.5)
     ada = await Agent.connect(gateway.url, "ada")
     bob = await Agent.connect(gateway.url, "bob")
@@ -238,8 +284,9 @@ async def test_vanished_agent_chats_go_back_to_head_of_queue(
     await disconnect_all(waiting, helped, bob)
 
 
-async def test_presence_and_concurrency_limit(start_gateway: GatewayFactory, fake_rasa: FakeRasa,
-                                              agents: AgentDirectory) -> None:
+async def test_presence_and_concurrency_limit(
+    start_gateway: GatewayFactory, fake_rasa: FakeRasa, agents: AgentDirectory
+) -> None:
     gateway = start_gateway(fake_rasa.url, agent_chat_limit=1)
     ada = await Agent.connect(gateway.url, "ada")
     first, second = await queued_customer(gateway), await queued_customer(gateway)
@@ -248,21 +295,26 @@ async def test_presence_and_concurrency_limit(start_gateway: GatewayFactory, fak
     assert refused["error"] == "limit_reached"
     roster = (await ada.call("sync"))["agents"]["agents"]
     assert {a["username"]: (a["status"], a["open_chats"], a["limit"]) for a in roster} == {
-        "ada": ("available", 1, 1), "bob": ("offline", 0, 1), "cy": ("offline", 0, 1)}
+        "ada": ("available", 1, 1),
+        "bob": ("offline", 0, 1),
+        "cy": ("offline", 0, 1),
+    }
 
     mark = second.mark()
     assert (await ada.call("presence", {"status": "away"}))["ok"]
     status = await second.wait_for("status", after=mark)
     assert status["agents_online"] == 0 and status["estimated_wait_s"] is None
-    agents_event = await ada.wait_for("agents", lambda a: any(
-        x["status"] == "away" for x in a["agents"]))
+    agents_event = await ada.wait_for(
+        "agents", lambda a: any(x["status"] == "away" for x in a["agents"])
+    )
     assert [x["status"] for x in agents_event["agents"] if x["username"] == "ada"] == ["away"]
     assert (await ada.call("presence", {"status": "asleep"}))["error"] == "invalid_status"
     await disconnect_all(first, second, ada)
 
 
 async def test_claim_race_exactly_one_winner_50_times(
-        start_gateway: GatewayFactory, fake_rasa: FakeRasa, agents: AgentDirectory) -> None:
+    start_gateway: GatewayFactory, fake_rasa: FakeRasa, agents: AgentDirectory
+) -> None:
     """Two agents on two gateway processes claim each of 50 conversations at once."""
     one, two = start_gateway(fake_rasa.url), start_gateway(fake_rasa.url)
     ada = await Agent.connect(one.url, "ada")
@@ -275,8 +327,9 @@ async def test_claim_race_exactly_one_winner_50_times(
         await customer.emit("request_human", {})
         await customer.wait_for("status", lambda s: s["state"] == "queued", after=mark)
         cid = customer.conversation_id
-        acks = await asyncio.gather(ada.call("claim", {"conversation_id": cid}),
-                                    bob.call("claim", {"conversation_id": cid}))
+        acks = await asyncio.gather(
+            ada.call("claim", {"conversation_id": cid}), bob.call("claim", {"conversation_id": cid})
+        )
         assert sorted(bool(a["ok"]) for a in acks) == [False, True], acks
         assert [a["error"] for a in acks if not a["ok"]] == ["taken"]
         winner = ada if acks[0]["ok"] else bob

@@ -25,8 +25,9 @@ async def transcript(redis: Redis, prefix: str, token: str) -> list[dict]:
     return await TranscriptStore(redis, Keys(prefix)).read(token.rsplit(".", 1)[0])
 
 
-async def test_rasa_protocol_shapes_and_metadata(start_gateway: GatewayFactory,
-                                                 fake_rasa: FakeRasa) -> None:
+async def test_rasa_protocol_shapes_and_metadata(
+    start_gateway: GatewayFactory, fake_rasa: FakeRasa
+) -> None:
     gateway = start_gateway(fake_rasa.url)
     customer = await Customer.connect(gateway.url, transports=["polling", "websocket"])
     session = await customer.start_session()
@@ -44,16 +45,20 @@ async def test_rasa_protocol_shapes_and_metadata(start_gateway: GatewayFactory,
     await customer.bot_message(lambda m: "attachment" in m, after=mark)
     parts = customer.messages()[-3:]
     assert [p.get("text") for p in parts[:2]] == ["First part", "Second part"]
-    assert parts[1]["quick_replies"] == [{"content_type": "text", "title": "Yes",
-                                          "payload": "/affirm"}]
-    assert parts[2]["attachment"] == {"type": "image",
-                                      "payload": {"src": "https://example.com/a.png"}}
+    assert parts[1]["quick_replies"] == [
+        {"content_type": "text", "title": "Yes", "payload": "/affirm"}
+    ]
+    assert parts[2]["attachment"] == {
+        "type": "image",
+        "payload": {"src": "https://example.com/a.png"},
+    }
     assert fake_rasa.received[-1]["metadata"] == {"lang": "en"}
     await customer.disconnect()
 
 
 async def test_reconnect_gets_missed_messages_exactly_once_in_order(
-        start_gateway: GatewayFactory, fake_rasa: FakeRasa) -> None:
+    start_gateway: GatewayFactory, fake_rasa: FakeRasa
+) -> None:
     gateway = start_gateway(fake_rasa.url)
     customer = await Customer.connect(gateway.url)
     session = await customer.start_session()
@@ -74,8 +79,11 @@ async def test_reconnect_gets_missed_messages_exactly_once_in_order(
     resumed = await back.start_session(session["token"], last_id=seen["id"])
     assert resumed["token"] == session["token"]
     assert [(m["role"], m["text"]) for m in resumed["history"]] == [
-        ("customer", "two"), ("bot", "You said: two"),
-        ("customer", "three"), ("bot", "You said: three")]
+        ("customer", "two"),
+        ("bot", "You said: two"),
+        ("customer", "three"),
+        ("bot", "You said: three"),
+    ]
     ids = [m["id"] for m in resumed["history"]]
     assert ids == sorted(ids) and len(set(ids)) == len(ids)
     await asyncio.sleep(0.3)
@@ -89,7 +97,8 @@ async def test_reconnect_gets_missed_messages_exactly_once_in_order(
 
 
 async def test_stranger_with_conversation_id_learns_nothing(
-        start_gateway: GatewayFactory, fake_rasa: FakeRasa) -> None:
+    start_gateway: GatewayFactory, fake_rasa: FakeRasa
+) -> None:
     gateway = start_gateway(fake_rasa.url)
     victim = await Customer.connect(gateway.url)
     session = await victim.start_session()
@@ -97,8 +106,12 @@ async def test_stranger_with_conversation_id_learns_nothing(
     await victim.bot_message()
     conversation_id, signature = session["token"].rsplit(".", 1)
 
-    for attempt in (conversation_id, f"{conversation_id}.{'0' * len(signature)}",
-                    f"{conversation_id}.", session["token"] + "x"):
+    for attempt in (
+        conversation_id,
+        f"{conversation_id}.{'0' * len(signature)}",
+        f"{conversation_id}.",
+        session["token"] + "x",
+    ):
         stranger = await Customer.connect(gateway.url)
         got = await stranger.start_session(attempt)
         assert got["token"] != session["token"] and got["history"] == []
@@ -115,7 +128,8 @@ async def test_stranger_with_conversation_id_learns_nothing(
 
 
 async def test_bad_input_gets_clear_errors_and_loses_nothing(
-        start_gateway: GatewayFactory, fake_rasa: FakeRasa, redis: Redis, prefix: str) -> None:
+    start_gateway: GatewayFactory, fake_rasa: FakeRasa, redis: Redis, prefix: str
+) -> None:
     gateway = start_gateway(fake_rasa.url, max_message_chars=50, customer_messages_per_minute=3)
     customer = await Customer.connect(gateway.url)
 
@@ -161,8 +175,9 @@ async def test_bad_input_gets_clear_errors_and_loses_nothing(
     await customer.disconnect()
 
 
-async def test_bot_unavailable_hands_off(start_gateway: GatewayFactory, fake_rasa: FakeRasa,
-                                         redis: Redis, prefix: str) -> None:
+async def test_bot_unavailable_hands_off(
+    start_gateway: GatewayFactory, fake_rasa: FakeRasa, redis: Redis, prefix: str
+) -> None:
     gateway = start_gateway(fake_rasa.url, bot_timeout_s=1)
     for breakage in ("error", "timeout"):
         customer = await Customer.connect(gateway.url)
@@ -174,15 +189,19 @@ async def test_bot_unavailable_hands_off(start_gateway: GatewayFactory, fake_ras
         status = await customer.wait_for("status", lambda s: s["state"] == "queued")
         assert status["position"] >= 1
         assert {"role": "bot", "typing": False} in customer.of("typing")
-        handoff = [e for e in await transcript(redis, prefix, session["token"])
-                   if e.get("event") == "handoff"]
+        handoff = [
+            e
+            for e in await transcript(redis, prefix, session["token"])
+            if e.get("event") == "handoff"
+        ]
         assert [h["reason"] for h in handoff] == ["bot_unavailable"]
         await customer.disconnect()
     fake_rasa.status, fake_rasa.delay = 200, 0.0
 
 
 async def test_request_human_twice_makes_one_handoff(
-        start_gateway: GatewayFactory, fake_rasa: FakeRasa, redis: Redis, prefix: str) -> None:
+    start_gateway: GatewayFactory, fake_rasa: FakeRasa, redis: Redis, prefix: str
+) -> None:
     gateway = start_gateway(fake_rasa.url)
     customer = await Customer.connect(gateway.url)
     session = await customer.start_session()
@@ -191,8 +210,9 @@ async def test_request_human_twice_makes_one_handoff(
     await asyncio.sleep(0.3)
     await customer.emit("request_human", {})
     await asyncio.sleep(0.3)
-    handoffs = [e for e in await transcript(redis, prefix, session["token"])
-                if e.get("event") == "handoff"]
+    handoffs = [
+        e for e in await transcript(redis, prefix, session["token"]) if e.get("event") == "handoff"
+    ]
     assert len(handoffs) == 1 and handoffs[0]["reason"] == "customer_request"
     # Nobody is online: the customer is told so and can leave contact details.
     texts = [m["text"] for m in customer.messages()]
@@ -205,7 +225,8 @@ async def test_request_human_twice_makes_one_handoff(
 
 
 async def test_late_bot_reply_is_recorded_not_shown(
-        start_gateway: GatewayFactory, fake_rasa: FakeRasa, redis: Redis, prefix: str) -> None:
+    start_gateway: GatewayFactory, fake_rasa: FakeRasa, redis: Redis, prefix: str
+) -> None:
     gateway = start_gateway(fake_rasa.url)
     customer = await Customer.connect(gateway.url)
     session = await customer.start_session()
@@ -214,8 +235,7 @@ async def test_late_bot_reply_is_recorded_not_shown(
     await customer.wait_for("typing", lambda t: t == {"role": "bot", "typing": True})
     await customer.emit("request_human", {})
     await customer.wait_for("status", lambda s: s["state"] == "queued")
-    await customer.wait_for("typing", lambda t: t == {"role": "bot", "typing": False},
-                            timeout=5)
+    await customer.wait_for("typing", lambda t: t == {"role": "bot", "typing": False}, timeout=5)
     await asyncio.sleep(0.3)
     assert not [m for m in customer.messages() if m["role"] == "bot"]
     stored = await transcript(redis, prefix, session["token"])
@@ -230,20 +250,23 @@ async def test_late_bot_reply_is_recorded_not_shown(
 
 
 async def test_transcript_download_is_the_customers_view(
-        start_gateway: GatewayFactory, fake_rasa: FakeRasa) -> None:
+    start_gateway: GatewayFactory, fake_rasa: FakeRasa
+) -> None:
     gateway = start_gateway(fake_rasa.url)
     customer = await Customer.connect(gateway.url)
     session = await customer.start_session()
     await customer.say("hello")
     await customer.bot_message()
     async with aiohttp.ClientSession() as http:
-        async with http.get(f"{gateway.url}/api/transcript",
-                            params={"session": session["token"]}) as response:
+        async with http.get(
+            f"{gateway.url}/api/transcript", params={"session": session["token"]}
+        ) as response:
             body = await response.json()
         assert [m["text"] for m in body["messages"]] == ["hello", "You said: hello"]
         assert all("faq_id" not in m for m in body["messages"])
-        async with http.get(f"{gateway.url}/api/transcript",
-                            params={"session": session["token"].split(".")[0]}) as response:
+        async with http.get(
+            f"{gateway.url}/api/transcript", params={"session": session["token"].split(".")[0]}
+        ) as response:
             assert response.status == 404
         async with http.get(f"{gateway.url}/health") as response:
             assert (await response.json())["redis"] is True

@@ -31,13 +31,22 @@ HTML_AS_PNG = b"<html><script>alert(1)</script></html>"
 
 def png(width: int = 2, height: int = 2) -> bytes:
     """A real, tiny PNG (solid red)."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
     rows = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n"
-            + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 class Http:
@@ -46,25 +55,39 @@ class Http:
     def __init__(self, url: str) -> None:
         self.url = url
 
-    async def request(self, method: str, path: str, **kwargs: Any
-                      ) -> tuple[int, dict[str, str], bytes]:
-        async with aiohttp.ClientSession() as http, http.request(
-                method, f"{self.url}{path}", **kwargs) as response:
+    async def request(
+        self, method: str, path: str, **kwargs: Any
+    ) -> tuple[int, dict[str, str], bytes]:
+        async with (
+            aiohttp.ClientSession() as http,
+            http.request(method, f"{self.url}{path}", **kwargs) as response,
+        ):
             return response.status, dict(response.headers), await response.read()
 
-    async def upload(self, token: str | None, data: bytes, name: str = "shot.png",
-                     content_type: str = "image/png", multipart: bool = False,
-                     **params: str) -> tuple[int, dict[str, Any]]:
+    async def upload(
+        self,
+        token: str | None,
+        data: bytes,
+        name: str = "shot.png",
+        content_type: str = "image/png",
+        multipart: bool = False,
+        **params: str,
+    ) -> tuple[int, dict[str, Any]]:
         query = {"session": token, **params} if token else dict(params)
         if multipart:
             form = aiohttp.FormData()
             form.add_field("file", data, filename=name, content_type=content_type)
-            status, _, body = await self.request("POST", "/api/attachments", params=query,
-                                                 data=form)
+            status, _, body = await self.request(
+                "POST", "/api/attachments", params=query, data=form
+            )
         else:
             status, _, body = await self.request(
-                "POST", "/api/attachments", params={**query, "name": name}, data=data,
-                headers={"Content-Type": content_type})
+                "POST",
+                "/api/attachments",
+                params={**query, "name": name},
+                data=data,
+                headers={"Content-Type": content_type},
+            )
         return status, json.loads(body)
 
 
@@ -78,8 +101,9 @@ def src_path(entry: dict[str, Any]) -> str:
     return str(entry["attachment"]["payload"]["src"])
 
 
-async def test_demo_shop_page_is_served_at_root(start_gateway: GatewayFactory,
-                                               fake_rasa: FakeRasa) -> None:
+async def test_demo_shop_page_is_served_at_root(
+    start_gateway: GatewayFactory, fake_rasa: FakeRasa
+) -> None:
     http = Http(start_gateway(fake_rasa.url).url)
     status, headers, body = await http.request("GET", "/")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
@@ -90,49 +114,65 @@ async def test_demo_shop_page_is_served_at_root(start_gateway: GatewayFactory,
 
 
 async def test_a_widget_on_another_site_may_call_the_customer_api(
-        start_gateway: GatewayFactory, fake_rasa: FakeRasa) -> None:
+    start_gateway: GatewayFactory, fake_rasa: FakeRasa
+) -> None:
     gateway = start_gateway(fake_rasa.url, cors_origins="https://shop.example")
     http = Http(gateway.url)
     customer = await customer_with_session(gateway)
     status, headers, _ = await http.request(
-        "OPTIONS", "/api/attachments", headers={
-            "Origin": "https://shop.example", "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "content-type"})
+        "OPTIONS",
+        "/api/attachments",
+        headers={
+            "Origin": "https://shop.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     assert status in (200, 204)
     assert headers["Access-Control-Allow-Origin"] == "https://shop.example"
     assert "POST" in headers["Access-Control-Allow-Methods"]
     status, headers, _ = await http.request(
-        "GET", "/api/transcript", params={"session": customer.token},
-        headers={"Origin": "https://shop.example"})
+        "GET",
+        "/api/transcript",
+        params={"session": customer.token},
+        headers={"Origin": "https://shop.example"},
+    )
     assert status == 200 and headers["Access-Control-Allow-Origin"] == "https://shop.example"
     status, headers, _ = await http.request(
-        "GET", "/api/transcript", params={"session": customer.token},
-        headers={"Origin": "https://evil.example"})
+        "GET",
+        "/api/transcript",
+        params={"session": customer.token},
+        headers={"Origin": "https://evil.example"},
+    )
     assert "Access-Control-Allow-Origin" not in headers
     await customer.disconnect()
 
 
 async def test_faq_answers_are_for_signed_in_agents_only(
-        start_gateway: GatewayFactory, fake_rasa: FakeRasa, agents: AgentDirectory) -> None:
+    start_gateway: GatewayFactory, fake_rasa: FakeRasa, agents: AgentDirectory
+) -> None:
     gateway = start_gateway(fake_rasa.url)
     http = Http(gateway.url)
     login = await Agent.login(gateway.url, "ada", "pw")
     customer = await customer_with_session(gateway)
     body, signature = login["token"].rsplit(".", 1)
     for headers, params in (
-            ({}, {}),
-            ({"Authorization": "Bearer nonsense"}, {}),
-            ({"Authorization": f"Bearer {body}.{'0' * len(signature)}"}, {}),  # forged
-            ({"Authorization": f"Bearer {customer.token}"}, {}),  # a customer's token
-            ({"Authorization": f"Basic {login['token']}"}, {}),
-            ({}, {"token": login["token"]})):                    # header only, not the URL
-        status, _, raw = await http.request("GET", "/api/faq-answers", headers=headers,
-                                            params=params)
+        ({}, {}),
+        ({"Authorization": "Bearer nonsense"}, {}),
+        ({"Authorization": f"Bearer {body}.{'0' * len(signature)}"}, {}),  # forged
+        ({"Authorization": f"Bearer {customer.token}"}, {}),  # a customer's token
+        ({"Authorization": f"Basic {login['token']}"}, {}),
+        ({}, {"token": login["token"]}),
+    ):  # header only, not the URL
+        status, _, raw = await http.request(
+            "GET", "/api/faq-answers", headers=headers, params=params
+        )
         assert status == 401, (headers, params)
         assert json.loads(raw)["error"] == "unauthorized"
 
-    status, _, raw = await http.request("GET", "/api/faq-answers",
-                                        headers={"Authorization": f"Bearer {login['token']}"})
+    status, _, raw = await http.request(
+        "GET", "/api/faq-answers", headers={"Authorization": f"Bearer {login['token']}"}
+    )
     assert status == 200
     answers = {item["id"]: item for item in json.loads(raw)["answers"]}
     assert set(answers["track_order"]) == {"id", "question", "answer"}
@@ -143,24 +183,33 @@ async def test_faq_answers_are_for_signed_in_agents_only(
 
 
 async def test_faq_answers_come_from_the_configured_file(
-        start_gateway: GatewayFactory, fake_rasa: FakeRasa, agents: AgentDirectory,
-        tmp_path: Path) -> None:
+    start_gateway: GatewayFactory, fake_rasa: FakeRasa, agents: AgentDirectory, tmp_path: Path
+) -> None:
     faq = tmp_path / "faq.yml"
-    faq.write_text("faqs:\n  - id: opening_hours\n    questions:\n      - When are you open?\n"
-                   "      - opening hours\n    answer: |\n      Every day from 8 to 20.\n")
+    faq.write_text(
+        "faqs:\n  - id: opening_hours\n    questions:\n      - When are you open?\n"
+        "      - opening hours\n    answer: |\n      Every day from 8 to 20.\n"
+    )
     gateway = start_gateway(fake_rasa.url, faq_file=str(faq))
     login = await Agent.login(gateway.url, "ada", "pw")
     status, _, raw = await Http(gateway.url).request(
-        "GET", "/api/faq-answers", headers={"Authorization": f"Bearer {login['token']}"})
+        "GET", "/api/faq-answers", headers={"Authorization": f"Bearer {login['token']}"}
+    )
     assert status == 200
-    assert json.loads(raw) == {"answers": [{"id": "opening_hours",
-                                            "question": "When are you open?",
-                                            "answer": "Every day from 8 to 20."}]}
+    assert json.loads(raw) == {
+        "answers": [
+            {
+                "id": "opening_hours",
+                "question": "When are you open?",
+                "answer": "Every day from 8 to 20.",
+            }
+        ]
+    }
 
 
 async def test_customer_attaches_a_screenshot_while_the_bot_is_in_charge(
-        start_gateway: GatewayFactory, fake_rasa: FakeRasa, redis: Redis, prefix: str,
-        tmp_path: Path) -> None:
+    start_gateway: GatewayFactory, fake_rasa: FakeRasa, redis: Redis, prefix: str, tmp_path: Path
+) -> None:
     files = tmp_path / "attachments"
     gateway = start_gateway(fake_rasa.url, attachments_dir=str(files))
     http = Http(gateway.url)
@@ -174,7 +223,7 @@ async def test_customer_attaches_a_screenshot_while_the_bot_is_in_charge(
     attachment = entry["attachment"]
     assert attachment["type"] == "image"
     payload = attachment["payload"]
-    assert payload["name"] == "My Screenshot.png"            # no path, no control characters
+    assert payload["name"] == "My Screenshot.png"  # no path, no control characters
     assert payload["size"] == len(image) and payload["content_type"] == "image/png"
     attachment_id = payload["src"].removeprefix("/api/attachments/")
     assert payload["src"].startswith("/api/attachments/") and len(attachment_id) >= 32
@@ -191,8 +240,10 @@ async def test_customer_attaches_a_screenshot_while_the_bot_is_in_charge(
     assert customer.messages() == []
 
     # The customer sees it (session in the query or in a header) with safe headers...
-    for kwargs in ({"params": {"session": customer.token}},
-                   {"headers": {"X-Session-Token": customer.token}}):
+    for kwargs in (
+        {"params": {"session": customer.token}},
+        {"headers": {"X-Session-Token": customer.token}},
+    ):
         status, headers, body = await http.request("GET", payload["src"], **kwargs)
         assert status == 200 and body == image
         assert headers["Content-Type"] == "image/png"
@@ -206,8 +257,9 @@ async def test_customer_attaches_a_screenshot_while_the_bot_is_in_charge(
     again = await Customer.connect(gateway.url)
     resumed = await again.start_session(customer.token)
     assert resumed["history"][-1] == entry
-    status, _, raw = await http.request("GET", "/api/transcript",
-                                        params={"session": customer.token})
+    status, _, raw = await http.request(
+        "GET", "/api/transcript", params={"session": customer.token}
+    )
     assert json.loads(raw)["messages"][-1] == entry
 
     # The browser's FormData shape works too; a JPEG named .png is served as what it is.
@@ -216,28 +268,31 @@ async def test_customer_attaches_a_screenshot_while_the_bot_is_in_charge(
     assert status == 200
     payload = reply["entry"]["attachment"]["payload"]
     assert payload["content_type"] == "image/jpeg" and payload["name"] == "photo.png.jpg"
-    status, headers, body = await http.request("GET", payload["src"],
-                                               params={"session": customer.token})
+    status, headers, body = await http.request(
+        "GET", payload["src"], params={"session": customer.token}
+    )
     assert body == jpeg and headers["Content-Type"] == "image/jpeg"
     await disconnect_all(customer, again)
 
 
 async def test_wrong_types_are_refused_by_their_bytes(
-        start_gateway: GatewayFactory, fake_rasa: FakeRasa, redis: Redis, prefix: str,
-        tmp_path: Path) -> None:
+    start_gateway: GatewayFactory, fake_rasa: FakeRasa, redis: Redis, prefix: str, tmp_path: Path
+) -> None:
     files = tmp_path / "attachments"
     gateway = start_gateway(fake_rasa.url, attachments_dir=str(files))
     http = Http(gateway.url)
     customer = await customer_with_session(gateway)
     svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
     for data, name, content_type, multipart in (
-            (HTML_AS_PNG, "shot.png", "image/png", False),     # the declared type lies
-            (HTML_AS_PNG, "shot.png", "image/png", True),
-            (svg, "logo.svg", "image/svg+xml", False),
-            (b"MZ\x90\x00" + os.urandom(100), "invoice.pdf", "application/pdf", True),
-            (b"PK\x03\x04" + os.urandom(100), "archive.zip", "application/zip", False)):
-        status, reply = await http.upload(customer.token, data, name=name,
-                                          content_type=content_type, multipart=multipart)
+        (HTML_AS_PNG, "shot.png", "image/png", False),  # the declared type lies
+        (HTML_AS_PNG, "shot.png", "image/png", True),
+        (svg, "logo.svg", "image/svg+xml", False),
+        (b"MZ\x90\x00" + os.urandom(100), "invoice.pdf", "application/pdf", True),
+        (b"PK\x03\x04" + os.urandom(100), "archive.zip", "application/zip", False),
+    ):
+        status, reply = await http.upload(
+            customer.token, data, name=name, content_type=content_type, multipart=multipart
+        )
         assert status == 400, name
         assert reply["error"] == "unsupported_type" and "PNG" in reply["message"]
     status, reply = await http.upload(customer.token, b"", name="empty.png")
@@ -255,8 +310,8 @@ async def test_wrong_types_are_refused_by_their_bytes(
 
 
 async def test_files_over_the_limit_are_refused(
-        start_gateway: GatewayFactory, fake_rasa: FakeRasa, redis: Redis, prefix: str,
-        tmp_path: Path) -> None:
+    start_gateway: GatewayFactory, fake_rasa: FakeRasa, redis: Redis, prefix: str, tmp_path: Path
+) -> None:
     files = tmp_path / "attachments"
     gateway = start_gateway(fake_rasa.url, attachments_dir=str(files))  # default: 5 MB
     http = Http(gateway.url)
@@ -268,8 +323,9 @@ async def test_files_over_the_limit_are_refused(
         assert status == 413 and reply["error"] == "file_too_large"
         assert "5 MB" in reply["message"]
     exactly = PDF + b"\n" * (limit - len(PDF))  # at the limit is fine
-    status, reply = await http.upload(customer.token, exactly, name="manual.pdf",
-                                      content_type="application/pdf")
+    status, reply = await http.upload(
+        customer.token, exactly, name="manual.pdf", content_type="application/pdf"
+    )
     assert status == 200 and reply["entry"]["attachment"]["payload"]["size"] == limit
     assert len(list(files.iterdir())) == 1
     transcript = await TranscriptStore(redis, Keys(prefix)).read(customer.conversation_id)
@@ -283,14 +339,15 @@ async def test_files_over_the_limit_are_refused(
 
 
 async def test_only_the_customer_and_agents_can_fetch_an_attachment(
-        start_gateway: GatewayFactory, fake_rasa: FakeRasa, agents: AgentDirectory,
-        tmp_path: Path) -> None:
+    start_gateway: GatewayFactory, fake_rasa: FakeRasa, agents: AgentDirectory, tmp_path: Path
+) -> None:
     gateway = start_gateway(fake_rasa.url, attachments_dir=str(tmp_path / "attachments"))
     http = Http(gateway.url)
     customer = await customer_with_session(gateway)
     stranger = await customer_with_session(gateway)
-    status, reply = await http.upload(customer.token, PDF, name="invoice 42.pdf",
-                                      content_type="application/pdf")
+    status, reply = await http.upload(
+        customer.token, PDF, name="invoice 42.pdf", content_type="application/pdf"
+    )
     assert status == 200
     src = src_path(reply["entry"])
     assert reply["entry"]["attachment"]["type"] == "file"
@@ -298,29 +355,33 @@ async def test_only_the_customer_and_agents_can_fetch_an_attachment(
     body, signature = login["token"].rsplit(".", 1)
 
     refused = (
-        ({}, 403),                                                           # nobody
+        ({}, 403),  # nobody
         ({"params": {"session": "nonsense"}}, 403),
         ({"params": {"session": customer.conversation_id + ".0000"}}, 403),  # forged
         ({"params": {"token": f"{body}.{'0' * len(signature)}"}}, 403),
         ({"headers": {"Authorization": "Bearer nonsense"}}, 403),
-        ({"params": {"session": stranger.token}}, 404),           # another customer
+        ({"params": {"session": stranger.token}}, 404),  # another customer
         ({"headers": {"X-Session-Token": stranger.token}}, 404),
     )
     for kwargs, expected in refused:
         status, headers, raw = await http.request("GET", src, **kwargs)
         assert status == expected, kwargs
         assert PDF not in raw
-    status, _, _ = await http.request("GET", "/api/attachments/../../etc/passwd",
-                                      params={"session": customer.token})
+    status, _, _ = await http.request(
+        "GET", "/api/attachments/../../etc/passwd", params={"session": customer.token}
+    )
     assert status == 404
-    status, _, _ = await http.request("GET", "/api/attachments/" + "A" * 32,
-                                      headers={"Authorization": f"Bearer {login['token']}"})
+    status, _, _ = await http.request(
+        "GET", "/api/attachments/" + "A" * 32, headers={"Authorization": f"Bearer {login['token']}"}
+    )
     assert status == 404
 
     # The customer, and any signed-in agent (header or ?token=), get it as a download.
-    for kwargs in ({"params": {"session": customer.token}},
-                   {"headers": {"Authorization": f"Bearer {login['token']}"}},
-                   {"params": {"token": login["token"]}}):
+    for kwargs in (
+        {"params": {"session": customer.token}},
+        {"headers": {"Authorization": f"Bearer {login['token']}"}},
+        {"params": {"token": login["token"]}},
+    ):
         status, headers, raw = await http.request("GET", src, **kwargs)
         assert status == 200 and raw == PDF, kwargs
         assert headers["Content-Type"] == "application/pdf"
@@ -332,37 +393,41 @@ async def test_only_the_customer_and_agents_can_fetch_an_attachment(
 
 
 async def test_agent_gets_attachments_live_and_in_the_queue(
-        start_gateway: GatewayFactory, fake_rasa: FakeRasa, agents: AgentDirectory,
-        tmp_path: Path) -> None:
+    start_gateway: GatewayFactory, fake_rasa: FakeRasa, agents: AgentDirectory, tmp_path: Path
+) -> None:
     gateway = start_gateway(fake_rasa.url, attachments_dir=str(tmp_path / "attachments"))
     http = Http(gateway.url)
     ada = await Agent.connect(gateway.url, "ada")
     customer = await customer_with_session(gateway)
-    await customer.say("my wifi is broken")                 # the fake bot hands off
+    await customer.say("my wifi is broken")  # the fake bot hands off
     await customer.wait_for("status", lambda s: s["state"] == "queued")
 
     # While queued: recorded, and the queue shows it as the last message.
     mark = ada.mark()
     status, reply = await http.upload(customer.token, png(), name="router.png")
     assert status == 200
-    await ada.wait_for("queue", lambda q: any(
-        item["last_message"] == "[attachment] router.png" for item in q["items"]), after=mark)
+    await ada.wait_for(
+        "queue",
+        lambda q: any(item["last_message"] == "[attachment] router.png" for item in q["items"]),
+        after=mark,
+    )
 
     claim = await ada.call("claim", {"conversation_id": customer.conversation_id})
-    assert claim["ok"] and claim["transcript"][-2]["attachment"] == (
-        reply["entry"]["attachment"])
+    assert claim["ok"] and claim["transcript"][-2]["attachment"] == (reply["entry"]["attachment"])
 
     # While the agent holds the chat: delivered live, like a message.
     mark = ada.mark()
-    status, reply = await http.upload(customer.token, PDF, name="contract.pdf",
-                                      content_type="application/pdf", multipart=True)
+    status, reply = await http.upload(
+        customer.token, PDF, name="contract.pdf", content_type="application/pdf", multipart=True
+    )
     assert status == 200
     live = await ada.wait_for("entry", lambda e: "attachment" in e["entry"], after=mark)
     assert live["conversation_id"] == customer.conversation_id
     assert live["entry"]["id"] == reply["entry"]["id"]
     assert live["entry"]["attachment"]["payload"]["name"] == "contract.pdf"
-    status, _, raw = await http.request("GET", src_path(live["entry"]),
-                                        headers={"Authorization": f"Bearer {ada.token}"})
+    status, _, raw = await http.request(
+        "GET", src_path(live["entry"]), headers={"Authorization": f"Bearer {ada.token}"}
+    )
     assert status == 200 and raw == PDF
     assert [m for m in fake_rasa.received if "contract" in json.dumps(m)] == []
     await disconnect_all(customer, ada)

@@ -16,7 +16,8 @@ pytestmark = [pytest.mark.asyncio, pytest.mark.slow]
 
 
 async def test_queued_conversation_survives_gateway_restart(
-        start_gateway: GatewayFactory, fake_rasa: FakeRasa, agents: AgentDirectory) -> None:
+    start_gateway: GatewayFactory, fake_rasa: FakeRasa, agents: AgentDirectory
+) -> None:
     gateway = start_gateway(fake_rasa.url)
     customer = await Customer.connect(gateway.url)
     await customer.start_session()
@@ -38,16 +39,17 @@ async def test_queued_conversation_survives_gateway_restart(
     assert [i["conversation_id"] for i in items] == [customer.conversation_id]
     assert items[0]["contact"] == {"email": "ann@example.com", "name": ""}
     assert (await ada.call("claim", {"conversation_id": customer.conversation_id}))["ok"]
-    await ada.call("message", {"conversation_id": customer.conversation_id,
-                               "text": "Sorry for the wait!"})
-    assert (await back.bot_message(lambda m: m["role"] == "agent"))["text"] == \
-        "Sorry for the wait!"
+    await ada.call(
+        "message", {"conversation_id": customer.conversation_id, "text": "Sorry for the wait!"}
+    )
+    assert (await back.bot_message(lambda m: m["role"] == "agent"))["text"] == "Sorry for the wait!"
     await back.disconnect()
     await ada.disconnect()
 
 
 async def test_customer_and_agent_on_different_processes(
-        start_gateway: GatewayFactory, fake_rasa: FakeRasa, agents: AgentDirectory) -> None:
+    start_gateway: GatewayFactory, fake_rasa: FakeRasa, agents: AgentDirectory
+) -> None:
     one, two = start_gateway(fake_rasa.url), start_gateway(fake_rasa.url)
     ada = await Agent.connect(two.url, "ada")
     bob = await Agent.connect(one.url, "bob")
@@ -102,8 +104,9 @@ async def test_dead_redis_gives_clear_errors_without_crashing(fake_rasa: FakeRas
             async with http.get(f"{gateway.url}/health") as response:
                 assert response.status == 503
                 assert (await response.json())["redis"] is False
-            async with http.post(f"{gateway.url}/api/agents/login",
-                                 json={"username": "ada", "password": "pw"}) as response:
+            async with http.post(
+                f"{gateway.url}/api/agents/login", json={"username": "ada", "password": "pw"}
+            ) as response:
                 assert response.status == 503
         late = await Customer.connect(gateway.url)
         await late.emit("session_request", {"session_id": None})

@@ -49,8 +49,16 @@ def test_session_tokens_cannot_be_forged() -> None:
     assert tokens.verify(token) == conversation_id
     assert SessionTokens("other secret").verify(token) is None
     flipped = token[:-1] + ("1" if token[-1] == "0" else "0")
-    for forged in (conversation_id, flipped, f"{conversation_id}.", "", None, 42,
-                   "." + token.split(".")[1], token + "." + token):
+    for forged in (
+        conversation_id,
+        flipped,
+        f"{conversation_id}.",
+        "",
+        None,
+        42,
+        "." + token.split(".")[1],
+        token + "." + token,
+    ):
         assert tokens.verify(forged) is None
     assert len({tokens.issue()[0] for _ in range(1000)}) == 1000
 
@@ -70,20 +78,26 @@ def test_passwords_and_agent_tokens() -> None:
 
 
 def test_rasa_reply_parsing() -> None:
-    reply = parse_bot_reply([
-        {"recipient_id": "c", "text": "A\n\nB", "buttons": [{"title": "Yes", "payload": "/y"}]},
-        {"recipient_id": "c", "custom": answer_signal("returns", 0.9712345)},
-        {"recipient_id": "c", "image": "https://x/y.png"},
-        {"recipient_id": "c", "attachment": {"type": "template", "payload": {}}},
-        {"recipient_id": "c", "custom": {"kind": "card"}},
-        {"recipient_id": "c", "custom": handoff_signal(HandoffReason.LOW_CONFIDENCE, 0.3)},
-    ])
+    reply = parse_bot_reply(
+        [
+            {"recipient_id": "c", "text": "A\n\nB", "buttons": [{"title": "Yes", "payload": "/y"}]},
+            {"recipient_id": "c", "custom": answer_signal("returns", 0.9712345)},
+            {"recipient_id": "c", "image": "https://x/y.png"},
+            {"recipient_id": "c", "attachment": {"type": "template", "payload": {}}},
+            {"recipient_id": "c", "custom": {"kind": "card"}},
+            {"recipient_id": "c", "custom": handoff_signal(HandoffReason.LOW_CONFIDENCE, 0.3)},
+        ]
+    )
     texts = [e.get("text") for e in reply.entries]
     assert texts == ["A", "B", None, None, None]
     assert reply.entries[1]["quick_replies"] == [
-        {"content_type": "text", "title": "Yes", "payload": "/y"}]
+        {"content_type": "text", "title": "Yes", "payload": "/y"}
+    ]
     assert (reply.entries[1]["faq_id"], reply.entries[1]["confidence"]) == ("returns", 0.9712)
-    assert reply.entries[2]["attachment"] == {"type": "image", "payload": {"src": "https://x/y.png"}}
+    assert reply.entries[2]["attachment"] == {
+        "type": "image",
+        "payload": {"src": "https://x/y.png"},
+    }
     assert reply.entries[4]["custom"] == {"kind": "card"}
     assert reply.handoff is not None and reply.handoff["reason"] == "low_confidence"
 
@@ -92,11 +106,15 @@ def test_customer_view_hides_internals() -> None:
     assert entries.customer_view(entries.note("vip", "ada", "Ada")) is None
     assert entries.customer_view(entries.late(entries.bot_message(text="x"))) is None
     assert entries.customer_view(entries.system_event("requeued")) is None  # no text
-    handoff = entries.system_event("handoff", text="wait", reason="low_confidence",
-                                   confidence=0.3)
+    handoff = entries.system_event("handoff", text="wait", reason="low_confidence", confidence=0.3)
     view = entries.customer_view({**handoff, "id": "1-0"})
-    assert view == {"id": "1-0", "ts": handoff["ts"], "role": "system", "text": "wait",
-                    "event": "handoff"}
+    assert view == {
+        "id": "1-0",
+        "ts": handoff["ts"],
+        "role": "system",
+        "text": "wait",
+        "event": "handoff",
+    }
 
 
 def test_attachment_types_come_from_the_bytes() -> None:
@@ -105,8 +123,16 @@ def test_attachment_types_come_from_the_bytes() -> None:
     assert sniff_type(b"GIF89a....") == "image/gif"
     assert sniff_type(b"RIFF\x10\x00\x00\x00WEBPVP8 ") == "image/webp"
     assert sniff_type(b"%PDF-1.7\n") == "application/pdf"
-    for other in (b"", b"<svg", b"<html>", b"RIFF\x00\x00\x00\x00WAVE", b"PK\x03\x04", b"MZ",
-                  b" %PDF-1.4", b"\x89PNG"):
+    for other in (
+        b"",
+        b"<svg",
+        b"<html>",
+        b"RIFF\x00\x00\x00\x00WAVE",
+        b"PK\x03\x04",
+        b"MZ",
+        b" %PDF-1.4",
+        b"\x89PNG",
+    ):
         assert sniff_type(other) is None, other
 
 
@@ -124,10 +150,19 @@ def test_attachment_display_names_are_safe() -> None:
 
 
 def test_settings_from_env() -> None:
-    settings = Settings.from_env({"GATEWAY_PORT": "9001", "BOT_TIMEOUT_S": "2.5",
-                                  "REDIS_PREFIX": "x:", "CORS_ORIGINS": "https://a, https://b"})
+    settings = Settings.from_env(
+        {
+            "GATEWAY_PORT": "9001",
+            "BOT_TIMEOUT_S": "2.5",
+            "REDIS_PREFIX": "x:",
+            "CORS_ORIGINS": "https://a, https://b",
+        }
+    )
     assert (settings.gateway_port, settings.bot_timeout_s, settings.redis_prefix) == (
-        9001, 2.5, "x:")
+        9001,
+        2.5,
+        "x:",
+    )
     assert settings.allowed_origins == ["https://a", "https://b"]
     assert Settings.from_env({}).allowed_origins == "*"
     assert Settings.from_env({}).gateway_port == 8000
@@ -154,21 +189,46 @@ async def test_rasa_client_failures_become_bot_unavailable() -> None:
 @pytest.mark.asyncio
 async def test_transitions_are_atomic_under_concurrent_claims(redis: Redis, prefix: str) -> None:
     """50 rounds, five claimers on separate Redis connections: one winner per round."""
-    stores = [ConversationStore(Redis(host=redis.connection_pool.connection_kwargs["host"],
-                                      port=redis.connection_pool.connection_kwargs["port"],
-                                      decode_responses=True), Keys(prefix)) for _ in range(5)]
+    stores = [
+        ConversationStore(
+            Redis(
+                host=redis.connection_pool.connection_kwargs["host"],
+                port=redis.connection_pool.connection_kwargs["port"],
+                decode_responses=True,
+            ),
+            Keys(prefix),
+        )
+        for _ in range(5)
+    ]
     for round_ in range(50):
         cid = f"race-{round_}"
         await stores[0].create(cid)
-        handed = await asyncio.gather(*(store.transition(
-            cid, allowed=[BOT], to=QUEUED, queue="tail",
-            entry=entries.system_event("handoff", reason="customer_request"))
-            for store in stores))
+        handed = await asyncio.gather(
+            *(
+                store.transition(
+                    cid,
+                    allowed=[BOT],
+                    to=QUEUED,
+                    queue="tail",
+                    entry=entries.system_event("handoff", reason="customer_request"),
+                )
+                for store in stores
+            )
+        )
         assert sum(r.ok for r in handed) == 1  # request_human pressed five times at once
-        claims = await asyncio.gather(*(store.transition(
-            cid, allowed=[QUEUED], to=WITH_AGENT, queue="remove", new_agent=f"agent{i}",
-            entry=entries.system_event("claimed", agent=f"agent{i}"))
-            for i, store in enumerate(stores)))
+        claims = await asyncio.gather(
+            *(
+                store.transition(
+                    cid,
+                    allowed=[QUEUED],
+                    to=WITH_AGENT,
+                    queue="remove",
+                    new_agent=f"agent{i}",
+                    entry=entries.system_event("claimed", agent=f"agent{i}"),
+                )
+                for i, store in enumerate(stores)
+            )
+        )
         winners = [i for i, r in enumerate(claims) if r.ok]
         assert len(winners) == 1
         assert {r.previous_agent for r in claims if not r.ok} == {f"agent{winners[0]}"}
@@ -184,8 +244,7 @@ async def test_service_without_sockets(redis: Redis, prefix: str, fake_rasa: Fak
     """The service is usable (and testable) with any notifier: here a recording one."""
     notifier = RecordingNotifier()
     settings = Settings(redis_prefix=prefix)
-    service = ConversationService(redis, settings, notifier,
-                                  RasaClient(fake_rasa.url, 5), "secret")
+    service = ConversationService(redis, settings, notifier, RasaClient(fake_rasa.url, 5), "secret")
     opened = await service.open_session()
     await service.customer_message(opened.conversation_id, "hello")
     await service.bot_idle()
@@ -194,24 +253,30 @@ async def test_service_without_sockets(redis: Redis, prefix: str, fake_rasa: Fak
     await service.customer_message(opened.conversation_id, "my wifi is broken")
     await service.bot_idle()
     conversation = await service.conversations.get(opened.conversation_id)
-    assert conversation and (conversation.state, conversation.reason, conversation.confidence) \
-        == (QUEUED, "low_confidence", 0.31)
+    assert conversation and (conversation.state, conversation.reason, conversation.confidence) == (
+        QUEUED,
+        "low_confidence",
+        0.31,
+    )
     # A stale handoff signal of an older generation changes nothing.
-    assert not await service.hand_off(opened.conversation_id, "low_confidence", 0.2,
-                                      expected_gen="0")
+    assert not await service.hand_off(
+        opened.conversation_id, "low_confidence", 0.2, expected_gen="0"
+    )
     assert conversation.state != BOT
     await service.shutdown()
 
 
 @pytest.mark.asyncio
-async def test_accounts_from_file_and_cli(redis: Redis, prefix: str, tmp_path: Path,
-                                          redis_server: RedisServer) -> None:
+async def test_accounts_from_file_and_cli(
+    redis: Redis, prefix: str, tmp_path: Path, redis_server: RedisServer
+) -> None:
     directory = AgentDirectory(redis, Keys(prefix))
     accounts = tmp_path / "agents.yml"
     accounts.write_text(
         "agents:\n"
         "  - {username: ada, name: Ada, password: pw, limit: 2}\n"
-        f"  - {{username: bob, name: Bob, password_hash: '{hash_password('secret')}'}}\n")
+        f"  - {{username: bob, name: Bob, password_hash: '{hash_password('secret')}'}}\n"
+    )
     assert await directory.load_file(str(accounts)) == 2
     ada = await directory.authenticate("ada", "pw")
     assert ada is not None and (ada.name, ada.limit) == ("Ada", 2)
@@ -219,17 +284,44 @@ async def test_accounts_from_file_and_cli(redis: Redis, prefix: str, tmp_path: P
     assert await directory.authenticate("bob", "pw") is None
     assert await directory.authenticate("nobody", "pw") is None
 
-    env = {**os.environ, "REDIS_HOST": redis_server.host, "REDIS_PORT": str(redis_server.port),
-           "REDIS_PREFIX": prefix}
+    env = {
+        **os.environ,
+        "REDIS_HOST": redis_server.host,
+        "REDIS_PORT": str(redis_server.port),
+        "REDIS_PREFIX": prefix,
+    }
     added = subprocess.run(
-        [sys.executable, "-m", "handoff.agents", "add", "cy", "--name", "Cy Young",
-         "--limit", "3", "--password-stdin"], input="hunter2\n", env=env,
-        capture_output=True, text=True, check=True)
+        [
+            sys.executable,
+            "-m",
+            "handoff.agents",
+            "add",
+            "cy",
+            "--name",
+            "Cy Young",
+            "--limit",
+            "3",
+            "--password-stdin",
+        ],
+        input="hunter2\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "cy" in added.stdout
     stored = await redis.hget(Keys(prefix).agent("cy"), "password")
     assert stored and "hunter2" not in stored
     assert await directory.authenticate("cy", "hunter2") is not None
-    listed = subprocess.run([sys.executable, "-m", "handoff.agents", "list"], env=env,
-                            capture_output=True, text=True, check=True)
+    listed = subprocess.run(
+        [sys.executable, "-m", "handoff.agents", "list"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert {json.loads(line)["username"] for line in listed.stdout.splitlines()} == {
-        "ada", "bob", "cy"}
+        "ada",
+        "bob",
+        "cy",
+    }

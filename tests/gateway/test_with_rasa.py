@@ -23,16 +23,23 @@ pytestmark = [pytest.mark.asyncio, pytest.mark.slow]
 
 
 async def user_texts_seen_by_rasa(stack: RasaStack, cid: str) -> list[str]:
-    async with aiohttp.ClientSession() as http, http.get(
-            f"{stack.rasa_url}/conversations/{cid}/tracker",
-            params={"token": stack.token}) as response:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(
+            f"{stack.rasa_url}/conversations/{cid}/tracker", params={"token": stack.token}
+        ) as response,
+    ):
         tracker = await response.json()
     return [event.get("text") for event in tracker["events"] if event["event"] == "user"]
 
 
 async def test_faq_answered_then_human_requested(
-        start_gateway: GatewayFactory, rasa_stack: RasaStack, agents: AgentDirectory,
-        redis: Redis, prefix: str) -> None:
+    start_gateway: GatewayFactory,
+    rasa_stack: RasaStack,
+    agents: AgentDirectory,
+    redis: Redis,
+    prefix: str,
+) -> None:
     gateway = start_gateway(rasa_stack.rasa_url, bot_timeout_s=30)
     ada = await Agent.connect(gateway.url, "ada")
     bob = await Agent.connect(gateway.url, "bob")
@@ -51,11 +58,12 @@ async def test_faq_answered_then_human_requested(
     marks = ada.mark(), bob.mark()
     mark = customer.mark()
     await customer.say("I want to talk to a human")
-    status = await customer.wait_for("status", lambda s: s["state"] == "queued", after=mark,
-                                     timeout=30)
+    status = await customer.wait_for(
+        "status", lambda s: s["state"] == "queued", after=mark, timeout=30
+    )
     assert status["position"] == 1 and status["agents_online"] == 2
     assert status["estimated_wait_s"] > 0
-    said = [m["text"] for m in customer.messages()[len(customer.messages()) - 2:]]
+    said = [m["text"] for m in customer.messages()[len(customer.messages()) - 2 :]]
     assert any("person" in text for text in said)
     for agent, agent_mark in zip((ada, bob), marks, strict=True):
         queue = await agent.sees_queued(cid, after=agent_mark)
@@ -63,8 +71,9 @@ async def test_faq_answered_then_human_requested(
 
     # While queued, messages go to the transcript and the agents' queue, not to Rasa.
     await customer.say("hello? still waiting")
-    await ada.wait_for("queue", lambda q: q["items"] and
-                       q["items"][0]["last_message"] == "hello? still waiting")
+    await ada.wait_for(
+        "queue", lambda q: q["items"] and q["items"][0]["last_message"] == "hello? still waiting"
+    )
     claimed = await ada.call("claim", {"conversation_id": cid})
     assert claimed["ok"]
     kinds = [(e["role"], e.get("event")) for e in claimed["transcript"]]
@@ -80,8 +89,13 @@ async def test_faq_answered_then_human_requested(
 
 
 async def test_rasa_stopped_mid_conversation_hands_off(
-        start_gateway: GatewayFactory, trained_model: Path, redis_server: RedisServer,
-        agents: AgentDirectory, redis: Redis, prefix: str) -> None:
+    start_gateway: GatewayFactory,
+    trained_model: Path,
+    redis_server: RedisServer,
+    agents: AgentDirectory,
+    redis: Redis,
+    prefix: str,
+) -> None:
     stack = RasaStack(trained_model, redis_server)
     try:
         gateway = start_gateway(stack.rasa_url, bot_timeout_s=30)
@@ -102,7 +116,9 @@ async def test_rasa_stopped_mid_conversation_hands_off(
         assert queue["items"][0]["last_message"] == "and when will it arrive?"
         claimed = await ada.call("claim", {"conversation_id": customer.conversation_id})
         assert [e["text"] for e in claimed["transcript"] if e["role"] == "customer"] == [
-            "How do I track my parcel?", "and when will it arrive?"]
+            "How do I track my parcel?",
+            "and when will it arrive?",
+        ]
         await customer.disconnect()
         await ada.disconnect()
     finally:
