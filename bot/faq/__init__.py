@@ -2,9 +2,10 @@
 
 Plain Python, usable without Rasa::
 
-    faqs = load_catalog("bot/data/faq.yml")
-    index = FaqIndex.build(faqs, load_encoder(DEFAULT_MODEL))
-    decision = RetrievalSettings().rule().decide(index.search("forgot my password"))
+    encoder = load_encoder(DEFAULT_MODEL)
+    index = FaqIndex.build(load_catalog("bot/data/faq.yml"), encoder)
+    matches = index.search_vectors(encoder.encode(["I forgot my password"]), top_k=5)[0]
+    decision = RetrievalSettings().rule().decide(matches)  # .faq_id, or None: hand off
 """
 
 from bot.faq.catalog import Faq, FaqFileError, load_catalog, parse_catalog
