@@ -44,7 +44,7 @@ from handoff.keys import Keys  # noqa: E402
 from tests.gateway.clients import Agent, Customer  # noqa: E402
 from tests.gateway.gateways import GatewayProcess  # noqa: E402
 from tests.support.processes import ManagedProcess, free_port  # noqa: E402
-from tests.support.servers import RasaStack, RedisServer  # noqa: E402
+from tests.support.servers import RasaStack, RedisServer, rasa_server_command  # noqa: E402
 
 
 # ----------------------------------------------------------------------------- customers
@@ -213,22 +213,7 @@ def start_stock_rasa(
     )
     process = ManagedProcess(
         f"rasa-socketio-{port}",
-        [
-            sys.executable,
-            "-m",
-            "rasa",
-            "run",
-            "-i",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "-m",
-            str(model),
-            "--endpoints",
-            str(ROOT / "endpoints.yml"),
-            "--credentials",
-            str(credentials),
-        ],
+        rasa_server_command(model, port, ROOT / "endpoints.yml", credentials),
         {
             "REDIS_HOST": redis.host,
             "REDIS_PORT": str(redis.port),

@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from bench.figures import Figures  # noqa: E402
 from bot.training import ensure_model  # noqa: E402
 from tests.support.processes import ManagedProcess, free_port  # noqa: E402
-from tests.support.servers import RasaStack, RedisServer  # noqa: E402
+from tests.support.servers import RasaStack, RedisServer, rasa_server_command  # noqa: E402
 
 STOCK_DIR = ROOT / "var" / "bench" / "stock-rasa-init"
 MESSAGES = [
@@ -96,22 +96,9 @@ def start_stock(model: Path) -> tuple[ManagedProcess, str]:
     port = free_port()
     process = ManagedProcess(
         f"bench-stock-rasa-{port}",
-        [
-            sys.executable,
-            "-m",
-            "rasa",
-            "run",
-            "-i",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "-m",
-            str(model),
-            "--credentials",
-            str(STOCK_DIR / "credentials.yml"),
-            "--endpoints",
-            str(STOCK_DIR / "endpoints.yml"),
-        ],
+        rasa_server_command(
+            model, port, STOCK_DIR / "endpoints.yml", STOCK_DIR / "credentials.yml"
+        ),
         {"RASA_TELEMETRY_ENABLED": "false"},
     )
     process.wait_for_http(f"http://127.0.0.1:{port}/", timeout=240)

@@ -54,6 +54,17 @@ class RedisServer:
         shutil.rmtree(self._dir, ignore_errors=True)
 
 
+def rasa_server_command(
+    model: Path, port: int, endpoints: Path, credentials: Path, token: str | None = None
+) -> list[str]:
+    """`rasa run` on loopback; with a token, the HTTP API is enabled behind it."""
+    api = ["--enable-api", f"--auth-token={token}"] if token else []
+    return [
+        sys.executable, "-m", "rasa", "run", *api, "-i", "127.0.0.1", "-p", str(port),
+        "-m", str(model), "--endpoints", str(endpoints), "--credentials", str(credentials),
+    ]  # fmt: skip
+
+
 @dataclass
 class RasaStack:
     """The action server and a Rasa server (REST channel, token-protected API)."""
@@ -81,25 +92,13 @@ class RasaStack:
         )
         self._rasa = ManagedProcess(
             f"rasa-{self.rasa_port}",
-            [
-                sys.executable,
-                "-m",
-                "rasa",
-                "run",
-                "--enable-api",
-                "--auth-token",
+            rasa_server_command(
+                self.model,
+                self.rasa_port,
+                ROOT / "endpoints.yml",
+                ROOT / "credentials.yml",
                 self.token,
-                "-i",
-                "127.0.0.1",
-                "-p",
-                str(self.rasa_port),
-                "-m",
-                str(self.model),
-                "--endpoints",
-                str(ROOT / "endpoints.yml"),
-                "--credentials",
-                str(ROOT / "credentials.yml"),
-            ],
+            ),
             env,
         )
         self._actions.wait_for_http(f"http://127.0.0.1:{self.action_port}/health")
