@@ -17,7 +17,6 @@ import json
 import logging
 import time
 import uuid
-from collections import deque
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
@@ -35,7 +34,6 @@ from handoff.conversations import (
     WITH_AGENT,
     Conversation,
     ConversationStore,
-    TransitionResult,
 )
 from handoff.entries import Entry
 from handoff.errors import InputError
@@ -46,11 +44,18 @@ from handoff.rasa_client import BotUnavailable, RasaClient
 from handoff.sessions import SessionTokens
 from handoff.settings import Settings
 from handoff.transcript import TranscriptStore, is_entry_id
+from handoff.validation import (
+    RateLimiter,
+    raise_for_append,
+    refusal,
+    valid_id,
+    valid_metadata,
+    valid_text,
+)
 
 log = logging.getLogger("handoff.conversation")
 
 AGENT_DISCONNECTED = "agent_disconnected"
-_MAX_METADATA_CHARS = 4000
 
 HANDOFF_TEXT = {
     HandoffReason.BOT_UNAVAILABLE.value: (
@@ -104,7 +109,7 @@ class ConversationService:
         self.process_id = uuid.uuid4().hex[:12]
         self._bot_locks: dict[str, tuple[asyncio.Lock, int]] = {}  # lock, tasks using it
         self._bot_tasks: set[asyncio.Task[None]] = set()
-        self._recent_messages: dict[str, deque[float]] = {}
+        self.rate_limiter = RateLimiter(settings.customer_messages_per_minute)
         self._agent_connections: dict[str, str] = {}
 
     # customers ------------------------------------------------------------------------
@@ -171,13 +176,13 @@ class ConversationService:
         self, conversation_id: str, text: Any, metadata: Any = None
     ) -> Entry:
         """Record the message, then let whoever is in charge (bot or person) have it."""
-        text = self._valid_text(text)
-        metadata = self._valid_metadata(metadata)
-        self._check_rate(conversation_id)
+        text = valid_text(text, self.settings.max_message_chars)
+        metadata = valid_metadata(metadata)
+        self.rate_limiter.check(conversation_id)
         result = await self.conversations.append(
             conversation_id, [entries.customer_message(text, metadata)], last_message=text
         )
-        self._raise_for_append(result.status)
+        raise_for_append(result.status)
         entry = result.entries[0]
         if result.state == BOT:
             # In the background: the socket's next events (another message, "talk to a
@@ -201,9 +206,9 @@ class ConversationService:
         while it is in charge the attachment is only recorded."""
         conversation = await self._conversation(conversation_id)
         if conversation.state == CLOSED:
-            self._raise_for_append("closed")
+            raise_for_append("closed")
         self.attachments.check(data)
-        self._check_rate(conversation_id)
+        self.rate_limiter.check(conversation_id)
         stored = await self.attachments.save(conversation_id, data, name)
         try:
             result = await self.conversations.append(
@@ -211,7 +216,7 @@ class ConversationService:
                 [entries.customer_attachment(stored.entry_attachment())],
                 last_message=f"[attachment] {stored.name}",
             )
-            self._raise_for_append(result.status)
+            raise_for_append(result.status)
         except BaseException:
             await self.attachments.delete(stored)
             raise
@@ -479,7 +484,7 @@ class ConversationService:
     async def claim(self, username: str, conversation_id: Any) -> dict[str, Any]:
         """Take a queued conversation; exactly one of many simultaneous claimers wins."""
         agent = await self._agent(username)
-        conversation_id = self._valid_id(conversation_id)
+        conversation_id = valid_id(conversation_id)
         entry = entries.system_event(
             "claimed",
             text=f"{agent.name} joined the conversation.",
@@ -499,7 +504,7 @@ class ConversationService:
         if not result.ok:
             if result.previous_state == WITH_AGENT and result.refused == "state":
                 raise InputError("taken", f"Already taken by {result.previous_agent}.")
-            raise self._refusal(result)
+            raise refusal(result)
         conversation = await self._conversation(conversation_id)
         if conversation.queued_at:
             await self.queue.record_wait(time.time() - conversation.queued_at)
@@ -521,7 +526,7 @@ class ConversationService:
     async def transcript(self, username: str, conversation_id: Any) -> dict[str, Any]:
         """Any conversation's full transcript, for agents (e.g. a console after reload)."""
         await self._agent(username)
-        conversation = await self._conversation(self._valid_id(conversation_id))
+        conversation = await self._conversation(valid_id(conversation_id))
         return {
             "ok": True,
             "conversation_id": conversation.id,
@@ -531,21 +536,21 @@ class ConversationService:
 
     async def agent_message(self, username: str, conversation_id: Any, text: Any) -> dict[str, Any]:
         agent = await self._agent(username)
-        conversation_id = self._valid_id(conversation_id)
-        text = self._valid_text(text)
+        conversation_id = valid_id(conversation_id)
+        text = valid_text(text, self.settings.max_message_chars)
         result = await self.conversations.append(
             conversation_id,
             [entries.agent_message(text, username, agent.name)],
             expected_agent=username,
         )
-        self._raise_for_append(result.status)
+        raise_for_append(result.status)
         entry = result.entries[0]
         await self._deliver(conversation_id, entry, agent=username)
         return {"ok": True, "entry": entry}
 
     async def agent_typing(self, username: str, conversation_id: Any, typing: Any) -> None:
         agent = await self._agent(username)
-        conversation = await self._conversation(self._valid_id(conversation_id))
+        conversation = await self._conversation(valid_id(conversation_id))
         if conversation.state == WITH_AGENT and conversation.agent == username:
             await self.notifier.to_customer(
                 conversation.id,
@@ -556,9 +561,10 @@ class ConversationService:
     async def note(self, username: str, conversation_id: Any, text: Any) -> dict[str, Any]:
         """An internal note: recorded and shown to agents, never to the customer."""
         agent = await self._agent(username)
-        conversation = await self._conversation(self._valid_id(conversation_id))
+        conversation = await self._conversation(valid_id(conversation_id))
         entry = await self._record(
-            conversation.id, entries.note(self._valid_text(text), username, agent.name)
+            conversation.id,
+            entries.note(valid_text(text, self.settings.max_message_chars), username, agent.name),
         )
         for holder in {conversation.agent, username} - {""}:
             await self.notifier.to_agent(
@@ -569,7 +575,7 @@ class ConversationService:
     async def transfer(self, username: str, conversation_id: Any, to: Any) -> dict[str, Any]:
         """Give a held chat to another online agent, or (to=None) back to the queue's head."""
         agent = await self._agent(username)
-        conversation_id = self._valid_id(conversation_id)
+        conversation_id = valid_id(conversation_id)
         if to is None:
             return await self._requeue(
                 conversation_id,
@@ -604,7 +610,7 @@ class ConversationService:
             fields={"agent_name": target.name},
         )
         if not result.ok:
-            raise self._refusal(result)
+            raise refusal(result)
         log.info(
             "conversation %s: with_agent -> with_agent (transferred %s -> %s)",
             conversation_id,
@@ -635,7 +641,7 @@ class ConversationService:
     async def resolve(self, username: str, conversation_id: Any) -> dict[str, Any]:
         """The person is done: the bot takes over again and the customer is told."""
         agent = await self._agent(username)
-        conversation_id = self._valid_id(conversation_id)
+        conversation_id = valid_id(conversation_id)
         entry = entries.system_event(
             "resolved",
             text=f"{agent.name} marked this conversation as resolved. The assistant "
@@ -659,7 +665,7 @@ class ConversationService:
             },
         )
         if not result.ok:
-            raise self._refusal(result)
+            raise refusal(result)
         log.info("conversation %s: with_agent -> bot (resolved by %s)", conversation_id, username)
         await self._deliver(conversation_id, result.entry, agent="")
         status = await self.customer_status(conversation_id)
@@ -675,7 +681,7 @@ class ConversationService:
     async def close_conversation(self, username: str, conversation_id: Any) -> dict[str, Any]:
         """End a queued or held conversation for good (spam, duplicates)."""
         agent = await self._agent(username)
-        conversation = await self._conversation(self._valid_id(conversation_id))
+        conversation = await self._conversation(valid_id(conversation_id))
         if conversation.state == WITH_AGENT and conversation.agent != username:
             raise InputError("not_your_chat", "Only the agent holding this chat can close it.")
         entry = entries.system_event(
@@ -690,7 +696,7 @@ class ConversationService:
             expected_agent=conversation.agent,
         )
         if not result.ok:
-            raise self._refusal(result)
+            raise refusal(result)
         log.info(
             "conversation %s: %s -> closed (by %s)",
             conversation.id,
@@ -740,7 +746,7 @@ class ConversationService:
             fields={"reason": reason, "confidence": "", "queued_at": f"{time.time():.3f}"},
         )
         if not result.ok:
-            raise self._refusal(result)
+            raise refusal(result)
         log.info(
             "conversation %s: with_agent -> queued at the head (reason=%s, agent=%s)",
             conversation_id,
@@ -758,7 +764,7 @@ class ConversationService:
     # helpers ---------------------------------------------------------------------------
     async def _record(self, conversation_id: str, entry: Entry) -> Entry:
         result = await self.conversations.append(conversation_id, [entry])
-        self._raise_for_append(result.status)
+        raise_for_append(result.status)
         return result.entries[0]
 
     async def _deliver(
@@ -824,73 +830,6 @@ class ConversationService:
         if agent is None:
             raise InputError("unauthorized", "This agent account no longer exists.")
         return agent
-
-    def _valid_text(self, text: Any) -> str:
-        if not isinstance(text, str):
-            raise InputError("invalid_message", "The message must be a string.")
-        if not text.strip():
-            raise InputError("empty_message", "The message is empty.")
-        if len(text) > self.settings.max_message_chars:
-            raise InputError(
-                "message_too_long",
-                f"Messages are limited to "
-                f"{self.settings.max_message_chars} characters; nothing was sent.",
-            )
-        return text
-
-    @staticmethod
-    def _valid_metadata(metadata: Any) -> dict[str, Any] | None:
-        if not isinstance(metadata, dict) or not metadata:
-            return None
-        if len(json.dumps(metadata, default=str)) > _MAX_METADATA_CHARS:
-            raise InputError("invalid_metadata", "Message metadata is too large.")
-        return metadata
-
-    @staticmethod
-    def _valid_id(conversation_id: Any) -> str:
-        if not isinstance(conversation_id, str) or not 0 < len(conversation_id) <= 100:
-            raise InputError("invalid_payload", "conversation_id is required.")
-        return conversation_id
-
-    def _check_rate(self, conversation_id: str) -> None:
-        limit = self.settings.customer_messages_per_minute
-        if limit <= 0:
-            return
-        now = time.monotonic()
-        recent = self._recent_messages.setdefault(conversation_id, deque())
-        while recent and now - recent[0] > 60:
-            recent.popleft()
-        if len(recent) >= limit:
-            raise InputError("rate_limited", "Too many messages; please wait a moment.")
-        recent.append(now)
-        if len(self._recent_messages) > 10000:
-            self._recent_messages = {
-                key: value
-                for key, value in self._recent_messages.items()
-                if value and now - value[-1] < 60
-            }
-
-    @staticmethod
-    def _raise_for_append(status: str) -> None:
-        if status == "missing":
-            raise InputError("invalid_session", "Unknown conversation; send session_request.")
-        if status == "closed":
-            raise InputError(
-                "conversation_closed",
-                "This conversation is closed; send session_request for a new one.",
-            )
-        if status == "agent":
-            raise InputError("not_your_chat", "You do not hold this conversation.")
-
-    @staticmethod
-    def _refusal(result: TransitionResult) -> InputError:
-        if result.refused == "missing":
-            return InputError("not_found", "No such conversation.")
-        if result.refused == "limit":
-            return InputError("limit_reached", "You already hold as many chats as allowed.")
-        if result.refused == "agent":
-            return InputError("not_your_chat", "You do not hold this conversation.")
-        return InputError("wrong_state", f"The conversation is {result.previous_state}.")
 
     async def shutdown(self) -> None:
         for task in list(self._bot_tasks):
