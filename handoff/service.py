@@ -34,6 +34,7 @@ from handoff.conversations import (
     WITH_AGENT,
     Conversation,
     ConversationStore,
+    TransitionResult,
 )
 from handoff.entries import Entry
 from handoff.errors import InputError
@@ -599,7 +600,7 @@ class ConversationService:
             to=to,
             name=target.name,
         )
-        result = await self.conversations.transition(
+        result = await self._change_state(
             conversation_id,
             allowed=[WITH_AGENT],
             to=WITH_AGENT,
@@ -609,8 +610,6 @@ class ConversationService:
             agent_limit=target.limit or self.settings.agent_chat_limit,
             fields={"agent_name": target.name},
         )
-        if not result.ok:
-            raise refusal(result)
         log.info(
             "conversation %s: with_agent -> with_agent (transferred %s -> %s)",
             conversation_id,
@@ -632,10 +631,7 @@ class ConversationService:
                 "from": agent.username,
             },
         )
-        await self.notifier.to_agent(
-            username, "closed", {"conversation_id": conversation_id, "state": "transferred"}
-        )
-        await self._presence_changed()
+        await self._let_go(username, conversation_id, "transferred")
         return {"ok": True}
 
     async def resolve(self, username: str, conversation_id: Any) -> dict[str, Any]:
@@ -649,7 +645,7 @@ class ConversationService:
             agent=username,
             name=agent.name,
         )
-        result = await self.conversations.transition(
+        result = await self._change_state(
             conversation_id,
             allowed=[WITH_AGENT],
             to=BOT,
@@ -664,18 +660,13 @@ class ConversationService:
                 "resolved_at": f"{time.time():.3f}",
             },
         )
-        if not result.ok:
-            raise refusal(result)
         log.info("conversation %s: with_agent -> bot (resolved by %s)", conversation_id, username)
         await self._deliver(conversation_id, result.entry, agent="")
         status = await self.customer_status(conversation_id)
         await self.notifier.to_customer(
             conversation_id, "status", {**status, "state": "resolved", "agent": agent.name}
         )
-        await self.notifier.to_agent(
-            username, "closed", {"conversation_id": conversation_id, "state": "resolved"}
-        )
-        await self._presence_changed()
+        await self._let_go(username, conversation_id, "resolved")
         return {"ok": True}
 
     async def close_conversation(self, username: str, conversation_id: Any) -> dict[str, Any]:
@@ -687,7 +678,7 @@ class ConversationService:
         entry = entries.system_event(
             "closed", text="This conversation has been closed.", agent=username, name=agent.name
         )
-        result = await self.conversations.transition(
+        result = await self._change_state(
             conversation.id,
             allowed=[QUEUED, WITH_AGENT],
             to=CLOSED,
@@ -695,8 +686,6 @@ class ConversationService:
             queue="remove",
             expected_agent=conversation.agent,
         )
-        if not result.ok:
-            raise refusal(result)
         log.info(
             "conversation %s: %s -> closed (by %s)",
             conversation.id,
@@ -736,7 +725,7 @@ class ConversationService:
         self, conversation_id: str, username: str, reason: str, event: str, text: str
     ) -> dict[str, Any]:
         entry = entries.system_event(event, text=text, reason=reason, agent=username)
-        result = await self.conversations.transition(
+        result = await self._change_state(
             conversation_id,
             allowed=[WITH_AGENT],
             to=QUEUED,
@@ -745,8 +734,6 @@ class ConversationService:
             queue="head",
             fields={"reason": reason, "confidence": "", "queued_at": f"{time.time():.3f}"},
         )
-        if not result.ok:
-            raise refusal(result)
         log.info(
             "conversation %s: with_agent -> queued at the head (reason=%s, agent=%s)",
             conversation_id,
@@ -754,14 +741,25 @@ class ConversationService:
             username,
         )
         await self._deliver(conversation_id, result.entry, agent="")
-        await self.notifier.to_agent(
-            username, "closed", {"conversation_id": conversation_id, "state": event}
-        )
         await self._queue_changed()
-        await self._presence_changed()
+        await self._let_go(username, conversation_id, event)
         return {"ok": True}
 
     # helpers ---------------------------------------------------------------------------
+    async def _change_state(self, conversation_id: str, **transition: Any) -> TransitionResult:
+        """One atomic transition, or the refusal the agent should see."""
+        result = await self.conversations.transition(conversation_id, **transition)
+        if not result.ok:
+            raise refusal(result)
+        return result
+
+    async def _let_go(self, username: str, conversation_id: str, state: str) -> None:
+        """The chat left this agent: tell their console, then everyone's team view."""
+        await self.notifier.to_agent(
+            username, "closed", {"conversation_id": conversation_id, "state": state}
+        )
+        await self._presence_changed()
+
     async def _record(self, conversation_id: str, entry: Entry) -> Entry:
         result = await self.conversations.append(conversation_id, [entry])
         raise_for_append(result.status)
