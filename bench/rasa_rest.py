@@ -7,6 +7,9 @@ and a stock `rasa init` assistant (default config: DIET, TED, UnexpecTED), drive
 REST webhooks with the same customer messages, and prints msgs/s, p50 and p99 for a
 single stream and for N concurrent conversations (alternating the two servers round by
 round), then the throughput ratio.
+
+No text is sent twice to a server within a run (until the pool of about 1,100 customer
+questions runs out), so nothing a server remembers between messages flatters it.
 """
 
 from __future__ import annotations
@@ -14,11 +17,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import csv
+import itertools
+import random
 import subprocess
 import sys
 import time
 import uuid
 from pathlib import Path
+from typing import Iterator
 
 import aiohttp
 
@@ -26,51 +33,54 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.figures import Figures  # noqa: E402
-from bot.training import ensure_model  # noqa: E402
+from bot.faq.catalog import load_catalog  # noqa: E402
+from bot.training import DATA_DIR, ensure_model  # noqa: E402
 from tests.support.processes import ManagedProcess, free_port  # noqa: E402
 from tests.support.servers import RasaStack, RedisServer, rasa_server_command  # noqa: E402
 
 STOCK_DIR = ROOT / "var" / "bench" / "stock-rasa-init"
-MESSAGES = [
-    "hello",
-    "I forgot my password",
-    "how long does delivery take",
-    "can I return an opened item?",
-    "when will I get my refund",
-    "do you ship abroad",
-    "thanks!",
-    "what payment methods do you accept",
-    "where is my order",
-    "bye",
-]
+DEV_QUERIES = ROOT / "tests" / "data" / "dev_queries.csv"
+
+
+def customer_messages() -> Iterator[str]:
+    """The dev queries and every FAQ question variant, shuffled; repeats only when used up."""
+    with DEV_QUERIES.open(newline="", encoding="utf-8") as rows:
+        texts = [row["text"] for row in csv.DictReader(rows)]
+    texts += [question for faq in load_catalog(DATA_DIR / "faq.yml") for question in faq.questions]
+    random.Random(7).shuffle(texts)
+    return itertools.cycle(texts)
 
 
 async def converse(
-    session: aiohttp.ClientSession, url: str, turns: int, latencies: list[float]
+    session: aiohttp.ClientSession,
+    url: str,
+    messages: Iterator[str],
+    turns: int,
+    latencies: list[float],
 ) -> None:
     sender = uuid.uuid4().hex
-    for turn in range(turns):
+    for _ in range(turns):
         started = time.perf_counter()
-        async with session.post(
-            url, json={"sender": sender, "message": MESSAGES[turn % len(MESSAGES)]}
-        ) as reply:
+        async with session.post(url, json={"sender": sender, "message": next(messages)}) as reply:
             reply.raise_for_status()
             await reply.json()
         latencies.append((time.perf_counter() - started) * 1000)
 
 
-async def load(url: str, conversations: int, concurrency: int, turns: int) -> Figures:
+async def load(
+    url: str, messages: Iterator[str], conversations: int, concurrency: int, turns: int
+) -> Figures:
     """`conversations` conversations of `turns` messages, `concurrency` at a time."""
     latencies: list[float] = []
     gate = asyncio.Semaphore(concurrency)
 
     async def one(session: aiohttp.ClientSession) -> None:
         async with gate:
-            await converse(session, url, turns, latencies)
+            await converse(session, url, messages, turns, latencies)
 
     connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(connector=connector) as session:
-        await converse(session, url, 3, [])  # warm up
+        await converse(session, url, messages, 3, [])  # warm up
         started = time.perf_counter()
         await asyncio.gather(*(one(session) for _ in range(conversations)))
         return Figures(conversations * turns, time.perf_counter() - started, latencies)
@@ -123,14 +133,23 @@ def main() -> None:
         stock, stock_url = start_stock(theirs_model)
         running.callback(stock.stop)
         targets = {"ours": ours.webhook_url, "stock rasa init": stock_url}
+        messages = {label: customer_messages() for label in targets}  # the same for both
         single: dict[str, list[Figures]] = {label: [] for label in targets}
         concurrent: dict[str, list[Figures]] = {label: [] for label in targets}
         # Alternate the two servers round by round, so background load hits both alike.
         for _ in range(args.rounds):
             for label, url in targets.items():
-                single[label].append(asyncio.run(load(url, 5, 1, args.turns)))
+                single[label].append(asyncio.run(load(url, messages[label], 5, 1, args.turns)))
                 concurrent[label].append(
-                    asyncio.run(load(url, args.conversations, args.conversations, args.turns))
+                    asyncio.run(
+                        load(
+                            url,
+                            messages[label],
+                            args.conversations,
+                            args.conversations,
+                            args.turns,
+                        )
+                    )
                 )
         merged = {label: Figures.merge(runs) for label, runs in concurrent.items()}
         for label in targets:

@@ -2,11 +2,13 @@
 
 Each message is embedded once; the same vector is kept on the message (`EMBEDDING`) so the
 FAQ retriever later in the pipeline searches with it instead of embedding the text again.
+At run time the vector is usually waiting already: our REST channel embeds concurrent
+messages in batches before the graph runs (`bot.faq.batching`).
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Callable, Dict, List
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -18,6 +20,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.faq import batching
 from bot.faq.embedder import DEFAULT_MODEL, load_encoder
 
 # Message attribute holding {"model": name, "vector": np.ndarray} for later components.
@@ -49,7 +52,7 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> SentenceEmbeddingFeaturizer:
-        load_encoder(config["model"])  # at model load, not on the first customer's message
+        batching.serve(config["model"])  # loads it now, not on the first customer's message
         return cls(execution_context.node_name, config)
 
     @classmethod
@@ -62,18 +65,20 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         return ["sentence_transformers"]
 
     def process(self, messages: List[Message]) -> List[Message]:
-        self._featurize([m for m in messages if m.get(TEXT) is not None])
+        with_text = [m for m in messages if m.get(TEXT) is not None]
+        self._featurize(with_text, batching.batcher_for(self._config["model"]).vectors)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        self._featurize([m for m in training_data.training_examples if m.get(TEXT)])
+        examples = [m for m in training_data.training_examples if m.get(TEXT)]
+        self._featurize(examples, load_encoder(self._config["model"]).encode)
         return training_data
 
-    def _featurize(self, messages: List[Message]) -> None:
+    def _featurize(self, messages: List[Message], embed: Callable[[List[str]], np.ndarray]) -> None:
         if not messages:
             return
         model = self._config["model"]
-        vectors = load_encoder(model).encode([m.get(TEXT) for m in messages])
+        vectors = embed([m.get(TEXT) for m in messages])
         for message, vector in zip(messages, vectors, strict=True):
             message.set(EMBEDDING, {"model": model, "vector": vector})
             self.add_features_to_message(

@@ -33,7 +33,7 @@ class SentenceTransformerEncoder:
     vectors = encoder.encode(["I forgot my password"])   # shape (1, 384)
     """
 
-    def __init__(self, model_name_or_path: str, batch_size: int = 64) -> None:
+    def __init__(self, model_name_or_path: str, batch_size: int = 16) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
         from sentence_transformers import SentenceTransformer

@@ -6,6 +6,7 @@ import json
 import tarfile
 import urllib.request
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,21 @@ def test_faq_questions_and_paraphrases_get_the_answer(
     answered = signal(messages, ANSWER)
     assert answered is not None and answered["faq_id"] == faq_id
     assert signal(messages, HANDOFF) is None
+
+
+def test_concurrent_conversations_each_get_their_own_answer(rasa_stack: RasaStack) -> None:
+    """Messages arriving together are embedded in one batch; no answer may change hands."""
+    asked = {
+        "How do I reset my password?": "reset_password",
+        "what payment methods do you take": "payment_methods",
+        "how long does it take to get my money back after a return": "refund_time",
+    }
+    questions = list(asked) * 4
+    with ThreadPoolExecutor(max_workers=len(questions)) as pool:
+        replies = list(pool.map(lambda question: say(rasa_stack, question), questions))
+    for question, messages in zip(questions, replies, strict=True):
+        answered = signal(messages, ANSWER)
+        assert answered is not None and answered["faq_id"] == asked[question], question
 
 
 @pytest.mark.parametrize(

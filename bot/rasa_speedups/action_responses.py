@@ -1,10 +1,8 @@
-"""Hot-path fixes for Rasa 3.6 itself, applied when Rasa imports our components.
+"""Action-server responses validated with a validator built once.
 
-Rasa 3.6 validates every action server response with `jsonschema.validate(result,
-schema)`, which re-checks its large events schema against the JSON-Schema meta-schema on
-every call: on 2 cores that was most of a custom action's cost. We validate against the
-same schema with a validator built once, so behaviour is unchanged and only the repeated
-meta-schema check goes away.
+Rasa 3.6 checks every response with `jsonschema.validate(result, schema)`, which also
+re-checks its large events schema against the JSON-Schema meta-schema on every call: on
+2 cores that was most of a custom action's cost. We validate against the same schema.
 """
 
 from __future__ import annotations

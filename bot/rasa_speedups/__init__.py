@@ -1,0 +1,21 @@
+"""Hot-path fixes for Rasa 3.6 itself, applied when Rasa imports our components.
+
+Each replaces work Rasa repeats on every message and gives the same result; each module
+says what it replaces and tests/bot/test_rasa_speedups.py checks it against Rasa's own.
+
+- action_responses: validate action-server responses with a validator built once.
+- event_types: look event classes up in a table instead of walking every subclass.
+- tracker_saving: don't re-read and re-merge a stored tracker that has one session.
+- action_http: keep one HTTP session (and its connections) to the action server.
+"""
+
+from __future__ import annotations
+
+from bot.rasa_speedups import action_http, action_responses, event_types, tracker_saving
+
+
+def apply() -> None:
+    action_responses.apply()
+    event_types.apply()
+    tracker_saving.apply()
+    action_http.apply()

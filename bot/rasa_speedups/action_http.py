@@ -1,0 +1,51 @@
+"""One HTTP session, with pooled connections, per endpoint and event loop.
+
+Rasa 3.6 opens a new aiohttp session, and so a new TCP connection, for every call to the
+action server (`async with endpoint.session()` closes it again). We hand out a session
+that stays open for the endpoint's life on that event loop. Its idle connections are
+dropped after 4 s, before a Sanic action server (5 s by default) would close them under
+a request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import aiohttp
+from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
+from rasa.utils.endpoints import EndpointConfig
+
+CLIENT_KEEP_ALIVE_S = 4.0
+
+
+class _KeptOpen:
+    """`async with` yields the shared session and leaves it open afterwards."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self._session = session
+
+    async def __aenter__(self) -> aiohttp.ClientSession:
+        return self._session
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        return None
+
+
+def _shared_session(self: EndpointConfig) -> Any:
+    loop = asyncio.get_running_loop()
+    kept = self.__dict__.get("_shared_session")
+    if kept is None or kept[0] is not loop or kept[1].closed:
+        auth = self.basic_auth  # the same settings as Rasa's `session()`
+        session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(keepalive_timeout=CLIENT_KEEP_ALIVE_S),
+            headers=self.headers,
+            auth=aiohttp.BasicAuth(auth["username"], auth["password"]) if auth else None,
+            timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+        )
+        kept = self.__dict__["_shared_session"] = (loop, session)
+    return _KeptOpen(kept[1])
+
+
+def apply() -> None:
+    EndpointConfig.session = _shared_session
