@@ -1,8 +1,10 @@
 """Training data importer that turns FAQ files in bot/data into a Rasa retrieval intent.
 
 Every `faqs:` YAML file among the training data becomes examples of `faq/<id>` plus the
-response `utter_faq/<id>`. The FAQs are therefore ordinary Rasa training data: a changed
-FAQ retrains the model, and an old model keeps its own FAQs (versioning and rollback).
+response `utter_faq/<id>`; its `unanswerable:` questions become examples of `faq/no_faq_fits`
+(questions for the shop that no FAQ answers: the retriever hands them off). The FAQs are
+therefore ordinary Rasa training data: a changed FAQ retrains the model, and an old model
+keeps its own FAQs (versioning and rollback).
 """
 
 from __future__ import annotations
@@ -16,9 +18,15 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.faq.catalog import Faq, FaqFileError, is_faq_document, load_catalog
-
-FAQ_INTENT = "faq"
+from bot.components.faq_retriever import FAQ_INTENT
+from bot.faq.catalog import (
+    Faq,
+    FaqFileError,
+    is_faq_document,
+    load_catalog,
+    load_unanswerable,
+)
+from bot.faq.classifier import NO_FAQ
 
 
 class FaqImporter(RasaFileImporter):
@@ -36,11 +44,14 @@ class FaqImporter(RasaFileImporter):
     def get_nlu_data(self, language: str | None = "en") -> TrainingData:
         nlu_data = super().get_nlu_data(language)
         faqs = [faq for path in self._faq_files for faq in load_catalog(path)]
-        return nlu_data.merge(faq_training_data(faqs))
+        unanswerable = [q for path in self._faq_files for q in load_unanswerable(path)]
+        return nlu_data.merge(faq_training_data(faqs, unanswerable))
 
 
-def faq_training_data(faqs: List[Faq]) -> TrainingData:
+def faq_training_data(faqs: List[Faq], unanswerable: List[str]) -> TrainingData:
     """FAQs as examples of the `faq` retrieval intent, with their answers as responses."""
+    no_faq = Faq(NO_FAQ, tuple(unanswerable), "A person will help you with this.")
+    faqs = [*faqs, no_faq] if unanswerable else faqs
     examples = [
         Message(
             data={

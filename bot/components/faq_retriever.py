@@ -36,6 +36,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.components.sentence_featurizer import embedding_for
+from bot.faq.classifier import NO_FAQ
 from bot.faq.decision import Decision
 from bot.faq.embedder import load_encoder
 from bot.faq.index import FaqIndex, FaqMatch
@@ -111,10 +112,16 @@ class FaqRetriever(GraphComponent):
         if not examples:
             logger.warning("FaqRetriever: no FAQ questions in the training data")
             return self._resource
+        unanswerable = [example for example in examples if _faq_id(example) == NO_FAQ]
+        examples = [example for example in examples if _faq_id(example) != NO_FAQ]
         faq_ids = [_faq_id(example) for example in examples]
         texts = [example.get(TEXT) for example in examples]
         self._index = FaqIndex.from_vectors(
-            self._vectors(examples), faq_ids, texts, self._settings.regularisation
+            self._vectors(examples),
+            faq_ids,
+            texts,
+            self._settings.regularisation,
+            self._vectors(unanswerable) if unanswerable else None,
         )
         with self._model_storage.write_to(self._resource) as directory:
             self._index.persist(directory)

@@ -12,7 +12,7 @@ import json
 import sys
 from typing import Sequence
 
-from bot.faq.catalog import FaqFileError, load_catalog
+from bot.faq.catalog import FaqFileError, load_catalog, load_unanswerable
 from bot.faq.embedder import load_encoder
 from bot.faq.evaluate import (
     Outcome,
@@ -47,13 +47,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = RetrievalSettings.from_mapping({**settings.as_dict(), "model": args.model})
     try:
         faqs = load_catalog(args.faq)
+        unanswerable = load_unanswerable(args.faq)
         queries = read_queries(args.queries, (faq.id for faq in faqs))
     except (FaqFileError, ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 
     encoder = load_encoder(settings.model)
-    index, build_seconds = build_index(faqs, encoder, settings)
+    index, build_seconds = build_index(faqs, encoder, settings, unanswerable)
     outcomes = answer_queries(index, encoder, settings, queries)
     if args.command == "calibrate":
         settings, figures = calibrate(outcomes, settings)

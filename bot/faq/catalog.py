@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from bot.faq.classifier import NO_FAQ
+
 FAQ_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 
 
@@ -60,13 +62,38 @@ def parse_catalog(document: Any, path: str | Path = "<faq>") -> list[Faq]:
     seen: dict[str, int] = {}
     for position, entry in enumerate(entries, start=1):
         faq = _parse_entry(entry, position, path)
+        if faq.id == NO_FAQ:
+            raise FaqFileError(path, _label(position, faq.id), "this id is reserved")
         if faq.id in seen:
             raise FaqFileError(
                 path, _label(position, faq.id), f"duplicate id (first used by entry {seen[faq.id]})"
             )
         seen[faq.id] = position
         faqs.append(faq)
+    parse_unanswerable(document, path)  # a broken list must stop training too
     return faqs
+
+
+def load_unanswerable(path: str | Path) -> list[str]:
+    """The file's `unanswerable:` questions: asked by customers, answered by no FAQ.
+
+    They teach the FAQ classifier what an unrelated question looks like, so it hands
+    such questions to a person instead of answering with the nearest FAQ.
+    """
+    document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    return parse_unanswerable(document, path)
+
+
+def parse_unanswerable(document: Any, path: str | Path = "<faq>") -> list[str]:
+    entries = document.get("unanswerable", []) if isinstance(document, dict) else []
+    if not isinstance(entries, list):
+        raise FaqFileError(path, "unanswerable", "must be a list of questions")
+    questions: list[str] = []
+    for number, question in enumerate(entries, start=1):
+        if not isinstance(question, str) or not question.strip():
+            raise FaqFileError(path, "unanswerable", f"question {number} must be non-empty text")
+        questions.append(" ".join(question.split()))
+    return questions
 
 
 def is_faq_document(document: Any) -> bool:

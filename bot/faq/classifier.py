@@ -13,6 +13,8 @@ from typing import Sequence
 import numpy as np
 
 CLASSIFIER_FILE = "faq_classifier.npz"
+# The class of questions no FAQ answers (trained on the `unanswerable:` examples).
+NO_FAQ = "no_faq_fits"
 
 
 class FaqClassifier:

@@ -17,7 +17,7 @@ import faiss
 import numpy as np
 
 from bot.faq.catalog import Faq
-from bot.faq.classifier import FaqClassifier
+from bot.faq.classifier import NO_FAQ, FaqClassifier
 from bot.faq.embedder import Encoder
 
 INDEX_FILE = "faq.faiss"
@@ -67,11 +67,18 @@ class FaqIndex:
 
     @classmethod
     def build(
-        cls, faqs: Sequence[Faq], encoder: Encoder, regularisation: float = DEFAULT_REGULARISATION
+        cls,
+        faqs: Sequence[Faq],
+        encoder: Encoder,
+        regularisation: float = DEFAULT_REGULARISATION,
+        unanswerable: Sequence[str] = (),
     ) -> FaqIndex:
         variants = [question for faq in faqs for question in faq.questions]
         faq_ids = [faq.id for faq in faqs for _ in faq.questions]
-        return cls.from_vectors(encoder.encode(variants), faq_ids, variants, regularisation)
+        unrelated = encoder.encode(list(unanswerable)) if unanswerable else None
+        return cls.from_vectors(
+            encoder.encode(variants), faq_ids, variants, regularisation, unrelated
+        )
 
     @classmethod
     def from_vectors(
@@ -80,14 +87,24 @@ class FaqIndex:
         faq_ids: list[str],
         variants: list[str],
         regularisation: float = DEFAULT_REGULARISATION,
+        unanswerable: np.ndarray | None = None,
     ) -> FaqIndex:
-        """Index precomputed, L2-normalised vectors (one per question variant)."""
+        """Index precomputed, L2-normalised vectors (one per question variant).
+
+        `unanswerable` vectors (questions no FAQ answers) only train the classifier's
+        NO_FAQ class, which then draws probability away from FAQs they resemble.
+        """
         if not len(vectors) or len(vectors) != len(faq_ids) or len(faq_ids) != len(variants):
             raise ValueError("one vector, FAQ id and text per question variant is needed")
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         index = faiss.IndexFlatIP(vectors.shape[1])
         index.add(vectors)
-        classifier = FaqClassifier.train(vectors, faq_ids, regularisation)
+        if unanswerable is not None and len(unanswerable):
+            examples = np.vstack([vectors, unanswerable]).astype(np.float32)
+            labels = list(faq_ids) + [NO_FAQ] * len(unanswerable)
+        else:
+            examples, labels = vectors, list(faq_ids)
+        classifier = FaqClassifier.train(examples, labels, regularisation)
         return cls(index, list(faq_ids), list(variants), classifier)
 
     @property
@@ -112,7 +129,8 @@ class FaqIndex:
             if row >= 0:
                 closest.setdefault(self._variant_faq_ids[row], (float(score), self._variants[row]))
         floor = (float(scores[-1]), "")  # an FAQ outside the fetched variants is no closer
-        ranked = np.argsort(-probabilities)[:top_k]
+        ids = self._classifier.faq_ids
+        ranked = [i for i in np.argsort(-probabilities) if ids[i] != NO_FAQ][:top_k]
         return [
             FaqMatch(
                 faq_id=self._classifier.faq_ids[i],

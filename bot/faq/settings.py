@@ -24,8 +24,8 @@ class RetrievalSettings:
 
     model: str = DEFAULT_MODEL
     top_k: int = 5
-    threshold: float = 0.34
-    min_similarity: float = 0.42
+    threshold: float = 0.2
+    min_similarity: float = 0.2
     regularisation: float = 30.0
 
     def rule(self) -> DecisionRule:

@@ -47,6 +47,21 @@ def test_starter_faq_file_is_valid_and_large_enough() -> None:
             "question 2",
         ),
         ("faqs: [unclosed\n", "file", "not valid YAML"),
+        (
+            "faqs:\n  - id: no_faq_fits\n    questions: [q]\n    answer: x\n",
+            "entry 1 (id 'no_faq_fits')",
+            "reserved",
+        ),
+        (
+            "faqs:\n  - id: a\n    questions: [q]\n    answer: x\nunanswerable: [fine, '']\n",
+            "unanswerable",
+            "question 2",
+        ),
+        (
+            "faqs:\n  - id: a\n    questions: [q]\n    answer: x\nunanswerable: just one\n",
+            "unanswerable",
+            "must be a list",
+        ),
         ("questions: []\n", "file", "top-level 'faqs:'"),
     ],
 )

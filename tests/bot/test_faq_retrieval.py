@@ -29,9 +29,12 @@ FAQS = [
 ]
 
 
+UNANSWERABLE = ["do you sell garden furniture", "can I rent a car from you", "tell me a joke"]
+
+
 @pytest.fixture(scope="module")
 def index() -> FaqIndex:
-    return FaqIndex.build(FAQS, load_encoder())
+    return FaqIndex.build(FAQS, load_encoder(), unanswerable=UNANSWERABLE)
 
 
 def test_paraphrase_finds_its_faq_first(index: FaqIndex) -> None:
@@ -48,6 +51,15 @@ def test_rule_answers_close_match_and_hands_off_unrelated(index: FaqIndex) -> No
     assert close.faq_id == "reset_password"
     assert unrelated.faq_id is None
     assert unrelated.score < close.score
+
+
+def test_unanswerable_examples_draw_probability_away_from_faqs(index: FaqIndex) -> None:
+    """They are never offered as a match; they make resembling questions less FAQ-like."""
+    without = FaqIndex.build(FAQS, load_encoder())
+    query = load_encoder().encode(["do you sell lawn mowers"])
+    with_examples = index.search_vectors(query, 5)[0]
+    assert {m.faq_id for m in with_examples} == {faq.id for faq in FAQS}
+    assert with_examples[0].score < without.search_vectors(query, 5)[0][0].score
 
 
 def test_persisted_index_answers_identically(index: FaqIndex, tmp_path: Path) -> None:
@@ -109,7 +121,7 @@ def test_eval_cli_rejects_unknown_faq_ids(tmp_path: Path) -> None:
 
 
 def test_heldout_queries_do_not_regress() -> None:
-    """Floors just under the figures in the README; a drop means a worse FAQ experience."""
+    """Floors at (recall: two queries under) the product's targets; the README has figures."""
     result = run_cli(
         "eval",
         "--faq",
@@ -121,5 +133,5 @@ def test_heldout_queries_do_not_regress() -> None:
     assert result.returncode == 0, result.stderr
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     assert figures["out_of_scope"] >= 50 and figures["queries"] >= 200
-    assert figures["top1_accuracy"] >= 0.88
-    assert figures["oos_recall"] >= 0.75
+    assert figures["top1_accuracy"] >= 0.90
+    assert figures["oos_recall"] >= 0.78
