@@ -71,13 +71,17 @@ class HandoffQueue:
             pipe.ltrim(self._keys.queue_waits, 0, _WAITS_KEPT - 1)
             await pipe.execute()
 
-    async def estimated_wait_s(self, position: int, agents_available: int) -> int | None:
-        """Position times the typical wait per chat, shared among available agents.
+    async def estimated_waits_s(self, positions: int, agents_available: int) -> list[int | None]:
+        """For places 1..positions: the place times the typical wait per chat, shared among
+        available agents (one read of the recent waits for all of them).
 
         None when nobody is available: there is no honest estimate then.
         """
         if agents_available <= 0:
-            return None
+            return [None] * positions
         waits = [float(w) for w in await self._redis.lrange(self._keys.queue_waits, 0, -1)]
-        per_chat = sum(waits) / len(waits) if waits else self._default_wait
-        return int(math.ceil(position / agents_available) * max(per_chat, 5.0))
+        per_chat = max(sum(waits) / len(waits) if waits else self._default_wait, 5.0)
+        return [
+            int(math.ceil(position / agents_available) * per_chat)
+            for position in range(1, positions + 1)
+        ]

@@ -168,7 +168,8 @@ class ConversationService:
         if conversation.state == QUEUED:
             position = await self.queue.position(conversation_id) or 1
             status["position"] = position
-            status["estimated_wait_s"] = await self.queue.estimated_wait_s(position, available)
+            waits = await self.queue.estimated_waits_s(position, available)
+            status["estimated_wait_s"] = waits[-1]
         elif conversation.state == WITH_AGENT:
             status["agent"] = conversation.agent_name or None
         return status
@@ -192,7 +193,7 @@ class ConversationService:
             self._bot_tasks.add(task)
             task.add_done_callback(self._bot_tasks.discard)
         elif result.state == QUEUED:
-            await self._queue_changed()
+            await self._views_changed(queue=True)
         elif result.state == WITH_AGENT and result.agent:
             await self.notifier.to_agent(
                 result.agent, "entry", {"conversation_id": conversation_id, "entry": entry}
@@ -230,7 +231,7 @@ class ConversationService:
             stored.size,
         )
         if result.state == QUEUED:
-            await self._queue_changed()
+            await self._views_changed(queue=True)
         elif result.state == WITH_AGENT and result.agent:
             await self.notifier.to_agent(
                 result.agent, "entry", {"conversation_id": conversation_id, "entry": entry}
@@ -281,7 +282,7 @@ class ConversationService:
         )
         log.info("conversation %s: contact details left", conversation_id)
         await self._deliver(conversation_id, entry)
-        await self._queue_changed()
+        await self._views_changed(queue=True)
         return entry
 
     async def rating(self, conversation_id: str, score: Any) -> Entry:
@@ -427,7 +428,7 @@ class ConversationService:
                 conversation_id, entries.system_event("no_agents", text=NO_AGENTS_TEXT)
             )
             await self._deliver(conversation_id, notice)
-        await self._queue_changed()
+        await self._views_changed(queue=True)
         return True
 
     # agents ----------------------------------------------------------------------------
@@ -453,7 +454,7 @@ class ConversationService:
         self._agent_connections[connection] = username
         await self.agents.connected(username, connection)
         log.info("agent %s connected", username)
-        await self._presence_changed()
+        await self._views_changed(roster=True)
         return await self.agent_view(username)
 
     async def agent_view(self, username: str) -> dict[str, Any]:
@@ -472,14 +473,14 @@ class ConversationService:
             username,
             self.settings.agent_grace_s,
         )
-        await self._presence_changed()
+        await self._views_changed(roster=True)
 
     async def set_presence(self, username: str, status: Any) -> dict[str, Any]:
         if status not in PRESENCE_STATES:
             raise InputError("invalid_status", "Status is 'available' or 'away'.")
         await self.agents.set_status(username, str(status))
         log.info("agent %s is %s", username, status)
-        await self._presence_changed()
+        await self._views_changed(roster=True)
         return {"ok": True, "status": status}
 
     async def claim(self, username: str, conversation_id: Any) -> dict[str, Any]:
@@ -515,8 +516,7 @@ class ConversationService:
             conversation_id, "status", await self.customer_status(conversation_id)
         )
         await self.notifier.to_agents("taken", {"conversation_id": conversation_id, "by": username})
-        await self._queue_changed()
-        await self._presence_changed()
+        await self._views_changed(queue=True, roster=True)
         return {
             "ok": True,
             "conversation_id": conversation_id,
@@ -698,8 +698,7 @@ class ConversationService:
             await self.notifier.to_agent(
                 conversation.agent, "closed", {"conversation_id": conversation.id, "state": CLOSED}
             )
-        await self._queue_changed()
-        await self._presence_changed()
+        await self._views_changed(queue=True, roster=True)
         return {"ok": True}
 
     async def sweep(self, heartbeat: bool = True) -> None:
@@ -741,8 +740,7 @@ class ConversationService:
             username,
         )
         await self._deliver(conversation_id, result.entry, agent="")
-        await self._queue_changed()
-        await self._let_go(username, conversation_id, event)
+        await self._let_go(username, conversation_id, event, queue=True)
         return {"ok": True}
 
     # helpers ---------------------------------------------------------------------------
@@ -753,12 +751,14 @@ class ConversationService:
             raise refusal(result)
         return result
 
-    async def _let_go(self, username: str, conversation_id: str, state: str) -> None:
+    async def _let_go(
+        self, username: str, conversation_id: str, state: str, queue: bool = False
+    ) -> None:
         """The chat left this agent: tell their console, then everyone's team view."""
         await self.notifier.to_agent(
             username, "closed", {"conversation_id": conversation_id, "state": state}
         )
-        await self._presence_changed()
+        await self._views_changed(queue=queue, roster=True)
 
     async def _record(self, conversation_id: str, entry: Entry) -> Entry:
         result = await self.conversations.append(conversation_id, [entry])
@@ -784,21 +784,21 @@ class ConversationService:
                 agent, "entry", {"conversation_id": conversation_id, "entry": entry}
             )
 
-    async def _queue_changed(self) -> None:
-        """Push the whole queue to every agent, and each waiting customer their place."""
-        items = await self.queue.items()
-        await self.notifier.to_agents("queue", {"items": items})
-        await self._queued_statuses([item["conversation_id"] for item in items])
-
-    async def _presence_changed(self) -> None:
-        await self.notifier.to_agents(
-            "agents", {"agents": await self.agents.roster(self.settings.agent_chat_limit)}
-        )
-        await self._queued_statuses(await self.queue.conversation_ids())
-
-    async def _queued_statuses(self, conversation_ids: list[str]) -> None:
+    async def _views_changed(self, *, queue: bool = False, roster: bool = False) -> None:
+        """Push what changed to every agent (the queue, the agents' roster), then each
+        waiting customer their place, once."""
+        if queue:
+            items = await self.queue.items()
+            await self.notifier.to_agents("queue", {"items": items})
+            waiting = [item["conversation_id"] for item in items]
+        else:
+            waiting = await self.queue.conversation_ids()
+        if roster:
+            roster_view = await self.agents.roster(self.settings.agent_chat_limit)
+            await self.notifier.to_agents("agents", {"agents": roster_view})
         available = await self.agents.available_count()
-        for position, conversation_id in enumerate(conversation_ids, start=1):
+        waits = await self.queue.estimated_waits_s(len(waiting), available)
+        for position, (conversation_id, wait) in enumerate(zip(waiting, waits, strict=True), 1):
             await self.notifier.to_customer(
                 conversation_id,
                 "status",
@@ -806,7 +806,7 @@ class ConversationService:
                     "state": QUEUED,
                     "position": position,
                     "agents_online": available,
-                    "estimated_wait_s": await self.queue.estimated_wait_s(position, available),
+                    "estimated_wait_s": wait,
                 },
             )
 

@@ -284,6 +284,24 @@ async def test_vanished_agent_chats_go_back_to_head_of_queue(
     await disconnect_all(waiting, helped, bob)
 
 
+async def test_a_claim_moves_the_next_customer_up_with_one_status_update(
+    start_gateway: GatewayFactory, fake_rasa: FakeRasa, agents: AgentDirectory
+) -> None:
+    gateway = start_gateway(fake_rasa.url)
+    ada = await Agent.connect(gateway.url, "ada")
+    first, second = await queued_customer(gateway), await queued_customer(gateway)
+    await second.wait_for("status", lambda s: s.get("position") == 2)
+    await asyncio.sleep(0.5)  # earlier broadcasts have landed
+    mark = second.mark()
+    assert (await ada.call("claim", {"conversation_id": first.conversation_id}))["ok"]
+    moved = await second.wait_for("status", lambda s: s.get("position") == 1, after=mark)
+    assert moved["state"] == "queued" and moved["agents_online"] == 1
+    assert isinstance(moved["estimated_wait_s"], int) and moved["estimated_wait_s"] > 0
+    await asyncio.sleep(0.5)
+    assert [name for name, _ in second.events[mark:]].count("status") == 1
+    await disconnect_all(first, second, ada)
+
+
 async def test_presence_and_concurrency_limit(
     start_gateway: GatewayFactory, fake_rasa: FakeRasa, agents: AgentDirectory
 ) -> None:
