@@ -24,7 +24,7 @@ class BatchedRestInput(RestInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         async def embed_then_handle(message: UserMessage) -> None:
             text = message.text
-            if isinstance(text, str) and not text.startswith(INTENT_MESSAGE_PREFIX):
+            if text and not text.startswith(INTENT_MESSAGE_PREFIX):
                 await batching.prefetch(text)  # "/intent" messages skip the NLU graph
             await on_new_message(message)
 

@@ -115,7 +115,7 @@ def serve(model_name_or_path: str) -> None:
     _served[:] = [batcher_for(model_name_or_path)]
 
 
-async def prefetch(text: object) -> None:
+async def prefetch(text: str) -> None:
     """Embed a message ahead of Rasa's graph, if a loaded model embeds messages."""
-    if _served and isinstance(text, str) and text:
+    if _served:
         await _served[0].prefetch(text)
