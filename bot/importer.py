@@ -23,8 +23,7 @@ from bot.faq.catalog import (
     Faq,
     FaqFileError,
     is_faq_document,
-    load_catalog,
-    load_unanswerable,
+    load_faq_file,
 )
 from bot.faq.classifier import NO_FAQ
 
@@ -43,8 +42,12 @@ class FaqImporter(RasaFileImporter):
 
     def get_nlu_data(self, language: str | None = "en") -> TrainingData:
         nlu_data = super().get_nlu_data(language)
-        faqs = [faq for path in self._faq_files for faq in load_catalog(path)]
-        unanswerable = [q for path in self._faq_files for q in load_unanswerable(path)]
+        faqs: List[Faq] = []
+        unanswerable: List[str] = []
+        for path in self._faq_files:
+            file_faqs, file_unanswerable = load_faq_file(path)
+            faqs += file_faqs
+            unanswerable += file_unanswerable
         return nlu_data.merge(faq_training_data(faqs, unanswerable))
 
 

@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.faq.catalog import FaqFileError, load_catalog
+from bot.faq.catalog import FaqFileError, load_faq_file
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "bot" / "data"
@@ -45,7 +45,7 @@ def check_faq_files(data_dir: Path = DATA_DIR) -> None:
     if not files:
         raise FaqFileError(data_dir, "directory", "holds no FAQ file (a YAML file with 'faqs:')")
     for path in files:
-        load_catalog(path)
+        load_faq_file(path)
 
 
 def ensure_model(out_dir: Path = ROOT / "models") -> Path:

@@ -12,7 +12,7 @@ import json
 import sys
 from typing import Sequence
 
-from bot.faq.catalog import FaqFileError, load_catalog, load_unanswerable
+from bot.faq.catalog import FaqFileError, load_faq_file
 from bot.faq.embedder import load_encoder
 from bot.faq.evaluate import (
     Outcome,
@@ -46,8 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.model:
         settings = RetrievalSettings.from_mapping({**settings.as_dict(), "model": args.model})
     try:
-        faqs = load_catalog(args.faq)
-        unanswerable = load_unanswerable(args.faq)
+        faqs, unanswerable = load_faq_file(args.faq)
         queries = read_queries(args.queries, (faq.id for faq in faqs))
     except (FaqFileError, ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)

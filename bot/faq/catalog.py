@@ -39,6 +39,11 @@ class Faq:
 
 def load_catalog(path: str | Path) -> list[Faq]:
     """Read and validate an FAQ file."""
+    return load_faq_file(path)[0]
+
+
+def load_faq_file(path: str | Path) -> tuple[list[Faq], list[str]]:
+    """Read and validate an FAQ file: its FAQs and its `unanswerable:` questions."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -48,7 +53,7 @@ def load_catalog(path: str | Path) -> list[Faq]:
         document = yaml.safe_load(text)
     except yaml.YAMLError as error:
         raise FaqFileError(path, "file", f"is not valid YAML ({error})") from error
-    return parse_catalog(document, path)
+    return parse_catalog(document, path), parse_unanswerable(document, path)
 
 
 def parse_catalog(document: Any, path: str | Path = "<faq>") -> list[Faq]:
@@ -70,21 +75,15 @@ def parse_catalog(document: Any, path: str | Path = "<faq>") -> list[Faq]:
             )
         seen[faq.id] = position
         faqs.append(faq)
-    parse_unanswerable(document, path)  # a broken list must stop training too
     return faqs
 
 
-def load_unanswerable(path: str | Path) -> list[str]:
-    """The file's `unanswerable:` questions: asked by customers, answered by no FAQ.
-
-    They teach the FAQ classifier what an unrelated question looks like, so it hands
-    such questions to a person instead of answering with the nearest FAQ.
-    """
-    document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    return parse_unanswerable(document, path)
-
-
 def parse_unanswerable(document: Any, path: str | Path = "<faq>") -> list[str]:
+    """The `unanswerable:` questions: asked by customers, answered by no FAQ.
+
+    They teach the FAQ classifier what such a question looks like, so it hands it to a
+    person instead of answering with the nearest FAQ.
+    """
     entries = document.get("unanswerable", []) if isinstance(document, dict) else []
     if not isinstance(entries, list):
         raise FaqFileError(path, "unanswerable", "must be a list of questions")

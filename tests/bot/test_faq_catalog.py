@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from bot.faq import FaqFileError, load_catalog
+from bot.faq.catalog import load_faq_file
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -70,7 +71,7 @@ def test_malformed_entries_name_file_entry_and_problem(
 ) -> None:
     path = write(tmp_path, body)
     with pytest.raises(FaqFileError) as error:
-        load_catalog(path)
+        load_faq_file(path)
     assert str(path) in str(error.value)
     assert entry in str(error.value)
     assert problem in str(error.value)
