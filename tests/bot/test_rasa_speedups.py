@@ -16,9 +16,10 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
+from threadpoolctl import threadpool_info
 
 import bot.components  # noqa: F401  (importing our components applies the speed-ups)
-from bot.rasa_speedups import tracker_saving
+from bot.rasa_speedups import blas_threads, tracker_saving
 from tests.support.processes import free_port
 from tests.support.servers import RedisServer
 
@@ -124,3 +125,9 @@ def test_action_calls_reuse_one_connection() -> None:
 
     assert len(asyncio.run(scenario())) == 1
     assert len(asyncio.run(scenario())) == 1  # a new event loop gets a working session
+
+
+def test_numpy_blas_runs_on_one_thread() -> None:
+    blas_threads.apply()
+    pools = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
+    assert pools and all(pool["num_threads"] == 1 for pool in pools)
