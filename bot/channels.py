@@ -8,6 +8,7 @@ one on the event loop (see that module for why this matters).
 
 from __future__ import annotations
 
+import gc
 from typing import Any, Awaitable, Callable
 
 from rasa.core.channels.channel import UserMessage
@@ -29,4 +30,15 @@ class BatchedRestInput(RestInput):
             await on_new_message(message)
 
         blueprint: Blueprint = super().blueprint(embed_then_handle)
+        blueprint.listener("after_server_start")(_freeze_startup_objects)
         return blueprint
+
+
+async def _freeze_startup_objects(*_: Any) -> None:
+    """Keep what exists once the model is loaded out of Python's full garbage collections.
+
+    TensorFlow, the model and Rasa leave about 540,000 objects that live as long as the
+    worker; every full collection scanned them all, pausing the event loop for 0.4 s
+    under load.
+    """
+    gc.freeze()

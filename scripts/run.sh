@@ -38,7 +38,7 @@ else
     --appendonly yes --save ""
 fi
 start actions .venv/bin/python -m rasa_sdk --actions actions -p "$ACTION_SERVER_PORT"
-start rasa .venv/bin/python -m rasa run --enable-api --auth-token "$RASA_TOKEN" \
+start rasa env SANIC_WORKERS="$RASA_WORKERS" .venv/bin/python -m rasa run --enable-api --auth-token "$RASA_TOKEN" \
   -i "$RASA_HOST" -p "$RASA_PORT" -m "$model" --endpoints endpoints.yml \
   --credentials credentials.yml
 wait_http actions "http://$ACTION_SERVER_HOST:$ACTION_SERVER_PORT/health"

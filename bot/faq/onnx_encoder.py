@@ -76,5 +76,5 @@ class OnnxEncoder:
 
 
 def _threads_setting() -> int:
-    """$ENCODER_THREADS, else 0: ONNX Runtime's default of one thread per physical core."""
-    return int(os.environ.get("ENCODER_THREADS") or 0)
+    """$ENCODER_THREADS, else 1: each Rasa worker has a core of its own, not two."""
+    return int(os.environ.get("ENCODER_THREADS") or 1)

@@ -5,8 +5,10 @@ says what it replaces and tests/bot/test_rasa_speedups.py checks it against Rasa
 
 - action_responses: validate action-server responses with a validator built once.
 - event_types: look event classes up in a table instead of walking every subclass.
+- tracker_json: read and write trackers (and action-server requests) with ujson.
 - tracker_saving: don't re-read and re-merge a stored tracker that has one session.
 - action_http: keep one HTTP session (and its connections) to the action server.
+- graph_runner: run the model graph in an order worked out once, not planned by dask per run.
 - blas_threads: run numpy's BLAS on one thread instead of letting idle threads spin.
 """
 
@@ -17,6 +19,8 @@ from bot.rasa_speedups import (
     action_responses,
     blas_threads,
     event_types,
+    graph_runner,
+    tracker_json,
     tracker_saving,
 )
 
@@ -27,3 +31,5 @@ def apply() -> None:
     tracker_saving.apply()
     action_http.apply()
     blas_threads.apply()
+    graph_runner.apply()
+    tracker_json.apply()

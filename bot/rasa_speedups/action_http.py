@@ -16,6 +16,8 @@ import aiohttp
 from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
 from rasa.utils.endpoints import EndpointConfig
 
+from bot.rasa_speedups import tracker_json
+
 CLIENT_KEEP_ALIVE_S = 4.0
 
 
@@ -42,6 +44,7 @@ def _shared_session(self: EndpointConfig) -> Any:
             headers=self.headers,
             auth=aiohttp.BasicAuth(auth["username"], auth["password"]) if auth else None,
             timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+            json_serialize=tracker_json.dumps,  # the request body is mostly the tracker
         )
         kept = self.__dict__["_shared_session"] = (loop, session)
     return _KeptOpen(kept[1])

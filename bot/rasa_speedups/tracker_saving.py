@@ -10,16 +10,16 @@ exactly as Rasa does, only when there are earlier sessions.
 
 from __future__ import annotations
 
-import json
-
 from rasa.core.tracker_store import RedisTrackerStore
 from rasa.shared.core.constants import ACTION_SESSION_START_NAME
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.rasa_speedups import tracker_json
+
 
 def has_earlier_sessions(stored: str) -> bool:
     """Whether a serialised tracker starts a conversation session after its first event."""
-    events = json.loads(stored).get("events") or []
+    events = tracker_json.loads(stored).get("events") or []
     return any(
         event.get("event") == "action" and event.get("name") == ACTION_SESSION_START_NAME
         for event in events[1:]

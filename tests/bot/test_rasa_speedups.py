@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp import web
 from jsonschema import ValidationError, validate
 from rasa.core.actions.action import RemoteAction
-from rasa.core.tracker_store import RedisTrackerStore
+from rasa.core.tracker_store import (
+    RedisTrackerStore,
+    SerializedTrackerAsText,
+    TrackerDeserialisationException,
+)
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, UserUttered
@@ -19,7 +25,7 @@ from rasa.utils.endpoints import EndpointConfig
 from threadpoolctl import threadpool_info
 
 import bot.components  # noqa: F401  (importing our components applies the speed-ups)
-from bot.rasa_speedups import blas_threads, tracker_saving
+from bot.rasa_speedups import blas_threads, graph_runner, tracker_json, tracker_saving
 from tests.support.processes import free_port
 from tests.support.servers import RedisServer
 
@@ -101,6 +107,25 @@ def test_saved_trackers_hold_what_rasa_would_store(
     assert len(stored["ours"]) == 5 * sessions + 1
 
 
+def test_trackers_read_and_write_as_rasa_reads_and_writes_them() -> None:
+    tracker = conversation("json-" + uuid.uuid4().hex, 2)
+    tracker.update(UserUttered('<b>ünïcode</b> / "quotes" \u2028 😀', {"name": "faq"}))
+    ours = SerializedTrackerAsText.serialise_tracker(tracker)
+    theirs = tracker_json.rasa_serialise(tracker)
+    assert json.loads(ours) == json.loads(theirs)
+    store = RedisTrackerStore(Domain.empty(), port=free_port())  # never connects here
+    sender = tracker.sender_id
+    for text in (ours, theirs, theirs.encode()):
+        ours_read = store.deserialise_tracker(sender, text)
+        theirs_read = tracker_json.rasa_deserialise(store, sender, text)
+        assert ours_read is not None and theirs_read is not None
+        expected = [event.as_dict() for event in tracker.events]
+        assert [event.as_dict() for event in ours_read.events] == expected
+        assert [event.as_dict() for event in theirs_read.events] == expected
+    with pytest.raises(TrackerDeserialisationException):
+        store.deserialise_tracker(tracker.sender_id, b"\x80\x04pickled")
+
+
 def test_action_calls_reuse_one_connection() -> None:
     async def scenario() -> set[int]:
         client_ports: set[int] = set()
@@ -131,3 +156,34 @@ def test_numpy_blas_runs_on_one_thread() -> None:
     blas_threads.apply()
     pools = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
     assert pools and all(pool["num_threads"] == 1 for pool in pools)
+
+
+def test_the_model_graph_gives_what_dask_gives(
+    trained_model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rasa.core.agent import Agent
+    from rasa.core.channels.channel import UserMessage
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    assert DaskGraphRunner.run is not graph_runner.rasa_run  # ours runs first
+    agent = Agent.load(str(trained_model))
+    processor = agent.processor
+    assert processor is not None and agent.tracker_store is not None
+    texts = ["where is my parcel?", "I want a real person", "hello", "", "x" * 10000]
+
+    async def conversation() -> list[Any]:
+        seen: list[Any] = []
+        tracker = await agent.tracker_store.get_or_create_tracker(uuid.uuid4().hex)
+        for text in texts:
+            parsed = await processor.parse_message(UserMessage(text))
+            tracker.update(UserUttered(text, parsed["intent"], parse_data=parsed))
+            prediction = processor._predict_next_with_tracker(tracker)
+            action = processor.domain.action_names_or_texts[prediction.max_confidence_index]
+            seen.append((parsed, action, prediction.policy_name, prediction.probabilities))
+        return seen
+
+    ours = asyncio.run(conversation())
+    monkeypatch.setattr(DaskGraphRunner, "run", graph_runner.rasa_run)
+    assert asyncio.run(conversation()) == ours
+    assert ours[0][0]["faq"]["answer_id"] == "track_order"  # the model really answered
+    assert ours[0][1] == "action_answer_faq" and ours[1][1] == "action_handoff"

@@ -74,6 +74,7 @@ class RasaStack:
     token: str = field(default_factory=lambda: secrets.token_hex(16))
     rasa_port: int = field(default_factory=free_port)
     action_port: int = field(default_factory=free_port)
+    workers: int = 2  # as `make run` starts Rasa (settings.env: RASA_WORKERS)
 
     def __post_init__(self) -> None:
         env = {
@@ -99,7 +100,7 @@ class RasaStack:
                 ROOT / "credentials.yml",
                 self.token,
             ),
-            env,
+            {**env, "SANIC_WORKERS": str(self.workers)},
         )
         self._actions.wait_for_http(f"http://127.0.0.1:{self.action_port}/health")
         self._rasa.wait_for_http(f"{self.rasa_url}/status?token={self.token}", timeout=180)
