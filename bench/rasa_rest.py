@@ -121,7 +121,7 @@ def main() -> None:
     )
     parser.add_argument("--conversations", type=int, default=20)
     parser.add_argument("--turns", type=int, default=10, help="messages per conversation")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=4)
     args = parser.parse_args()
 
     ours_model, theirs_model = ensure_model(), stock_model()
@@ -156,8 +156,15 @@ def main() -> None:
             print(Figures.merge(single[label]).line(f"{label}: single stream"))
             print(merged[label].line(f"{label}: {args.conversations} concurrent"))
         ratio = merged["ours"].rate / merged["stock rasa init"].rate
+        per_round = [
+            f"{ours_run.rate / stock_run.rate:.1f}x"
+            for ours_run, stock_run in zip(
+                concurrent["ours"], concurrent["stock rasa init"], strict=True
+            )
+        ]
         print(
             f"throughput ratio at {args.conversations} concurrent conversations: {ratio:.1f}x stock"
+            f" (round by round: {', '.join(per_round)})"
         )
 
 

@@ -6,6 +6,7 @@ says what it replaces and tests/bot/test_rasa_speedups.py checks it against Rasa
 - action_responses: validate action-server responses with a validator built once.
 - event_types: look event classes up in a table instead of walking every subclass.
 - tracker_json: read and write trackers (and action-server requests) with ujson.
+- tracker_reading: don't rebuild a one-session tracker a second time to split its sessions.
 - tracker_saving: don't re-read and re-merge a stored tracker that has one session.
 - action_http: keep one HTTP session (and its connections) to the action server.
 - graph_runner: run the model graph in an order worked out once, not planned by dask per run.
@@ -21,6 +22,7 @@ from bot.rasa_speedups import (
     event_types,
     graph_runner,
     tracker_json,
+    tracker_reading,
     tracker_saving,
 )
 
@@ -33,3 +35,4 @@ def apply() -> None:
     blas_threads.apply()
     graph_runner.apply()
     tracker_json.apply()
+    tracker_reading.apply()

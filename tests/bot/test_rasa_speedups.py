@@ -25,7 +25,13 @@ from rasa.utils.endpoints import EndpointConfig
 from threadpoolctl import threadpool_info
 
 import bot.components  # noqa: F401  (importing our components applies the speed-ups)
-from bot.rasa_speedups import blas_threads, graph_runner, tracker_json, tracker_saving
+from bot.rasa_speedups import (
+    blas_threads,
+    graph_runner,
+    tracker_json,
+    tracker_reading,
+    tracker_saving,
+)
 from tests.support.processes import free_port
 from tests.support.servers import RedisServer
 
@@ -105,6 +111,22 @@ def test_saved_trackers_hold_what_rasa_would_store(
         stored[label] = [event.as_dict() for event in full.events]
     assert stored["ours"] == stored["rasa"]
     assert len(stored["ours"]) == 5 * sessions + 1
+
+
+@pytest.mark.parametrize("sessions", [1, 3])
+def test_trackers_are_retrieved_as_rasa_retrieves_them(
+    redis_server: RedisServer, sessions: int
+) -> None:
+    store = RedisTrackerStore(Domain.empty(), port=redis_server.port, key_prefix="reading")
+    sender = f"read-{sessions}-{uuid.uuid4().hex}"
+    asyncio.run(store.save(conversation(sender, sessions)))
+    for all_sessions in (False, True):
+        ours = asyncio.run(store._retrieve(sender, fetch_all_sessions=all_sessions))
+        theirs = asyncio.run(tracker_reading.rasa_retrieve(store, sender, all_sessions))
+        assert ours is not None and theirs is not None
+        assert [e.as_dict() for e in ours.events] == [e.as_dict() for e in theirs.events]
+        assert len(ours.events) == 5 * (sessions if all_sessions else 1)
+    assert asyncio.run(store.retrieve("nobody-" + uuid.uuid4().hex)) is None
 
 
 def test_trackers_read_and_write_as_rasa_reads_and_writes_them() -> None:

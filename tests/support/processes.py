@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import time
@@ -67,14 +69,19 @@ class ManagedProcess:
         raise TimeoutError(f"{self.name}: {what} not ready after {timeout}s; see {self.log_path}")
 
     def stop(self) -> None:
-        if self.running:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+        """Stop the process and everything it started (Rasa's workers are its children)."""
+        self._signal_group(signal.SIGTERM)
+        try:
+            self._process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        self._signal_group(signal.SIGKILL)  # a child that outlived its parent
         self._log.close()
+
+    def _signal_group(self, signal_number: int) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self._process.pid, signal_number)
 
 
 def _port_open(port: int) -> bool:
