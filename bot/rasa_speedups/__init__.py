@@ -6,8 +6,6 @@ says what it replaces and tests/bot/test_rasa_speedups.py checks it against Rasa
 - action_responses: validate action-server responses with a validator built once.
 - event_types: look event classes up in a table instead of walking every subclass.
 - tracker_json: read and write trackers (and action-server requests) with ujson.
-- tracker_reading: don't rebuild a one-session tracker a second time to split its sessions.
-- tracker_saving: don't re-read and re-merge a stored tracker that has one session.
 - action_http: keep one HTTP session (and its connections) to the action server.
 - graph_runner: run the model graph in an order worked out once, not planned by dask per run.
 - blas_threads: run numpy's BLAS on one thread instead of letting idle threads spin.
@@ -22,17 +20,13 @@ from bot.rasa_speedups import (
     event_types,
     graph_runner,
     tracker_json,
-    tracker_reading,
-    tracker_saving,
 )
 
 
 def apply() -> None:
     action_responses.apply()
     event_types.apply()
-    tracker_saving.apply()
     action_http.apply()
     blas_threads.apply()
     graph_runner.apply()
     tracker_json.apply()
-    tracker_reading.apply()

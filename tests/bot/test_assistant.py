@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 
 from bot.signals import ANSWER, HANDOFF, SIGNAL_KEY
-from tests.support.servers import RasaStack
+from tests.support.servers import RasaStack, RedisServer
 
 
 def say(stack: RasaStack, text: str, sender: str | None = None) -> list[dict[str, Any]]:
@@ -70,6 +71,23 @@ def test_concurrent_conversations_each_get_their_own_answer(rasa_stack: RasaStac
     for question, messages in zip(questions, replies, strict=True):
         answered = signal(messages, ANSWER)
         assert answered is not None and answered["faq_id"] == asked[question], question
+
+
+def test_both_workers_keep_a_conversation_in_redis(
+    rasa_stack: RasaStack, redis_server: RedisServer
+) -> None:
+    """Every turn of a conversation lands in one Redis tracker, whichever worker served it."""
+    sender = uuid.uuid4().hex
+    questions = ["hello", "How do I reset my password?", "what payment methods do you take"]
+    for question in questions:
+        say(rasa_stack, question, sender)
+    stored = redis.Redis(host=redis_server.host, port=redis_server.port).get(
+        f"rasa:tracker:{sender}"
+    )
+    assert stored is not None
+    events = json.loads(stored)["events"]
+    assert [e["text"] for e in events if e["event"] == "user"] == questions
+    assert rasa_stack.workers == 2
 
 
 @pytest.mark.parametrize(

@@ -17,10 +17,8 @@ from rasa.core.tracker_store import (
     SerializedTrackerAsText,
     TrackerDeserialisationException,
 )
-from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, UserUttered
-from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.events import Event, UserUttered
 from rasa.utils.endpoints import EndpointConfig
 from threadpoolctl import threadpool_info
 
@@ -29,11 +27,9 @@ from bot.rasa_speedups import (
     blas_threads,
     graph_runner,
     tracker_json,
-    tracker_reading,
-    tracker_saving,
 )
 from tests.support.processes import free_port
-from tests.support.servers import RedisServer
+from tests.support.trackers import conversation
 
 GOOD: dict[str, Any] = {
     "events": [{"event": "slot", "name": "x", "value": 1}],
@@ -64,7 +60,7 @@ def test_refuses_what_rasa_refuses(response: dict[str, Any]) -> None:
 
 
 def test_event_classes_resolve_like_rasa() -> None:
-    from rasa.shared.core.events import Event, UserUttered
+    from rasa.shared.core.events import UserUttered
     from rasa.shared.utils.common import all_subclasses
 
     from bot.rasa_speedups.event_types import rasa_resolve_by_type
@@ -77,56 +73,6 @@ def test_event_classes_resolve_like_rasa() -> None:
     assert Event.resolve_by_type("no_such_event", UserUttered) is UserUttered
     with pytest.raises(ValueError, match="Unknown event name 'no_such_event'"):
         Event.resolve_by_type("no_such_event")
-
-
-def conversation(sender: str, sessions: int) -> DialogueStateTracker:
-    events: list[Event] = []
-    for session in range(sessions):
-        events += [
-            ActionExecuted(ACTION_SESSION_START_NAME, timestamp=100.0 * session + 1),
-            SessionStarted(timestamp=100.0 * session + 2),
-            ActionExecuted(ACTION_LISTEN_NAME, timestamp=100.0 * session + 3),
-            UserUttered(f"question {session}", {"name": "faq"}, timestamp=100.0 * session + 4),
-            BotUttered(f"answer {session}", timestamp=100.0 * session + 5),
-        ]
-    return DialogueStateTracker.from_events(sender, events)
-
-
-@pytest.mark.parametrize("sessions", [1, 3])
-def test_saved_trackers_hold_what_rasa_would_store(
-    redis_server: RedisServer, sessions: int
-) -> None:
-    """Ours skips the re-read for one session and merges like Rasa's for several."""
-    store = RedisTrackerStore(Domain.empty(), port=redis_server.port, key_prefix="speedup")
-    stored: dict[str, Any] = {}
-    for label, save in {"rasa": tracker_saving.rasa_save, "ours": RedisTrackerStore.save}.items():
-        sender = f"{label}-{sessions}-{uuid.uuid4().hex}"
-        asyncio.run(save(store, conversation(sender, sessions)))
-        last_session = asyncio.run(store.retrieve(sender))
-        assert last_session is not None
-        last_session.update(UserUttered("one more question", timestamp=1000.0))
-        asyncio.run(save(store, last_session))
-        full = asyncio.run(store.retrieve_full_tracker(sender))
-        assert full is not None
-        stored[label] = [event.as_dict() for event in full.events]
-    assert stored["ours"] == stored["rasa"]
-    assert len(stored["ours"]) == 5 * sessions + 1
-
-
-@pytest.mark.parametrize("sessions", [1, 3])
-def test_trackers_are_retrieved_as_rasa_retrieves_them(
-    redis_server: RedisServer, sessions: int
-) -> None:
-    store = RedisTrackerStore(Domain.empty(), port=redis_server.port, key_prefix="reading")
-    sender = f"read-{sessions}-{uuid.uuid4().hex}"
-    asyncio.run(store.save(conversation(sender, sessions)))
-    for all_sessions in (False, True):
-        ours = asyncio.run(store._retrieve(sender, fetch_all_sessions=all_sessions))
-        theirs = asyncio.run(tracker_reading.rasa_retrieve(store, sender, all_sessions))
-        assert ours is not None and theirs is not None
-        assert [e.as_dict() for e in ours.events] == [e.as_dict() for e in theirs.events]
-        assert len(ours.events) == 5 * (sessions if all_sessions else 1)
-    assert asyncio.run(store.retrieve("nobody-" + uuid.uuid4().hex)) is None
 
 
 def test_trackers_read_and_write_as_rasa_reads_and_writes_them() -> None:
