@@ -73,7 +73,7 @@ def test_concurrent_conversations_each_get_their_own_answer(rasa_stack: RasaStac
         assert answered is not None and answered["faq_id"] == asked[question], question
 
 
-def test_both_workers_keep_a_conversation_in_redis(
+def test_every_worker_keeps_the_conversation_in_redis(
     rasa_stack: RasaStack, redis_server: RedisServer
 ) -> None:
     """Every turn of a conversation lands in one Redis tracker, whichever worker served it."""
@@ -87,7 +87,7 @@ def test_both_workers_keep_a_conversation_in_redis(
     assert stored is not None
     events = json.loads(stored)["events"]
     assert [e["text"] for e in events if e["event"] == "user"] == questions
-    assert rasa_stack.workers == 2
+    assert rasa_stack.workers >= 2
 
 
 @pytest.mark.parametrize(

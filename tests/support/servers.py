@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import shutil
 import sys
@@ -74,7 +75,8 @@ class RasaStack:
     token: str = field(default_factory=lambda: secrets.token_hex(16))
     rasa_port: int = field(default_factory=free_port)
     action_port: int = field(default_factory=free_port)
-    workers: int = 2  # as `make run` starts Rasa (settings.env: RASA_WORKERS)
+    # As `make run` starts Rasa (scripts/run.sh): a worker per core, plus one.
+    workers: int = field(default_factory=lambda: (os.cpu_count() or 1) + 1)
 
     def __post_init__(self) -> None:
         env = {
