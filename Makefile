@@ -21,7 +21,7 @@ train: setup  ## retrain only if config, domain, bot/data or bot/ code changed
 eval: setup  ## FAQ retrieval figures on the held-back queries
 	.venv/bin/python -m bot.faq eval --faq bot/data/faq.yml --queries tests/data/heldout_queries.csv
 
-bench: setup  ## throughput/latency against stock Rasa; see bench/README.md
+bench: setup  ## throughput/latency against stock Rasa; the README lists every bench/ script
 	.venv/bin/python bench/rasa_rest.py
 
 lint: setup
