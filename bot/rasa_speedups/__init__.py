@@ -5,6 +5,8 @@ says what it replaces and tests/bot/test_rasa_speedups.py checks it against Rasa
 
 - action_responses: validate action-server responses with a validator built once.
 - event_types: look event classes up in a table instead of walking every subclass.
+- empty_domain: tell an empty domain without building one per message.
+- past_states: derive a conversation's dialogue states once per prediction, not per policy.
 - tracker_json: read and write trackers (and action-server requests) with ujson.
 - action_http: keep one HTTP session (and its connections) to the action server.
 - graph_runner: run the model graph in an order worked out once, not planned by dask per run.
@@ -17,8 +19,10 @@ from bot.rasa_speedups import (
     action_http,
     action_responses,
     blas_threads,
+    empty_domain,
     event_types,
     graph_runner,
+    past_states,
     tracker_json,
 )
 
@@ -26,6 +30,8 @@ from bot.rasa_speedups import (
 def apply() -> None:
     action_responses.apply()
     event_types.apply()
+    empty_domain.apply()
+    past_states.apply()
     action_http.apply()
     blas_threads.apply()
     graph_runner.apply()

@@ -18,18 +18,23 @@ from rasa.core.tracker_store import (
     TrackerDeserialisationException,
 )
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import Event, UserUttered
+from rasa.shared.core.events import ActionExecuted, Event, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 from threadpoolctl import threadpool_info
 
 import bot.components  # noqa: F401  (importing our components applies the speed-ups)
 from bot.rasa_speedups import (
     blas_threads,
+    empty_domain,
     graph_runner,
+    past_states,
     tracker_json,
 )
 from tests.support.processes import free_port
 from tests.support.trackers import conversation
+
+ROOT = Path(__file__).resolve().parents[2]
 
 GOOD: dict[str, Any] = {
     "events": [{"event": "slot", "name": "x", "value": 1}],
@@ -126,7 +131,7 @@ def test_numpy_blas_runs_on_one_thread() -> None:
     assert pools and all(pool["num_threads"] == 1 for pool in pools)
 
 
-def test_the_model_graph_gives_what_dask_gives(
+def test_the_model_predicts_what_rasas_own_code_predicts(
     trained_model: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from rasa.core.agent import Agent
@@ -152,6 +157,51 @@ def test_the_model_graph_gives_what_dask_gives(
 
     ours = asyncio.run(conversation())
     monkeypatch.setattr(DaskGraphRunner, "run", graph_runner.rasa_run)
+    monkeypatch.setattr(DialogueStateTracker, "past_states", past_states.rasa_past_states)
+    monkeypatch.setattr(Domain, "is_empty", empty_domain.rasa_is_empty)
     assert asyncio.run(conversation()) == ours
     assert ours[0][0]["faq"]["answer_id"] == "track_order"  # the model really answered
     assert ours[0][1] == "action_answer_faq" and ours[1][1] == "action_handoff"
+
+
+def test_past_states_are_rasas_and_a_caller_cannot_spoil_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    domain = Domain.load(ROOT / "domain.yml")
+    tracker = conversation("states-" + uuid.uuid4().hex, 2)
+    replays: list[DialogueStateTracker] = []
+    rasa_own = past_states.rasa_past_states
+
+    def counted(self: DialogueStateTracker, *args: Any) -> Any:
+        replays.append(self)
+        return rasa_own(self, *args)
+
+    monkeypatch.setattr(past_states, "rasa_past_states", counted)
+    first = tracker.past_states(domain)
+    assert first == DialogueStateTracker.from_events(
+        tracker.sender_id, list(tracker.events)
+    ).past_states(domain)  # a fresh tracker: Rasa's own answer, not a cached one
+    del first[-1]["user"]["intent"]  # featurizers edit the last state in place
+    del first[-1]["prev_action"]
+    again = tracker.past_states(domain)
+    assert again[-1] == {
+        "user": {"text": "question 1", "intent": "faq"},
+        "prev_action": {"action_name": "action_listen"},
+    }
+    assert len(replays) == 2  # one replay for our tracker, one for the fresh one
+
+    rule_only = {"slots": [], "active_loops": ["some_form"]}
+    tracker.past_states(domain, rule_only_data=rule_only)
+    tracker.past_states(domain, omit_unset_slots=True)
+    assert len(replays) == 4  # other options are other states
+
+    tracker.update(ActionExecuted("utter_greet"))
+    longer = tracker.past_states(domain)
+    assert len(replays) == 5 and len(longer) == len(again) + 1
+    assert longer[-1]["prev_action"] == {"action_name": "utter_greet"}
+
+
+def test_tells_an_empty_domain_like_rasa() -> None:
+    assert Domain.empty().is_empty() and empty_domain.rasa_is_empty(Domain.empty())
+    assert not Domain.load(ROOT / "domain.yml").is_empty()
+    assert Domain.from_dict({"intents": ["greet"]}).is_empty() is False

@@ -1,0 +1,57 @@
+"""A conversation's past states derived once per prediction, not once per policy call.
+
+To predict one action, Rasa 3.6 replays the whole conversation into dialogue states three
+times (the rule policy for the message's text, again for its intent, then the
+memoization policy), and twice more for the action after it; all five give the same
+states. We keep a tracker's last answer until an event is added, and hand every caller
+its own copy, since featurizers edit the last state in place.
+
+Only live conversations (plain `DialogueStateTracker`s) are cached: training trackers
+already cache their states in Rasa's own subclass.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, Dict, List
+
+from rasa.shared.core.domain import Domain, State
+from rasa.shared.core.trackers import DialogueStateTracker
+
+rasa_past_states = DialogueStateTracker.past_states
+_CACHE = "_past_states_cache"
+
+
+def _copy_states(states: List[State]) -> List[State]:
+    """Fresh state and sub-state dicts (callers delete keys); their values are immutable."""
+    return [{key: dict(sub_state) for key, sub_state in state.items()} for state in states]
+
+
+def _past_states(
+    self: DialogueStateTracker,
+    domain: Domain,
+    omit_unset_slots: bool = False,
+    ignore_rule_only_turns: bool = False,
+    rule_only_data: Dict[str, Any] | None = None,
+) -> List[State]:
+    options = (omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+    if type(self) is not DialogueStateTracker:
+        replayed: List[State] = rasa_past_states(self, domain, *options)
+        return replayed
+    events = self.events
+    # The objects themselves, not their ids: an id can be reused once an object is gone.
+    same_objects = (events, events[-1] if events else None, domain)
+    same_values = (len(events), *options)
+    cached = self.__dict__.get(_CACHE)
+    if (
+        cached is None
+        or any(kept is not now for kept, now in zip(cached[0], same_objects, strict=True))
+        or cached[1] != same_values
+    ):
+        states = rasa_past_states(self, domain, *options)
+        cached = self.__dict__[_CACHE] = (same_objects, copy.deepcopy(same_values), states)
+    return _copy_states(cached[2])
+
+
+def apply() -> None:
+    DialogueStateTracker.past_states = _past_states
