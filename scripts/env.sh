@@ -1,21 +1,23 @@
 # Sourced by the other scripts: settings.env defaults, overridden by the environment,
-# plus secrets generated once into var/secrets.env (kept across restarts).
+# plus secrets generated once into $RUN_DIR/secrets.env (kept across restarts).
 set -a
 _overrides=$(export -p)
 # shellcheck disable=SC1091
 . ./settings.env
 eval "$_overrides"
 
-mkdir -p var
-touch var/secrets.env
-chmod 600 var/secrets.env
+secrets_file=$RUN_DIR/secrets.env
+mkdir -p "$RUN_DIR"
+touch "$secrets_file"
+chmod 600 "$secrets_file"
 secret() {  # secret NAME BYTES: the environment's value, else the stored one, else a new one
   local name=$1 value
   value=${!name:-}
-  [ -n "$value" ] || value=$(grep "^$name=" var/secrets.env | cut -d= -f2-)
+  # sed, not grep: grep fails on a name not stored yet, which `set -e` callers die of.
+  [ -n "$value" ] || value=$(sed -n "s/^$name=//p" "$secrets_file" | tail -n 1)
   if [ -z "$value" ]; then
     value=$(head -c "$2" /dev/urandom | base64 | tr -d '/+=')
-    echo "$name=$value" >> var/secrets.env
+    echo "$name=$value" >> "$secrets_file"
   fi
   printf -v "$name" '%s' "$value"
 }

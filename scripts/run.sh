@@ -5,19 +5,34 @@ cd "$(dirname "$0")/.."
 . scripts/env.sh
 
 model=$(.venv/bin/python -m bot.training)
-mkdir -p var/redis var/log
+mkdir -p "$RUN_DIR/redis" "$RUN_DIR/log"
 pids=()
+# Job control: each service runs in its own process group, so stopping it stops what it
+# started too (Rasa's workers), and Ctrl-C reaches only this script, which stops them.
+set -m
 stop_all() {
   trap - INT TERM EXIT
   echo; echo "stopping..."
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  signal_all TERM || true
+  for _ in $(seq 60); do  # 15 s to shut down cleanly (Redis writes its file)...
+    signal_all 0 || break
+    sleep 0.25
+  done
+  signal_all KILL || true  # ...then whatever still runs (a Rasa worker loading the model)
   wait 2>/dev/null || true
 }
-trap stop_all INT TERM EXIT
+signal_all() {  # signal_all SIGNAL: to every service's process group; fails if none is left
+  local pid delivered=1
+  for pid in "${pids[@]}"; do kill -"$1" -- "-$pid" 2>/dev/null && delivered=0; done
+  return $delivered
+}
+trap 'stop_all; exit 130' INT
+trap 'stop_all; exit 143' TERM
+trap stop_all EXIT
 
-start() {  # start NAME COMMAND...: run in the background, log to var/log/NAME.log
+start() {  # start NAME COMMAND...: run in the background, log to $RUN_DIR/log/NAME.log
   local name=$1; shift
-  "$@" >"var/log/$name.log" 2>&1 &
+  "$@" >"$RUN_DIR/log/$name.log" 2>&1 &
   pids+=($!)
 }
 
@@ -26,7 +41,7 @@ wait_http() {  # wait_http NAME URL
     curl -sf -o /dev/null "$2" && return 0
     sleep 0.5
   done
-  echo "error: $1 did not start; see var/log/$1.log" >&2
+  echo "error: $1 did not start; see $RUN_DIR/log/$1.log" >&2
   exit 1
 }
 
@@ -34,7 +49,7 @@ if redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null 2>&1; then
   echo "redis: already running on $REDIS_HOST:$REDIS_PORT, using it"
 else
   # Append-only file: queued conversations survive a restart of Redis too.
-  start redis redis-server --bind "$REDIS_HOST" --port "$REDIS_PORT" --dir var/redis \
+  start redis redis-server --bind "$REDIS_HOST" --port "$REDIS_PORT" --dir "$RUN_DIR/redis" \
     --appendonly yes --save ""
 fi
 start actions .venv/bin/python -m rasa_sdk --actions actions -p "$ACTION_SERVER_PORT"
@@ -54,11 +69,11 @@ wait_http gateway "http://$GATEWAY_HOST:$GATEWAY_PORT/health"
 
 cat <<INFO
 
-  Northwind Shop assistant is running (logs in var/log/, Ctrl-C stops everything)
+  Northwind Shop assistant is running (logs in $RUN_DIR/log/, Ctrl-C stops everything)
     model           $model
     redis           redis://$REDIS_HOST:$REDIS_PORT/$REDIS_DB
     action server   http://$ACTION_SERVER_HOST:$ACTION_SERVER_PORT
-    rasa (API)      $RASA_URL   (token in var/secrets.env)
+    rasa (API)      $RASA_URL   (token in $RUN_DIR/secrets.env)
     gateway         http://$GATEWAY_HOST:$GATEWAY_PORT
     demo shop       http://$GATEWAY_HOST:$GATEWAY_PORT/      (the chat widget is on it)
     agent console   http://$GATEWAY_HOST:$GATEWAY_PORT/console/
@@ -67,5 +82,6 @@ if [ -n "${DEMO_AGENT:-}" ]; then
   echo "    console login   $DEMO_AGENT / $DEMO_AGENT_PASSWORD   (add agents: .venv/bin/python -m handoff.agents add NAME)"
 fi
 echo
-wait -n "${pids[@]}" && status=0 || status=$?
-[ "$status" -gt 128 ] || echo "a service exited; see var/log/" >&2
+wait -n "${pids[@]}" || true
+echo "a service exited; see $RUN_DIR/log/" >&2
+exit 1

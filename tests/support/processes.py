@@ -46,6 +46,7 @@ class ManagedProcess:
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=_ctrl_c_as_from_a_terminal,
         )
 
     @property
@@ -53,10 +54,13 @@ class ManagedProcess:
         return self._process.poll() is None
 
     def wait_for_port(self, port: int, timeout: float = 30.0) -> None:
-        self._wait(lambda: _port_open(port), timeout, f"port {port}")
+        self._wait(lambda: port_open(port), timeout, f"port {port}")
 
     def wait_for_http(self, url: str, timeout: float = 120.0) -> None:
         self._wait(lambda: _http_ok(url), timeout, url)
+
+    def wait_for_output(self, text: str, timeout: float = 30.0) -> None:
+        self._wait(lambda: text in self.log_path.read_text(errors="replace"), timeout, repr(text))
 
     def _wait(self, ready: Callable[[], bool], timeout: float, what: str) -> None:
         deadline = time.monotonic() + timeout
@@ -67,6 +71,11 @@ class ManagedProcess:
                 return
             time.sleep(0.2)
         raise TimeoutError(f"{self.name}: {what} not ready after {timeout}s; see {self.log_path}")
+
+    def interrupt(self, timeout: float = 60.0) -> int:
+        """Ctrl-C as a terminal sends it, to the whole process group; the exit status."""
+        self._signal_group(signal.SIGINT)
+        return self._process.wait(timeout=timeout)
 
     def stop(self) -> None:
         """Stop the process and everything it started (Rasa's workers are its children)."""
@@ -84,7 +93,12 @@ class ManagedProcess:
             os.killpg(self._process.pid, signal_number)
 
 
-def _port_open(port: int) -> bool:
+def _ctrl_c_as_from_a_terminal() -> None:
+    """A test runner started in the background ignores SIGINT, and so would its children."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def port_open(port: int) -> bool:
     with socket.socket() as probe:
         probe.settimeout(0.2)
         return probe.connect_ex(("127.0.0.1", port)) == 0
