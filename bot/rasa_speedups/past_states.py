@@ -13,13 +13,38 @@ already cache their states in Rasa's own subclass.
 from __future__ import annotations
 
 import copy
-from typing import Any, Dict, List
+from typing import Any, Deque, Dict, List, NamedTuple, Tuple
 
 from rasa.shared.core.domain import Domain, State
+from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 
 rasa_past_states = DialogueStateTracker.past_states
 _CACHE = "_past_states_cache"
+
+
+class _Derived(NamedTuple):
+    """States and what they were derived from; objects compared by identity, since an id
+    can be reused once an object is gone."""
+
+    events: Deque[Event]
+    length: int
+    last_event: Event | None
+    domain: Domain
+    options: Tuple[Any, ...]
+    states: List[State]
+
+    def still_valid(
+        self, tracker: DialogueStateTracker, domain: Domain, options: Tuple[Any, ...]
+    ) -> bool:
+        events = tracker.events
+        return (
+            self.events is events
+            and self.length == len(events)
+            and self.last_event is (events[-1] if events else None)
+            and self.domain is domain
+            and self.options == options
+        )
 
 
 def _copy_states(states: List[State]) -> List[State]:
@@ -38,19 +63,18 @@ def _past_states(
     if type(self) is not DialogueStateTracker:
         replayed: List[State] = rasa_past_states(self, domain, *options)
         return replayed
-    events = self.events
-    # The objects themselves, not their ids: an id can be reused once an object is gone.
-    same_objects = (events, events[-1] if events else None, domain)
-    same_values = (len(events), *options)
-    cached = self.__dict__.get(_CACHE)
-    if (
-        cached is None
-        or any(kept is not now for kept, now in zip(cached[0], same_objects, strict=True))
-        or cached[1] != same_values
-    ):
-        states = rasa_past_states(self, domain, *options)
-        cached = self.__dict__[_CACHE] = (same_objects, copy.deepcopy(same_values), states)
-    return _copy_states(cached[2])
+    derived: _Derived | None = self.__dict__.get(_CACHE)
+    if derived is None or not derived.still_valid(self, domain, options):
+        events = self.events
+        derived = self.__dict__[_CACHE] = _Derived(
+            events,
+            len(events),
+            events[-1] if events else None,
+            domain,
+            copy.deepcopy(options),
+            rasa_past_states(self, domain, *options),
+        )
+    return _copy_states(derived.states)
 
 
 def apply() -> None:

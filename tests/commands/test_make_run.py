@@ -52,6 +52,7 @@ def test_make_run_starts_everything_and_ctrl_c_stops_it(
         "ACTION_SERVER_URL": f"http://127.0.0.1:{ports['ACTION_SERVER']}/webhook",
         "ATTACHMENTS_DIR": str(tmp_path / "attachments"),
     }
+    trained_at = trained_model.stat().st_mtime_ns
     run = ManagedProcess(f"make-run-{ports['GATEWAY']}", ["scripts/run.sh"], settings)
     try:
         run.wait_for_http(f"http://127.0.0.1:{ports['GATEWAY']}/health", timeout=300)
@@ -59,7 +60,8 @@ def test_make_run_starts_everything_and_ctrl_c_stops_it(
         printed = run.log_path.read_text()
         assert f"gateway         http://127.0.0.1:{ports['GATEWAY']}" in printed
         assert f"agent console   http://127.0.0.1:{ports['GATEWAY']}/console/" in printed
-        assert str(trained_model) in printed  # trained before: not trained again
+        assert str(trained_model) in printed
+        assert trained_model.stat().st_mtime_ns == trained_at  # nothing changed: no retraining
         token = _source_env(tmp_path / "run")["RASA_TOKEN"]
         status_url = f"http://127.0.0.1:{ports['RASA']}/status?token={token}"
         with urllib.request.urlopen(status_url, timeout=10) as reply:
