@@ -22,11 +22,11 @@ eval: setup  ## FAQ retrieval figures on the held-back queries
 	.venv/bin/python -m bot.faq eval --faq bot/data/faq.yml --queries tests/data/heldout_queries.csv
 
 bench: setup  ## throughput/latency against stock Rasa; the README lists every bench/ script
-	.venv/bin/python bench/rasa_rest.py
+	.venv/bin/python -m bench.rasa_rest
 
 lint: setup
-	.venv/bin/ruff check bot actions handoff tests bench
-	.venv/bin/ruff format --check bot actions handoff tests bench
+	.venv/bin/ruff check bot actions handoff tests bench devstack
+	.venv/bin/ruff format --check bot actions handoff tests bench devstack
 	.venv/bin/mypy
 
 lock:  ## re-resolve requirements.in into requirements.lock

@@ -1,6 +1,6 @@
 """Embedding cost per customer message: ONNX Runtime (what we serve) vs torch, side by side.
 
-    .venv/bin/python bench/encoder.py [--texts 300] [--rounds 3]
+    .venv/bin/python -m bench.encoder [--texts 300] [--rounds 3]
 
 Embeds the same distinct customer questions with both encoders of the packaged model,
 one text at a time (a single conversation) and 20 at a time (what the batcher hands over
@@ -12,21 +12,19 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import sys
 import time
 from pathlib import Path
 from typing import Callable
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from bench.rasa_rest import customer_messages  # noqa: E402
-from bot.faq.embedder import (  # noqa: E402
+from bench.rasa_rest import customer_messages
+from bot.faq.embedder import (
     DEFAULT_MODEL,
     Encoder,
     SentenceTransformerEncoder,
     load_encoder,
 )
+
+ROOT = Path(__file__).resolve().parents[1]
 
 BATCH = 20
 

@@ -1,6 +1,6 @@
 """Can `python -m bot.faq eval` handle 150 FAQs with 15,000 question variants in time?
 
-    .venv/bin/python bench/faq_scale.py [--faqs 150] [--variants 100]
+    .venv/bin/python -m bench.faq_scale [--faqs 150] [--variants 100]
 
 Writes a synthetic FAQ file (our starter FAQs' questions recombined with openers and
 topic words, so variants are distinct sentences) and a query file, runs the eval CLI
@@ -22,10 +22,9 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from bot.faq import load_catalog
 
-from bot.faq import load_catalog  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 OPENERS = [
     "",

@@ -1,6 +1,6 @@
 """Load on the gateway: Socket.IO customers through handoff/ vs. Rasa's stock socketio channel.
 
-    .venv/bin/python bench/gateway_load.py [--customers 20] [--messages 10] [--idle 1000]
+    .venv/bin/python -m bench.gateway_load [--customers 20] [--messages 10] [--idle 1000]
 
 Starts a private Redis, the action server, a Rasa server with the REST channel (behind the
 gateway), a second Rasa server with the stock socketio channel (no session_persistence),
@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import sys
 import tempfile
 import time
 import uuid
@@ -33,18 +32,17 @@ from typing import Any
 import aiohttp
 import socketio
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from bench.figures import Figures
+from bench.rasa_rest import MESSAGES
+from bot.training import ensure_model
+from devstack.clients import Agent, Customer
+from devstack.gateways import GatewayProcess
+from devstack.processes import ManagedProcess, free_port
+from devstack.servers import RasaStack, RedisServer, rasa_server_command
+from handoff.agents import AgentDirectory
+from handoff.keys import Keys
 
-from bench.figures import Figures  # noqa: E402
-from bench.rasa_rest import MESSAGES  # noqa: E402
-from bot.training import ensure_model  # noqa: E402
-from handoff.agents import AgentDirectory  # noqa: E402
-from handoff.keys import Keys  # noqa: E402
-from tests.gateway.clients import Agent, Customer  # noqa: E402
-from tests.gateway.gateways import GatewayProcess  # noqa: E402
-from tests.support.processes import ManagedProcess, free_port  # noqa: E402
-from tests.support.servers import RasaStack, RedisServer, rasa_server_command  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 # ----------------------------------------------------------------------------- customers

@@ -1,6 +1,6 @@
 """Throughput and latency of our assistant vs. a stock `rasa init` assistant, side by side.
 
-    .venv/bin/python bench/rasa_rest.py [--conversations 20] [--turns 10]
+    .venv/bin/python -m bench.rasa_rest [--conversations 20] [--turns 10]
 
 Starts a private Redis, our action server + Rasa server (Redis tracker and lock stores)
 and a stock `rasa init` assistant (default config: DIET, TED, UnexpecTED), drives both
@@ -29,14 +29,13 @@ from typing import Iterator
 
 import aiohttp
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from bench.figures import Figures
+from bot.faq.catalog import load_catalog
+from bot.training import DATA_DIR, ensure_model
+from devstack.processes import ManagedProcess, free_port
+from devstack.servers import RasaStack, RedisServer, rasa_server_command
 
-from bench.figures import Figures  # noqa: E402
-from bot.faq.catalog import load_catalog  # noqa: E402
-from bot.training import DATA_DIR, ensure_model  # noqa: E402
-from tests.support.processes import ManagedProcess, free_port  # noqa: E402
-from tests.support.servers import RasaStack, RedisServer, rasa_server_command  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 STOCK_DIR = ROOT / "var" / "bench" / "stock-rasa-init"
 DEV_QUERIES = ROOT / "tests" / "data" / "dev_queries.csv"

@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false
 mkdir -p test-output
-.venv/bin/ruff check bot actions handoff tests bench
-.venv/bin/ruff format --check bot actions handoff tests bench
+.venv/bin/ruff check bot actions handoff tests bench devstack
+.venv/bin/ruff format --check bot actions handoff tests bench devstack
 .venv/bin/mypy
 .venv/bin/python -m pytest "$@"

@@ -13,7 +13,7 @@ from typing import Iterator
 import pytest
 
 from bot.training import ensure_model
-from tests.support.servers import RasaStack, RedisServer
+from devstack.servers import RasaStack, RedisServer
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 

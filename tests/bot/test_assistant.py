@@ -14,7 +14,7 @@ import pytest
 import redis
 
 from bot.signals import ANSWER, HANDOFF, SIGNAL_KEY
-from tests.support.servers import RasaStack, RedisServer
+from devstack.servers import RasaStack, RedisServer
 
 
 def say(stack: RasaStack, text: str, sender: str | None = None) -> list[dict[str, Any]]:

@@ -15,8 +15,8 @@ from rasa.core.lock_store import LockError
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.lock_store import AtomicRedisLockStore
-from tests.support.processes import free_port
-from tests.support.servers import RedisServer
+from devstack.processes import free_port
+from devstack.servers import RedisServer
 
 
 def store_on(port: int, host: str = "127.0.0.1") -> AtomicRedisLockStore:

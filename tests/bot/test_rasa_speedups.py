@@ -31,7 +31,7 @@ from bot.rasa_speedups import (
     past_states,
     tracker_json,
 )
-from tests.support.processes import free_port
+from devstack.processes import free_port
 from tests.support.trackers import conversation
 
 ROOT = Path(__file__).resolve().parents[2]

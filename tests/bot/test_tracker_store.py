@@ -17,8 +17,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import UserUttered
 
 from bot.tracker_store import AsyncRedisTrackerStore
-from tests.support.processes import free_port
-from tests.support.servers import RedisServer
+from devstack.processes import free_port
+from devstack.servers import RedisServer
 from tests.support.trackers import conversation
 
 

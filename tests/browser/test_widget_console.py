@@ -20,9 +20,9 @@ from typing import Iterator
 
 import pytest
 
-from tests.gateway.gateways import GatewayProcess
-from tests.support.processes import ROOT
-from tests.support.servers import RasaStack, RedisServer
+from devstack.gateways import GatewayProcess
+from devstack.processes import ROOT
+from devstack.servers import RasaStack, RedisServer
 
 HERE = Path(__file__).resolve().parent
 OUTPUT = ROOT / "test-output" / "browser"

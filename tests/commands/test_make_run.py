@@ -12,7 +12,7 @@ import subprocess
 import urllib.request
 from pathlib import Path
 
-from tests.support.processes import ROOT, ManagedProcess, free_port, port_open
+from devstack.processes import ROOT, ManagedProcess, free_port, port_open
 
 
 def _source_env(run_dir: Path, **overrides: str) -> dict[str, str]:

@@ -10,11 +10,11 @@ import pytest
 import pytest_asyncio
 from redis.asyncio import Redis
 
+from devstack.gateways import GatewayProcess
+from devstack.servers import RedisServer
 from handoff.agents import AgentDirectory
 from handoff.keys import Keys
 from tests.gateway.fake_rasa import FakeRasa
-from tests.gateway.gateways import GatewayProcess
-from tests.support.servers import RedisServer
 
 AGENT_PASSWORD = "pw"
 

@@ -16,7 +16,7 @@ from typing import Any, Callable
 from aiohttp import web
 
 from bot.signals import HandoffReason, answer_signal, handoff_signal
-from tests.support.processes import free_port
+from devstack.processes import free_port
 
 Reply = list[dict[str, Any]]
 

@@ -10,13 +10,13 @@ import pytest
 import socketio
 from redis.asyncio import Redis
 
+from devstack.clients import Agent, Customer, disconnect_all, eventually
+from devstack.gateways import GatewayProcess
 from handoff.agents import AgentDirectory
 from handoff.keys import Keys
 from handoff.transcript import TranscriptStore
-from tests.gateway.clients import Agent, Customer, disconnect_all, eventually
 from tests.gateway.conftest import GatewayFactory
 from tests.gateway.fake_rasa import FakeRasa
-from tests.gateway.gateways import GatewayProcess
 
 pytestmark = pytest.mark.asyncio
 

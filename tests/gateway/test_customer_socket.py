@@ -12,9 +12,9 @@ import aiohttp
 import pytest
 from redis.asyncio import Redis
 
+from devstack.clients import Customer
 from handoff.keys import Keys
 from handoff.transcript import TranscriptStore
-from tests.gateway.clients import Customer
 from tests.gateway.conftest import GatewayFactory
 from tests.gateway.fake_rasa import FakeRasa
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import aiohttp
 import pytest
 
+from devstack.clients import Agent, Customer, disconnect_all
+from devstack.gateways import GatewayProcess
+from devstack.servers import RedisServer
 from handoff.agents import AgentDirectory
-from tests.gateway.clients import Agent, Customer, disconnect_all
 from tests.gateway.conftest import GatewayFactory
 from tests.gateway.fake_rasa import FakeRasa
-from tests.gateway.gateways import GatewayProcess
-from tests.support.servers import RedisServer
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.slow]
 

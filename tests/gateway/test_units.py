@@ -15,6 +15,7 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.signals import HandoffReason, answer_signal, handoff_signal
+from devstack.servers import RedisServer
 from handoff import entries
 from handoff.agents import AgentDirectory, AgentTokens, check_password, hash_password
 from handoff.attachments import display_name, sniff_type
@@ -26,7 +27,6 @@ from handoff.service import ConversationService
 from handoff.sessions import SessionTokens
 from handoff.settings import Settings
 from tests.gateway.fake_rasa import FakeRasa
-from tests.support.servers import RedisServer
 
 
 class RecordingNotifier:

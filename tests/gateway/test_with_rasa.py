@@ -12,12 +12,12 @@ import aiohttp
 import pytest
 from redis.asyncio import Redis
 
+from devstack.clients import Agent, Customer, disconnect_all
+from devstack.servers import RasaStack, RedisServer
 from handoff.agents import AgentDirectory
 from handoff.keys import Keys
 from handoff.transcript import TranscriptStore
-from tests.gateway.clients import Agent, Customer, disconnect_all
 from tests.gateway.conftest import GatewayFactory
-from tests.support.servers import RasaStack, RedisServer
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.slow]
 

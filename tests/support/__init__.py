@@ -1,1 +1,1 @@
-"""Real servers for the test suite: Redis, the Rasa server and the action server."""
+"""Test-only helpers (trackers of known shape); the shared stack lives in devstack/."""

@@ -13,7 +13,7 @@ import urllib.request
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 LOG_DIR = ROOT / "test-output" / "logs"
 
 

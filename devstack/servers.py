@@ -10,7 +10,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.support.processes import ROOT, ManagedProcess, free_port
+from devstack.processes import ROOT, ManagedProcess, free_port
 
 # Longer than the keep-alive of Rasa's HTTP client (15 s), so the action server never
 # closes a connection Rasa is about to reuse ("Cannot write to closing transport").

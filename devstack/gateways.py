@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import sys
 
-from tests.support.processes import ManagedProcess, free_port
-from tests.support.servers import RedisServer
+from devstack.processes import ManagedProcess, free_port
+from devstack.servers import RedisServer
 
 TEST_SECRET = "gateway-test-secret"
 
