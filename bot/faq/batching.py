@@ -1,7 +1,7 @@
 """Embeds the messages of concurrent conversations together, off the event loop.
 
 On a small CPU a transformer pass over a short message is bound by reading the model's
-weights, so one pass over 20 messages costs about what three single ones do. Rasa runs
+weights, so embedding several messages in one pass costs less than one by one. Rasa runs
 its NLU graph synchronously on the event loop, so embedding there would queue every
 conversation behind the transformer, one message at a time. Instead the REST channel
 (`bot.channels`) awaits `prefetch` before handing the message to Rasa: messages that

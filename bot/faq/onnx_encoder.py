@@ -1,7 +1,7 @@
 """Sentence embeddings with ONNX Runtime: the same vectors as sentence-transformers, faster.
 
-On 2 CPU cores ONNX Runtime embeds one customer message in about 5 ms where torch takes
-16 ms, for a quarter of the CPU time (`bench/encoder.py`). The graph comes from
+ONNX Runtime embeds a customer message for a fraction of torch's CPU time (measured by
+`python -m bench.encoder`; figures in docs/performance.md). The graph comes from
 `bot.faq.onnx_export`, which also keeps the model's own tokenizer, so serving never runs
 torch.
 """
@@ -51,8 +51,8 @@ class OnnxEncoder:
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         # Stripped as sentence-transformers does. Texts of the same token count run
-        # together, so no batch is padded: padding a 10-token question to the length of
-        # a 30-token one would triple its cost.
+        # together, so no batch is padded: a short question padded to the length of a
+        # long one would cost as much as the long one.
         encodings = self._tokenizer.encode_batch([str(text).strip() for text in texts])
         rows_by_length: dict[int, list[int]] = {}
         for row, encoding in enumerate(encodings):
