@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One-time (and idempotent) setup: system packages, the virtualenv and pinned dependencies.
 #   scripts/setup.sh            what `make run` needs
-#   scripts/setup.sh --browser  plus Chromium and playwright-core for the browser tests
+#   scripts/setup.sh --browser  plus Chromium, playwright-core and rasa-webchat for the browser tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,6 +34,7 @@ if [ ! -f "$stamp" ]; then
 fi
 
 if [ "${1:-}" = "--browser" ] && [ -f tests/browser/package.json ] \
-   && [ ! -d tests/browser/node_modules/playwright-core ]; then
+   && { [ ! -d tests/browser/node_modules/playwright-core ] \
+        || [ ! -d tests/browser/node_modules/rasa-webchat ]; }; then
   (cd tests/browser && npm ci --no-audit --no-fund --silent)
 fi
