@@ -4,23 +4,34 @@ It is Rasa's own REST channel (same URL, `/webhooks/rest/webhook`, same replies)
 awaits `bot.faq.batching.prefetch` before Rasa handles a message, so the sentence vector
 of every concurrent message is computed in one batch on a worker thread instead of one by
 one on the event loop (see that module for why this matters).
+
+It is also where serving, and only serving, is set up: Rasa builds input channels only in
+`rasa run` (never to train or validate), before it loads the model and before Sanic forks
+its workers, which inherit the Rasa patches installed here (`bot.rasa_speedups`). Each
+worker tunes itself once its model is loaded (`bot.process_tuning`).
 """
 
 from __future__ import annotations
 
-import gc
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Dict
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa.shared.constants import INTENT_MESSAGE_PREFIX
 from sanic import Blueprint
 
+from bot import process_tuning, rasa_speedups
 from bot.faq import batching
 
 
 class BatchedRestInput(RestInput):
     """credentials.yml: `bot.channels.BatchedRestInput:` in place of `rest:`."""
+
+    @classmethod
+    def from_credentials(cls, credentials: Dict[str, Any] | None) -> InputChannel:
+        rasa_speedups.apply()
+        channel: InputChannel = super().from_credentials(credentials)
+        return channel
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         async def embed_then_handle(message: UserMessage) -> None:
@@ -30,15 +41,5 @@ class BatchedRestInput(RestInput):
             await on_new_message(message)
 
         blueprint: Blueprint = super().blueprint(embed_then_handle)
-        blueprint.listener("after_server_start")(_freeze_startup_objects)
+        blueprint.listener("after_server_start")(process_tuning.tune_worker)
         return blueprint
-
-
-async def _freeze_startup_objects(*_: Any) -> None:
-    """Keep what exists once the model is loaded out of Python's full garbage collections.
-
-    TensorFlow, the model and Rasa leave about 540,000 objects that live as long as the
-    worker; every full collection scanned them all, pausing the event loop for 0.4 s
-    under load.
-    """
-    gc.freeze()

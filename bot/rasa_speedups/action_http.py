@@ -1,4 +1,5 @@
-"""One HTTP session, with pooled connections, per endpoint and event loop.
+"""Replaces `EndpointConfig.session`: one HTTP session, with pooled connections, per
+endpoint and event loop.
 
 Rasa 3.6 opens a new aiohttp session, and so a new TCP connection, for every call to the
 action server (`async with endpoint.session()` closes it again). We hand out a session
@@ -17,8 +18,14 @@ from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.rasa_speedups import tracker_json
+from bot.rasa_speedups.object_cache import ObjectCache
+from bot.rasa_speedups.patching import Patch
 
 CLIENT_KEEP_ALIVE_S = 4.0
+
+# Per endpoint: the event loop its session belongs to, and the session.
+_sessions: ObjectCache[EndpointConfig, tuple[asyncio.AbstractEventLoop, aiohttp.ClientSession]]
+_sessions = ObjectCache()
 
 
 class _KeptOpen:
@@ -36,7 +43,7 @@ class _KeptOpen:
 
 def _shared_session(self: EndpointConfig) -> Any:
     loop = asyncio.get_running_loop()
-    kept = self.__dict__.get("_shared_session")
+    kept = _sessions.get(self)
     if kept is None or kept[0] is not loop or kept[1].closed:
         auth = self.basic_auth  # the same settings as Rasa's `session()`
         session = aiohttp.ClientSession(
@@ -46,9 +53,9 @@ def _shared_session(self: EndpointConfig) -> Any:
             timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
             json_serialize=tracker_json.dumps,  # the request body is mostly the tracker
         )
-        kept = self.__dict__["_shared_session"] = (loop, session)
+        kept = (loop, session)
+        _sessions.set(self, kept)
     return _KeptOpen(kept[1])
 
 
-def apply() -> None:
-    EndpointConfig.session = _shared_session
+PATCHES = (Patch.replacing(EndpointConfig, "session", _shared_session),)

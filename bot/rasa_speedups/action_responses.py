@@ -1,8 +1,8 @@
-"""Action-server responses validated with a validator built once.
+"""Replaces `RemoteAction._validate_action_result`: a validator built once.
 
-Rasa 3.6 checks every response with `jsonschema.validate(result, schema)`, which also
-re-checks its large events schema against the JSON-Schema meta-schema on every call: on
-2 cores that was most of a custom action's cost. We validate against the same schema.
+Rasa 3.6 checks every action-server response with `jsonschema.validate(result, schema)`,
+which also re-checks its large events schema against the JSON-Schema meta-schema on every
+call: most of a custom action's cost. We validate against the same schema.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from jsonschema.protocols import Validator
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
+
+from bot.rasa_speedups.patching import Patch
 
 
 @functools.lru_cache(maxsize=1)
@@ -38,6 +40,11 @@ def _validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
     return True
 
 
-def apply() -> None:
-    RemoteAction._validate_action_result = _validate_action_result
-    _action_response_validator()  # now, not in the first customer's request (0.5 s)
+PATCHES = (
+    Patch.replacing(
+        RemoteAction,
+        "_validate_action_result",
+        _validate_action_result,
+        prepare=_action_response_validator,  # built at start, not in a customer's request
+    ),
+)

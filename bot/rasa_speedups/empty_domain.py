@@ -1,7 +1,7 @@
-"""`Domain.is_empty` compared against an empty domain built once.
+"""Replaces `Domain.is_empty`: compared against an empty domain built once.
 
 Rasa 3.6 asks whether the domain is empty for every parsed message, and answers by
-building a whole empty `Domain` to compare with: about 1 % of a message's CPU here.
+building a whole empty `Domain` to compare with.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ import functools
 from typing import Any, Dict
 
 from rasa.shared.core.domain import Domain
+
+from bot.rasa_speedups.patching import Patch
 
 rasa_is_empty = Domain.is_empty
 
@@ -25,5 +27,4 @@ def _is_empty(self: Domain) -> bool:
     return empty
 
 
-def apply() -> None:
-    Domain.is_empty = _is_empty
+PATCHES = (Patch.replacing(Domain, "is_empty", _is_empty),)

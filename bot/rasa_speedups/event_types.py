@@ -1,4 +1,4 @@
-"""Event classes found by name in a table.
+"""Replaces `Event.resolve_by_type`: event classes found by name in a table.
 
 Rasa 3.6 finds an event's class by walking every Event subclass (with
 `inspect.isabstract`) for each event of each stored tracker it loads. We keep the
@@ -11,6 +11,8 @@ from typing import Dict
 
 from rasa.shared.core.events import Event
 from rasa.shared.utils.common import all_subclasses
+
+from bot.rasa_speedups.patching import Patch
 
 rasa_resolve_by_type = Event.resolve_by_type
 _event_classes: Dict[str, type[Event]] = {}
@@ -30,5 +32,4 @@ def _resolve_event_class(type_name: str, default: type[Event] | None = None) -> 
     return resolved  # unknown names: Rasa's own answer (or error)
 
 
-def apply() -> None:
-    Event.resolve_by_type = staticmethod(_resolve_event_class)
+PATCHES = (Patch.replacing(Event, "resolve_by_type", _resolve_event_class),)

@@ -1,11 +1,11 @@
-"""Run a model's graph in a precomputed order instead of planning it with dask per message.
+"""Replaces `DaskGraphRunner.run`: the model's graph run in a precomputed order instead of
+planned by dask per message.
 
 Rasa 3.6 runs its graph three times per message (NLU, then two action predictions). Each
 run re-derives the subgraph its targets need (recursively, without memo) and hands a
-fresh task graph to dask's scheduler, which re-plans it: about a tenth of Rasa's own CPU
-per message. The order of a set of targets never changes for a loaded model, so we work
-it out once and then call the nodes in that order, giving each the outputs it needs, as
-dask's synchronous scheduler does.
+fresh task graph to dask's scheduler, which re-plans it. The order of a set of targets
+never changes for a loaded model, so we work it out once and then call the nodes in that
+order, giving each the outputs it needs, as dask's synchronous scheduler does.
 """
 
 from __future__ import annotations
@@ -15,10 +15,15 @@ from typing import Any
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.runner.dask import DaskGraphRunner
 
+from bot.rasa_speedups.object_cache import ObjectCache
+from bot.rasa_speedups.patching import Patch
+
 # For one node: its name and the names (nodes or inputs) whose outputs it takes.
 Step = tuple[str, tuple[str, ...]]
 
 rasa_run = DaskGraphRunner.run
+# Per runner (one per loaded model): the steps for each set of targets, worked out once.
+_plans: ObjectCache[DaskGraphRunner, dict[tuple[str, ...], list[Step]]] = ObjectCache()
 
 
 def plan(runner: DaskGraphRunner, targets: tuple[str, ...]) -> list[Step]:
@@ -47,7 +52,10 @@ def _run(
     targets: list[str] | None = None,
 ) -> dict[str, Any]:
     run_targets = tuple(targets if targets else self._graph_schema.target_names)
-    plans: dict[tuple[str, ...], list[Step]] = self.__dict__.setdefault("_plans", {})
+    plans = _plans.get(self)
+    if plans is None:
+        plans = {}
+        _plans.set(self, plans)
     steps = plans.get(run_targets)
     if steps is None:
         steps = plans[run_targets] = plan(self, run_targets)
@@ -70,5 +78,4 @@ def _run(
     return dict(outputs[target] for target in run_targets)
 
 
-def apply() -> None:
-    DaskGraphRunner.run = _run
+PATCHES = (Patch.replacing(DaskGraphRunner, "run", _run),)

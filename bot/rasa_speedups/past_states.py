@@ -1,4 +1,5 @@
-"""A conversation's past states derived once per prediction, not once per policy call.
+"""Replaces `DialogueStateTracker.past_states`: a conversation's states derived once per
+prediction, not once per policy call.
 
 To predict one action, Rasa 3.6 replays the whole conversation into dialogue states three
 times (the rule policy for the message's text, again for its intent, then the
@@ -19,8 +20,10 @@ from rasa.shared.core.domain import Domain, State
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.rasa_speedups.object_cache import ObjectCache
+from bot.rasa_speedups.patching import Patch
+
 rasa_past_states = DialogueStateTracker.past_states
-_CACHE = "_past_states_cache"
 
 
 class _Derived(NamedTuple):
@@ -47,6 +50,10 @@ class _Derived(NamedTuple):
         )
 
 
+# Per live tracker: its last states and what they were derived from.
+_derived: ObjectCache[DialogueStateTracker, _Derived] = ObjectCache()
+
+
 def _copy_states(states: List[State]) -> List[State]:
     """Fresh state and sub-state dicts (callers delete keys); their values are immutable."""
     return [{key: dict(sub_state) for key, sub_state in state.items()} for state in states]
@@ -63,10 +70,10 @@ def _past_states(
     if type(self) is not DialogueStateTracker:
         replayed: List[State] = rasa_past_states(self, domain, *options)
         return replayed
-    derived: _Derived | None = self.__dict__.get(_CACHE)
+    derived = _derived.get(self)
     if derived is None or not derived.still_valid(self, domain, options):
         events = self.events
-        derived = self.__dict__[_CACHE] = _Derived(
+        derived = _Derived(
             events,
             len(events),
             events[-1] if events else None,
@@ -74,8 +81,8 @@ def _past_states(
             copy.deepcopy(options),
             rasa_past_states(self, domain, *options),
         )
+        _derived.set(self, derived)
     return _copy_states(derived.states)
 
 
-def apply() -> None:
-    DialogueStateTracker.past_states = _past_states
+PATCHES = (Patch.replacing(DialogueStateTracker, "past_states", _past_states),)

@@ -6,7 +6,7 @@ import asyncio
 import json
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pytest
 from aiohttp import web
@@ -21,16 +21,9 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
-from threadpoolctl import threadpool_info
 
-import bot.components  # noqa: F401  (importing our components applies the speed-ups)
-from bot.rasa_speedups import (
-    blas_threads,
-    empty_domain,
-    graph_runner,
-    past_states,
-    tracker_json,
-)
+from bot import rasa_speedups
+from bot.rasa_speedups import empty_domain, graph_runner, past_states, tracker_json
 from devstack.processes import free_port
 from tests.support.trackers import conversation
 
@@ -47,8 +40,14 @@ BAD: list[dict[str, Any]] = [
 ]
 
 
-def test_patched_validator_is_in_place() -> None:
-    assert RemoteAction._validate_action_result.__module__.startswith("bot.rasa_speedups")
+@pytest.fixture(autouse=True, scope="module")
+def patched() -> Iterator[None]:
+    """Rasa as it serves (patched) for this module's tests, and Rasa's own code after."""
+    with pytest.MonkeyPatch.context() as env:
+        env.delenv(rasa_speedups.SWITCH, raising=False)
+        assert rasa_speedups.apply()
+        yield
+    rasa_speedups.undo()
 
 
 def test_accepts_a_valid_response_like_rasa() -> None:
@@ -125,15 +124,7 @@ def test_action_calls_reuse_one_connection() -> None:
     assert len(asyncio.run(scenario())) == 1  # a new event loop gets a working session
 
 
-def test_numpy_blas_runs_on_one_thread() -> None:
-    blas_threads.apply()
-    pools = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
-    assert pools and all(pool["num_threads"] == 1 for pool in pools)
-
-
-def test_the_model_predicts_what_rasas_own_code_predicts(
-    trained_model: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_model_predicts_what_rasas_own_code_predicts(trained_model: Path) -> None:
     from rasa.core.agent import Agent
     from rasa.core.channels.channel import UserMessage
     from rasa.engine.runner.dask import DaskGraphRunner
@@ -155,11 +146,14 @@ def test_the_model_predicts_what_rasas_own_code_predicts(
             seen.append((parsed, action, prediction.policy_name, prediction.probabilities))
         return seen
 
+    runner_attributes = set(vars(processor.graph_runner))
     ours = asyncio.run(conversation())
-    monkeypatch.setattr(DaskGraphRunner, "run", graph_runner.rasa_run)
-    monkeypatch.setattr(DialogueStateTracker, "past_states", past_states.rasa_past_states)
-    monkeypatch.setattr(Domain, "is_empty", empty_domain.rasa_is_empty)
-    assert asyncio.run(conversation()) == ours
+    assert set(vars(processor.graph_runner)) == runner_attributes  # its plans are kept beside it
+    rasa_speedups.undo()
+    try:
+        assert asyncio.run(conversation()) == ours
+    finally:
+        rasa_speedups.apply()
     assert ours[0][0]["faq"]["answer_id"] == "track_order"  # the model really answered
     assert ours[0][1] == "action_answer_faq" and ours[1][1] == "action_handoff"
 
