@@ -13,7 +13,7 @@ import { createReadStream, mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 
 const [gateway, outDir, agentReply] = process.argv.slice(2, 5);
 if (!gateway || !outDir || !agentReply) {
@@ -46,11 +46,7 @@ const site = createServer((request, response) => {
 await new Promise((resolve) => site.listen(0, "127.0.0.1", resolve));
 const pageUrl = `http://127.0.0.1:${site.address().port}/?socketUrl=${encodeURIComponent(gateway)}`;
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await launchChromium();
 const problems = [];      // page errors and dialogs: any is a failure
 const log = [];
 
@@ -60,7 +56,10 @@ async function visitor(name) {
   const page = await context.newPage();
   page.setDefaultTimeout(TIMEOUT);
   page.on("pageerror", (error) => problems.push(`${name}: page error: ${error.message}`));
-  page.on("dialog", (dialog) => problems.push(`${name}: a ${dialog.type()} dialog fired`));
+  page.on("dialog", async (dialog) => {
+    problems.push(`${name}: a ${dialog.type()} dialog fired: ${dialog.message()}`);
+    await dialog.dismiss().catch(() => {});
+  });
   page.on("console", (message) => log.push(`[${name} ${message.type()}] ${message.text()}`));
   page.on("requestfailed", (request) => log.push(`[${name}] failed: ${request.url()}`));
   page.on("response", (response) => {
