@@ -1,12 +1,13 @@
 """Throughput and latency of our assistant vs. a stock `rasa init` assistant, side by side.
 
-    .venv/bin/python -m bench.rasa_rest [--conversations 20] [--turns 10]
+    .venv/bin/python -m bench.rasa_rest [--conversations 20] [--turns 10] [--rounds 4] [--smoke]
 
 Starts a private Redis, our action server + Rasa server (Redis tracker and lock stores)
-and a stock `rasa init` assistant (default config: DIET, TED, UnexpecTED), drives both
-REST webhooks with the same customer messages, and prints msgs/s, p50 and p99 for a
-single stream and for N concurrent conversations (alternating the two servers round by
-round), then the throughput ratio.
+and a stock `rasa init` assistant (default config: DIET, TED, UnexpecTED; trained once,
+about a minute, and kept in var/bench/), drives both REST webhooks with the same customer
+messages, and prints msgs/s, p50 and p99 for a single stream and for N concurrent
+conversations (alternating the two servers round by round), then the throughput ratio,
+and last the figures as one JSON line.
 
 No text is sent twice to a server within a run (until the pool of about 1,100 customer
 questions runs out), so nothing a server remembers between messages flatters it.
@@ -29,11 +30,12 @@ from typing import Iterator
 
 import aiohttp
 
-from bench.figures import Figures
+from bench.cli import add_rasa_workers, parse_args, start_rasa_stack
+from bench.figures import Figures, print_json_line
 from bot.faq.catalog import load_catalog
 from bot.training import DATA_DIR, ensure_model
 from devstack.processes import ManagedProcess, free_port
-from devstack.servers import RasaStack, RedisServer, rasa_server_command
+from devstack.servers import RedisServer, rasa_server_command
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -91,7 +93,7 @@ def stock_model() -> Path:
     if models:
         return models[-1]
     STOCK_DIR.mkdir(parents=True, exist_ok=True)
-    print("training the stock `rasa init` assistant (once, a few minutes)...", flush=True)
+    print("training the stock `rasa init` assistant (once, about a minute)...", flush=True)
     subprocess.run(
         [sys.executable, "-m", "rasa", "init", "--no-prompt", "--init-dir", str(STOCK_DIR)],
         check=True,
@@ -102,6 +104,7 @@ def stock_model() -> Path:
 
 
 def start_stock(model: Path) -> tuple[ManagedProcess, str]:
+    """The stock assistant's Rasa server, still loading; its URL."""
     port = free_port()
     process = ManagedProcess(
         f"bench-stock-rasa-{port}",
@@ -110,8 +113,7 @@ def start_stock(model: Path) -> tuple[ManagedProcess, str]:
         ),
         {"RASA_TELEMETRY_ENABLED": "false"},
     )
-    process.wait_for_http(f"http://127.0.0.1:{port}/", timeout=240)
-    return process, f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+    return process, f"http://127.0.0.1:{port}"
 
 
 def main() -> None:
@@ -121,50 +123,66 @@ def main() -> None:
     parser.add_argument("--conversations", type=int, default=20)
     parser.add_argument("--turns", type=int, default=10, help="messages per conversation")
     parser.add_argument("--rounds", type=int, default=4)
-    args = parser.parse_args()
+    parser.add_argument(
+        "--single", type=int, default=5, help="conversations per round of the single stream"
+    )
+    add_rasa_workers(parser)
+    args = parse_args(
+        parser,
+        smoke={"conversations": 3, "turns": 2, "rounds": 1, "single": 1, "rasa_workers": 1},
+    )
 
     ours_model, theirs_model = ensure_model(), stock_model()
     with contextlib.ExitStack() as running:
         redis = RedisServer()
         running.callback(redis.stop)
-        ours = RasaStack(ours_model, redis)
-        running.callback(ours.stop)
-        stock, stock_url = start_stock(theirs_model)
+        stock, stock_url = start_stock(theirs_model)  # loads while ours starts
         running.callback(stock.stop)
-        targets = {"ours": ours.webhook_url, "stock rasa init": stock_url}
-        messages = {label: customer_messages() for label in targets}  # the same for both
-        single: dict[str, list[Figures]] = {label: [] for label in targets}
-        concurrent: dict[str, list[Figures]] = {label: [] for label in targets}
+        ours = start_rasa_stack(ours_model, redis, args)
+        running.callback(ours.stop)
+        stock.wait_for_http(stock_url, timeout=240)
+        targets = {"ours": ours.webhook_url, "stock": f"{stock_url}/webhooks/rest/webhook"}
+        messages = {side: customer_messages() for side in targets}  # the same for both
+        single: dict[str, list[Figures]] = {side: [] for side in targets}
+        concurrent: dict[str, list[Figures]] = {side: [] for side in targets}
         # Alternate the two servers round by round, so background load hits both alike.
         for _ in range(args.rounds):
-            for label, url in targets.items():
-                single[label].append(asyncio.run(load(url, messages[label], 5, 1, args.turns)))
-                concurrent[label].append(
+            for side, url in targets.items():
+                single[side].append(
+                    asyncio.run(load(url, messages[side], args.single, 1, args.turns))
+                )
+                concurrent[side].append(
                     asyncio.run(
                         load(
                             url,
-                            messages[label],
+                            messages[side],
                             args.conversations,
                             args.conversations,
                             args.turns,
                         )
                     )
                 )
-        merged = {label: Figures.merge(runs) for label, runs in concurrent.items()}
-        for label in targets:
-            print(Figures.merge(single[label]).line(f"{label}: single stream"))
-            print(merged[label].line(f"{label}: {args.conversations} concurrent"))
-        ratio = merged["ours"].rate / merged["stock rasa init"].rate
-        per_round = [
-            f"{ours_run.rate / stock_run.rate:.1f}x"
-            for ours_run, stock_run in zip(
-                concurrent["ours"], concurrent["stock rasa init"], strict=True
-            )
-        ]
-        print(
-            f"throughput ratio at {args.conversations} concurrent conversations: {ratio:.1f}x stock"
-            f" (round by round: {', '.join(per_round)})"
-        )
+    figures: dict[str, float] = {"conversations": args.conversations}
+    for side, label in (("ours", "ours"), ("stock", "stock rasa init")):
+        prefix = "" if side == "ours" else "stock_"
+        stream, loaded = Figures.merge(single[side]), Figures.merge(concurrent[side])
+        print(stream.line(f"{label}: single stream"))
+        print(loaded.line(f"{label}: {args.conversations} concurrent"))
+        figures |= stream.as_dict(f"{prefix}single_") | loaded.as_dict(f"{prefix}concurrent_")
+    ratio = figures["concurrent_msgs_per_s"] / figures["stock_concurrent_msgs_per_s"]
+    per_round = [
+        ours_run.rate / stock_run.rate
+        for ours_run, stock_run in zip(concurrent["ours"], concurrent["stock"], strict=True)
+    ]
+    print(
+        f"throughput ratio at {args.conversations} concurrent conversations: {ratio:.1f}x stock"
+        f" (round by round: {', '.join(f'{r:.1f}x' for r in per_round)})"
+    )
+    print_json_line(
+        "rasa_rest",
+        figures
+        | {"ratio": ratio, "round_ratio_min": min(per_round), "round_ratio_max": max(per_round)},
+    )
 
 
 if __name__ == "__main__":
