@@ -16,13 +16,20 @@ ANSWER = "answer"
 
 
 class HandoffReason(str, Enum):
-    """Why a conversation went to a person; recorded with every hand-off."""
+    """Why a conversation went to a person; recorded with every hand-off.
+
+    The bot sends the first three; the gateway records the others itself.
+    """
 
     CUSTOMER_REQUEST = "customer_request"
     LOW_CONFIDENCE = "low_confidence"
     REPEATED_FALLBACK = "repeated_fallback"
     BOT_UNAVAILABLE = "bot_unavailable"
     AGENT_TRANSFER = "agent_transfer"
+    AGENT_DISCONNECTED = "agent_disconnected"
+
+    def __str__(self) -> str:
+        return str(self.value)
 
 
 def handoff_signal(
@@ -41,9 +48,9 @@ def handoff_signal(
     }
 
 
-def answer_signal(faq_id: str, confidence: float) -> dict[str, Any]:
+def answer_signal(faq_id: str, faq_confidence: float) -> dict[str, Any]:
     """Which FAQ the bot answered with and how sure it was (shown to agents only)."""
-    return {SIGNAL_KEY: ANSWER, "faq_id": faq_id, "confidence": _rounded(confidence)}
+    return {SIGNAL_KEY: ANSWER, "faq_id": faq_id, "faq_confidence": _rounded(faq_confidence)}
 
 
 def signal_kind(custom: Any) -> str | None:

@@ -94,15 +94,20 @@ class Customer(RecordingClient):
         return customer
 
     async def start_session(
-        self, token: str | None = None, last_id: str | None = None
+        self, token: str | None = None, last_id: str | None = None, extended: bool = True
     ) -> dict[str, Any]:
-        """session_request; returns {token, history, status}."""
+        """session_request; returns {token, history, status}. `extended=False` asks as a
+        stock Rasa client does: then only the token comes back."""
         mark = self.mark()
         request: dict[str, Any] = {"session_id": token}
+        if extended:
+            request["extended"] = True
         if last_id:
             request["last_id"] = last_id
         await self.sio.emit("session_request", request)
         self.token = await self.wait_for("session_confirm", after=mark)
+        if not extended:
+            return {"token": self.token}
         history = await self.wait_for("history", after=mark)
         status = await self.wait_for("status", after=mark)
         return {"token": self.token, "history": history["messages"], "status": status}

@@ -7,8 +7,8 @@ import dataclasses
 import logging
 from typing import Sequence
 
-from handoff.app import create_app
 from handoff.settings import Settings
+from handoff.web.app import create_app
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -61,7 +61,7 @@ start rasa env SANIC_WORKERS="${RASA_WORKERS:-$(($(nproc) + 1))}" .venv/bin/pyth
 wait_http actions "http://$ACTION_SERVER_HOST:$ACTION_SERVER_PORT/health"
 wait_http rasa "$RASA_URL/status?token=$RASA_TOKEN"
 if [ -n "${DEMO_AGENT:-}" ]; then
-  echo "$DEMO_AGENT_PASSWORD" | .venv/bin/python -m handoff.agents add "$DEMO_AGENT" \
+  echo "$DEMO_AGENT_PASSWORD" | .venv/bin/python -m handoff.accounts add "$DEMO_AGENT" \
     --name "Demo Agent" --password-stdin >/dev/null
 fi
 start gateway .venv/bin/python -m handoff
@@ -79,7 +79,7 @@ cat <<INFO
     agent console   http://$GATEWAY_HOST:$GATEWAY_PORT/console/
 INFO
 if [ -n "${DEMO_AGENT:-}" ]; then
-  echo "    console login   $DEMO_AGENT / $DEMO_AGENT_PASSWORD   (add agents: .venv/bin/python -m handoff.agents add NAME)"
+  echo "    console login   $DEMO_AGENT / $DEMO_AGENT_PASSWORD   (add agents: .venv/bin/python -m handoff.accounts add NAME)"
 fi
 echo
 wait -n "${pids[@]}" || true

@@ -512,7 +512,8 @@
 
   Widget.prototype.onConnect = function () {
     this.confirmed = false;
-    var request = { session_id: this.store.session_id || null };
+    // `extended`: ids, roles, history and status (stock Rasa clients get Rasa's shapes).
+    var request = { session_id: this.store.session_id || null, extended: true };
     // Within one page we ask only for what we missed; after a reload, for everything.
     if (this.lastId) request.last_id = this.lastId;
     this.socket.emit("session_request", request);
@@ -834,7 +835,7 @@
     saveStore(this.store);
     this.closedSession = false;
     this.confirmed = false;
-    if (this.socket && this.socket.connected) this.socket.emit("session_request", { session_id: null });
+    if (this.socket && this.socket.connected) this.socket.emit("session_request", { session_id: null, extended: true });
   };
 
   Widget.prototype.pendingNode = function (cid) {

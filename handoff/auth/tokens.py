@@ -1,7 +1,9 @@
-"""Customer session tokens: the conversation id plus a signature only the gateway can make.
+"""Signed tokens: customers' sessions and agents' logins, and the secret that signs both.
 
-Knowing someone's conversation id (or guessing a token) gets a stranger nothing: without
-the signature the gateway treats the token as unknown and opens a fresh conversation.
+A customer's token is the conversation id plus a signature only the gateway can make:
+knowing someone's conversation id (or guessing a token) gets a stranger nothing, the
+gateway treats it as unknown and opens a fresh conversation. An agent's token names the
+agent and its expiry, signed the same way; nothing is stored per token.
 
     tokens = SessionTokens(secret)
     conversation_id, token = tokens.issue()
@@ -10,10 +12,17 @@ the signature the gateway treats the token as unknown and opens a fresh conversa
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
+import time
+import uuid
 from typing import Any
+
+from redis.asyncio import Redis
+
+from handoff.stores.keys import Keys
 
 _SEPARATOR = "."
 
@@ -42,3 +51,36 @@ class SessionTokens:
 
     def _sign(self, conversation_id: str) -> str:
         return hmac.new(self._key, conversation_id.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+class AgentTokens:
+    """Stateless login tokens: `<base64 username:expiry>.<HMAC>`."""
+
+    def __init__(self, secret: str, ttl_s: int) -> None:
+        self._key = hashlib.sha256(b"agent-login:" + secret.encode()).digest()
+        self._ttl = ttl_s
+
+    def issue(self, username: str) -> str:
+        body = base64.urlsafe_b64encode(f"{username}:{int(time.time()) + self._ttl}".encode())
+        return f"{body.decode()}.{self._sign(body)}"
+
+    def verify(self, token: Any) -> str | None:
+        """The username of a genuine, unexpired token; None otherwise."""
+        if not isinstance(token, str) or token.count(".") != 1 or len(token) > 300:
+            return None
+        body, signature = token.split(".")
+        if not hmac.compare_digest(signature, self._sign(body.encode())):
+            return None
+        username, _, expiry = base64.urlsafe_b64decode(body).decode().rpartition(":")
+        return username if expiry.isdigit() and int(expiry) > time.time() else None
+
+    def _sign(self, body: bytes) -> str:
+        return hmac.new(self._key, body, hashlib.sha256).hexdigest()
+
+
+async def resolve_secret(redis: Redis, keys: Keys, configured: str) -> str:
+    """GATEWAY_SECRET, or one random secret shared through Redis by every process."""
+    if configured:
+        return configured
+    await redis.set(keys.secret, uuid.uuid4().hex + uuid.uuid4().hex, nx=True)
+    return str(await redis.get(keys.secret))

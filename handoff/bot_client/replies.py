@@ -15,16 +15,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.signals import ANSWER, HANDOFF, signal_kind
-from handoff.entries import Entry, bot_message
+from handoff.protocol import Entry, QuickReply
+from handoff.protocol.entries import bot_message
 
 
 @dataclass
 class BotReply:
+    """The entries to record, and the bot's handoff signal if it gave up."""
+
     entries: list[Entry] = field(default_factory=list)
     handoff: dict[str, Any] | None = None
 
 
-def quick_replies(buttons: Any) -> list[dict[str, Any]]:
+def quick_replies(buttons: Any) -> list[QuickReply]:
     """Rasa buttons as socketio quick replies."""
     if not isinstance(buttons, list):
         return []
@@ -48,9 +51,10 @@ def parse_bot_reply(messages: list[dict[str, Any]]) -> BotReply:
             reply.handoff = custom
             continue
         if kind == ANSWER and isinstance(custom, dict):
-            if reply.entries:
-                reply.entries[-1]["faq_id"] = custom.get("faq_id")
-                reply.entries[-1]["confidence"] = custom.get("confidence")
+            faq_id, faq_confidence = custom.get("faq_id"), custom.get("faq_confidence")
+            if reply.entries and isinstance(faq_id, str) and isinstance(faq_confidence, float):
+                reply.entries[-1]["faq_id"] = faq_id
+                reply.entries[-1]["faq_confidence"] = faq_confidence
             continue
         reply.entries.extend(_entries_of(message))
     return reply

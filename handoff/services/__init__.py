@@ -1,38 +1,69 @@
-"""ConversationService: every decision of the gateway, with no sockets in sight.
+"""Every decision of the gateway, with no sockets in sight, as three services over one core.
 
-The socket namespaces translate events into calls on this class, and it tells people
-what happened through a Notifier. It decides who answers (the bot while it can, a
-person once one is needed), appends every message to the transcript before delivering
-it, and moves conversations through the state machine. Its parts, one file each:
-`service_core` (stores and shared steps), `customer_side`, `bot_relay`, `agent_desk`.
+The socket and web adapters translate events into calls on these, and the services tell
+people what happened through a Notifier. `ConversationCore` (core.py) holds the stores and
+the shared steps; `CustomerService`, `BotRelay` and `AgentDesk` each hold the core.
 
-    service = ConversationService(redis, settings, notifier, RasaClient(...), secret)
-    opened = await service.open_session(token=None)
-    await service.customer_message(opened.conversation_id, "where is my parcel?")
+    services = Services.build(Stores.connect(redis, settings), settings, notifier, rasa, secret)
+    opened = await services.customers.open_session(token=None)
+    await services.customers.message(opened.conversation_id, "where is my parcel?")
 """
 
 from __future__ import annotations
 
-import uuid
+from dataclasses import dataclass
 
-from redis.asyncio import Redis
-
-from handoff.agent_desk import AgentDesk
-from handoff.customer_side import CustomerSide, SessionOpened
-from handoff.errors import InputError
-from handoff.keys import Keys
-
-
-class ConversationService(CustomerSide, AgentDesk):
-    """Customer and agent operations; each public method is one socket event."""
-
-
-async def resolve_secret(redis: Redis, keys: Keys, configured: str) -> str:
-    """GATEWAY_SECRET, or one random secret shared through Redis by every process."""
-    if configured:
-        return configured
-    await redis.set(keys.secret, uuid.uuid4().hex + uuid.uuid4().hex, nx=True)
-    return str(await redis.get(keys.secret))
+from handoff.auth.tokens import AgentTokens, SessionTokens
+from handoff.bot_client import RasaClient
+from handoff.services.agent_desk import AgentDesk
+from handoff.services.bot_relay import BotRelay
+from handoff.services.core import ConversationCore
+from handoff.services.customers import CustomerService, SessionOpened
+from handoff.services.notifier import Notifier
+from handoff.settings import Settings
+from handoff.stores import Stores
 
 
-__all__ = ["ConversationService", "InputError", "SessionOpened", "resolve_secret"]
+@dataclass(frozen=True)
+class Services:
+    """The gateway's services, wired once per process."""
+
+    core: ConversationCore
+    customers: CustomerService
+    bot: BotRelay
+    agents: AgentDesk
+
+    @classmethod
+    def build(
+        cls,
+        stores: Stores,
+        settings: Settings,
+        notifier: Notifier,
+        rasa: RasaClient,
+        secret: str,
+    ) -> Services:
+        core = ConversationCore(stores, notifier, settings)
+        bot = BotRelay(core, rasa)
+        return cls(
+            core=core,
+            customers=CustomerService(core, bot, SessionTokens(secret)),
+            bot=bot,
+            agents=AgentDesk(core, AgentTokens(secret, settings.agent_token_ttl_s)),
+        )
+
+    @property
+    def stores(self) -> Stores:
+        return self.core.stores
+
+    async def close(self) -> None:
+        await self.bot.close()
+
+
+__all__ = [
+    "AgentDesk",
+    "BotRelay",
+    "ConversationCore",
+    "CustomerService",
+    "Services",
+    "SessionOpened",
+]

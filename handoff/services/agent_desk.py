@@ -8,144 +8,175 @@ the queue.
 from __future__ import annotations
 
 import time
-from typing import Any
+import uuid
+from typing import Any, TypedDict
 
-from bot.signals import HandoffReason
-from handoff import entries
-from handoff.agents import PRESENCE_STATES, Agent
-from handoff.conversations import BOT, CLOSED, QUEUED, WITH_AGENT
-from handoff.errors import InputError
-from handoff.service_core import ServiceCore, log
-from handoff.validation import raise_for_append, refusal, valid_id, valid_text
+from handoff.auth.tokens import AgentTokens
+from handoff.protocol import (
+    ConversationSummary,
+    CustomerState,
+    EntryEvent,
+    ErrorCode,
+    HandoffReason,
+    InputError,
+    Presence,
+    QueueItem,
+    RosterRow,
+    State,
+)
+from handoff.protocol.entries import Entry, agent_message, note, system_event
+from handoff.services.core import ConversationCore, log
+from handoff.services.validation import raise_for_append, refusal, valid_id, valid_text
+from handoff.stores.agents import Agent
+from handoff.stores.conversations import Conversation, QueueOp, Refusal
 
-AGENT_DISCONNECTED = "agent_disconnected"
+CHOOSABLE_PRESENCE = (Presence.AVAILABLE, Presence.AWAY)
 
 
-class AgentDesk(ServiceCore):
-    """One method per agent socket event, plus the periodic sweep."""
+class HeldChat(ConversationSummary):
+    """A chat an agent holds, with its whole transcript (the `chats` event)."""
+
+    transcript: list[Entry]
+
+
+class AgentView(TypedDict):
+    """What an agent's console starts from: the `queue`, `agents` and `chats` events."""
+
+    queue: dict[str, list[QueueItem]]
+    agents: dict[str, list[RosterRow]]
+    chats: dict[str, list[HeldChat]]
+
+
+class AgentDesk:
+    """One method per agent socket event, plus the periodic sweep.
+
+    desk = AgentDesk(core, AgentTokens(secret, ttl_s=3600))
+    issued = await desk.login("ada", "s3cret")          # {"token", "name", "username"}
+    await desk.claim("ada", "c1")                        # exactly one claimer wins
+    """
+
+    def __init__(self, core: ConversationCore, tokens: AgentTokens) -> None:
+        self._core = core
+        self._stores = core.stores
+        self._tokens = tokens
+        self.process_id = uuid.uuid4().hex[:12]
+        self._connections: dict[str, str] = {}  # "<process>:<sid>" -> username
 
     async def login(self, username: Any, password: Any) -> dict[str, str] | None:
-        agent = await self.agents.authenticate(username, password)
+        agent = await self._stores.agents.authenticate(username, password)
         if agent is None:
             log.info("agent login refused for %r", username if isinstance(username, str) else "?")
             return None
         log.info("agent %s logged in", agent.username)
         return {
-            "token": self.agent_tokens.issue(agent.username),
+            "token": self._tokens.issue(agent.username),
             "name": agent.name,
             "username": agent.username,
         }
 
     async def authenticate_token(self, token: Any) -> Agent | None:
-        username = self.agent_tokens.verify(token)
-        return await self.agents.get(username) if username else None
+        username = self._tokens.verify(token)
+        return await self._stores.agents.get(username) if username else None
 
-    async def agent_connected(self, username: str, sid: str) -> dict[str, Any]:
+    async def connected(self, username: str, sid: str) -> AgentView:
         """Record the connection; returns the agent's starting view (queue, agents, chats)."""
         connection = f"{self.process_id}:{sid}"
-        self._agent_connections[connection] = username
-        await self.agents.connected(username, connection)
+        self._connections[connection] = username
+        await self._stores.agents.connected(username, connection)
         log.info("agent %s connected", username)
-        await self._views_changed(roster=True)
-        return await self.agent_view(username)
+        await self._core.views_changed(roster=True)
+        return await self.view(username)
 
-    async def agent_view(self, username: str) -> dict[str, Any]:
+    async def view(self, username: str) -> AgentView:
         return {
-            "queue": {"items": await self.queue.items()},
-            "agents": {"agents": await self.agents.roster(self.settings.agent_chat_limit)},
+            "queue": {"items": await self._stores.queue.items()},
+            "agents": {
+                "agents": await self._stores.agents.roster(self._core.settings.agent_chat_limit)
+            },
             "chats": {"items": await self._chats(username)},
         }
 
-    async def agent_disconnected(self, username: str, sid: str) -> None:
+    async def disconnected(self, username: str, sid: str) -> None:
         connection = f"{self.process_id}:{sid}"
-        self._agent_connections.pop(connection, None)
-        await self.agents.disconnected(username, connection)
+        self._connections.pop(connection, None)
+        await self._stores.agents.disconnected(username, connection)
         log.info(
             "agent %s disconnected (chats wait %.0fs for them)",
             username,
-            self.settings.agent_grace_s,
+            self._core.settings.agent_grace_s,
         )
-        await self._views_changed(roster=True)
+        await self._core.views_changed(roster=True)
 
     async def set_presence(self, username: str, status: Any) -> dict[str, Any]:
-        if status not in PRESENCE_STATES:
-            raise InputError("invalid_status", "Status is 'available' or 'away'.")
-        await self.agents.set_status(username, str(status))
-        log.info("agent %s is %s", username, status)
-        await self._views_changed(roster=True)
-        return {"ok": True, "status": status}
+        if status not in CHOOSABLE_PRESENCE:
+            raise InputError(ErrorCode.INVALID_STATUS, "Status is 'available' or 'away'.")
+        presence = Presence(status)
+        await self._stores.agents.set_status(username, presence)
+        log.info("agent %s is %s", username, presence)
+        await self._core.views_changed(roster=True)
+        return {"ok": True, "status": presence}
 
     async def claim(self, username: str, conversation_id: Any) -> dict[str, Any]:
         """Take a queued conversation; exactly one of many simultaneous claimers wins."""
-        agent = await self._agent(username)
+        agent = await self._core.agent(username)
         conversation_id = valid_id(conversation_id)
-        entry = entries.system_event(
-            "claimed",
+        entry = system_event(
+            EntryEvent.CLAIMED,
             text=f"{agent.name} joined the conversation.",
             agent=username,
             name=agent.name,
         )
-        result = await self.conversations.transition(
+        result = await self._stores.conversations.transition(
             conversation_id,
-            allowed=[QUEUED],
-            to=WITH_AGENT,
+            allowed=[State.QUEUED],
+            to=State.WITH_AGENT,
             entry=entry,
-            queue="remove",
+            queue=QueueOp.REMOVE,
             new_agent=username,
-            agent_limit=agent.limit or self.settings.agent_chat_limit,
+            agent_limit=self._limit_of(agent),
             fields={"agent_name": agent.name, "claimed_at": f"{time.time():.3f}"},
         )
         if not result.ok:
-            if result.previous_state == WITH_AGENT and result.refused == "state":
-                raise InputError("taken", f"Already taken by {result.previous_agent}.")
+            if result.previous_state is State.WITH_AGENT and result.refused is Refusal.STATE:
+                raise InputError(ErrorCode.TAKEN, f"Already taken by {result.previous_agent}.")
             raise refusal(result)
-        conversation = await self._conversation(conversation_id)
+        conversation = await self._core.conversation(conversation_id)
         if conversation.queued_at:
-            await self.queue.record_wait(time.time() - conversation.queued_at)
+            await self._stores.queue.record_wait(time.time() - conversation.queued_at)
         log.info("conversation %s: queued -> with_agent (claimed by %s)", conversation_id, username)
-        await self._deliver(conversation_id, result.entry, agent="")
-        await self.notifier.to_customer(
-            conversation_id, "status", await self.customer_status(conversation_id)
+        await self._core.deliver(conversation_id, result.entry, agent="")
+        await self._core.send_status(conversation_id)
+        await self._core.notifier.to_agents(
+            "taken", {"conversation_id": conversation_id, "by": username}
         )
-        await self.notifier.to_agents("taken", {"conversation_id": conversation_id, "by": username})
-        await self._views_changed(queue=True, roster=True)
-        return {
-            "ok": True,
-            "conversation_id": conversation_id,
-            "transcript": await self.transcripts.read(conversation_id),
-            "conversation": conversation.summary(),
-        }
+        await self._core.views_changed(queue=True, roster=True)
+        return {"ok": True, **await self._with_transcript(conversation)}
 
     async def transcript(self, username: str, conversation_id: Any) -> dict[str, Any]:
         """Any conversation's full transcript, for agents (e.g. a console after reload)."""
-        await self._agent(username)
-        conversation = await self._conversation(valid_id(conversation_id))
-        return {
-            "ok": True,
-            "conversation_id": conversation.id,
-            "transcript": await self.transcripts.read(conversation.id),
-            "conversation": conversation.summary(),
-        }
+        await self._core.agent(username)
+        conversation = await self._core.conversation(valid_id(conversation_id))
+        return {"ok": True, **await self._with_transcript(conversation)}
 
-    async def agent_message(self, username: str, conversation_id: Any, text: Any) -> dict[str, Any]:
-        agent = await self._agent(username)
+    async def message(self, username: str, conversation_id: Any, text: Any) -> dict[str, Any]:
+        agent = await self._core.agent(username)
         conversation_id = valid_id(conversation_id)
-        text = valid_text(text, self.settings.max_message_chars)
-        result = await self.conversations.append(
+        text = valid_text(text, self._core.settings.max_message_chars)
+        result = await self._stores.conversations.append(
             conversation_id,
-            [entries.agent_message(text, username, agent.name)],
+            [agent_message(text, username, agent.name)],
             expected_agent=username,
         )
         raise_for_append(result.status)
         entry = result.entries[0]
-        await self._deliver(conversation_id, entry, agent=username)
+        await self._core.deliver(conversation_id, entry, agent=username)
         return {"ok": True, "entry": entry}
 
-    async def agent_typing(self, username: str, conversation_id: Any, typing: Any) -> None:
-        agent = await self._agent(username)
-        conversation = await self._conversation(valid_id(conversation_id))
-        if conversation.state == WITH_AGENT and conversation.agent == username:
-            await self.notifier.to_customer(
+    async def typing(self, username: str, conversation_id: Any, typing: Any) -> None:
+        agent = await self._core.agent(username)
+        conversation = await self._core.conversation(valid_id(conversation_id))
+        if conversation.state is State.WITH_AGENT and conversation.agent == username:
+            await self._core.notifier.to_customer(
                 conversation.id,
                 "typing",
                 {"role": "agent", "name": agent.name, "typing": bool(typing)},
@@ -153,53 +184,56 @@ class AgentDesk(ServiceCore):
 
     async def note(self, username: str, conversation_id: Any, text: Any) -> dict[str, Any]:
         """An internal note: recorded and shown to agents, never to the customer."""
-        agent = await self._agent(username)
-        conversation = await self._conversation(valid_id(conversation_id))
-        entry = await self._record(
+        agent = await self._core.agent(username)
+        conversation = await self._core.conversation(valid_id(conversation_id))
+        entry = await self._core.record(
             conversation.id,
-            entries.note(valid_text(text, self.settings.max_message_chars), username, agent.name),
+            note(valid_text(text, self._core.settings.max_message_chars), username, agent.name),
         )
         for holder in {conversation.agent, username} - {""}:
-            await self.notifier.to_agent(
+            await self._core.notifier.to_agent(
                 holder, "entry", {"conversation_id": conversation.id, "entry": entry}
             )
         return {"ok": True, "entry": entry}
 
     async def transfer(self, username: str, conversation_id: Any, to: Any) -> dict[str, Any]:
         """Give a held chat to another online agent, or (to=None) back to the queue's head."""
-        agent = await self._agent(username)
+        agent = await self._core.agent(username)
         conversation_id = valid_id(conversation_id)
         if to is None:
-            return await self._requeue(
+            await self._requeue(
                 conversation_id,
                 username,
-                HandoffReason.AGENT_TRANSFER.value,
-                "transferred",
+                HandoffReason.AGENT_TRANSFER,
+                EntryEvent.TRANSFERRED,
                 "You're being transferred to another person from our team. Please wait a moment.",
             )
+            return {"ok": True}
         if to == username or not isinstance(to, str):
-            raise InputError("invalid_transfer", "Transfer to another agent's username or null.")
-        target = await self.agents.get(to)
+            raise InputError(
+                ErrorCode.INVALID_TRANSFER, "Transfer to another agent's username or null."
+            )
+        target = await self._stores.agents.get(to)
         if target is None:
-            raise InputError("unknown_agent", f"No agent {to!r}.")
-        if not await self.agents.is_online(to):
-            raise InputError("agent_offline", f"{target.name} is not online.")
-        entry = entries.system_event(
-            "transferred",
+            raise InputError(ErrorCode.UNKNOWN_AGENT, f"No agent {to!r}.")
+        if not await self._stores.agents.is_online(to):
+            raise InputError(ErrorCode.AGENT_OFFLINE, f"{target.name} is not online.")
+        entry = system_event(
+            EntryEvent.TRANSFERRED,
             text=f"{target.name} is taking over this conversation.",
-            reason=HandoffReason.AGENT_TRANSFER.value,
+            reason=HandoffReason.AGENT_TRANSFER,
             agent=username,
             to=to,
             name=target.name,
         )
-        result = await self._change_state(
+        result = await self._core.change_state(
             conversation_id,
-            allowed=[WITH_AGENT],
-            to=WITH_AGENT,
+            allowed=[State.WITH_AGENT],
+            to=State.WITH_AGENT,
             entry=entry,
             expected_agent=username,
             new_agent=to,
-            agent_limit=target.limit or self.settings.agent_chat_limit,
+            agent_limit=self._limit_of(target),
             fields={"agent_name": target.name},
         )
         log.info(
@@ -208,39 +242,36 @@ class AgentDesk(ServiceCore):
             username,
             to,
         )
-        await self._deliver(conversation_id, result.entry, agent="")
-        await self.notifier.to_customer(
-            conversation_id, "status", await self.customer_status(conversation_id)
-        )
-        view = await self.transcript(to, conversation_id)
-        await self.notifier.to_agent(
+        await self._core.deliver(conversation_id, result.entry, agent="")
+        await self._core.send_status(conversation_id)
+        conversation = await self._core.conversation(conversation_id)
+        await self._core.notifier.to_agent(
             to,
             "assigned",
             {
                 "conversation_id": conversation_id,
-                "transcript": view["transcript"],
-                "conversation": view["conversation"],
+                **await self._with_transcript(conversation),
                 "from": agent.username,
             },
         )
-        await self._let_go(username, conversation_id, "transferred")
+        await self._let_go(username, conversation_id, EntryEvent.TRANSFERRED)
         return {"ok": True}
 
     async def resolve(self, username: str, conversation_id: Any) -> dict[str, Any]:
         """The person is done: the bot takes over again and the customer is told."""
-        agent = await self._agent(username)
+        agent = await self._core.agent(username)
         conversation_id = valid_id(conversation_id)
-        entry = entries.system_event(
-            "resolved",
+        entry = system_event(
+            EntryEvent.RESOLVED,
             text=f"{agent.name} marked this conversation as resolved. The assistant "
             "is back: ask it anything, or ask for a person at any time.",
             agent=username,
             name=agent.name,
         )
-        result = await self._change_state(
+        result = await self._core.change_state(
             conversation_id,
-            allowed=[WITH_AGENT],
-            to=BOT,
+            allowed=[State.WITH_AGENT],
+            to=State.BOT,
             entry=entry,
             expected_agent=username,
             fields={
@@ -253,29 +284,33 @@ class AgentDesk(ServiceCore):
             },
         )
         log.info("conversation %s: with_agent -> bot (resolved by %s)", conversation_id, username)
-        await self._deliver(conversation_id, result.entry, agent="")
-        status = await self.customer_status(conversation_id)
-        await self.notifier.to_customer(
-            conversation_id, "status", {**status, "state": "resolved", "agent": agent.name}
+        await self._core.deliver(conversation_id, result.entry, agent="")
+        await self._core.send_status(
+            conversation_id, state=CustomerState.RESOLVED, agent=agent.name
         )
-        await self._let_go(username, conversation_id, "resolved")
+        await self._let_go(username, conversation_id, EntryEvent.RESOLVED)
         return {"ok": True}
 
-    async def close_conversation(self, username: str, conversation_id: Any) -> dict[str, Any]:
+    async def close(self, username: str, conversation_id: Any) -> dict[str, Any]:
         """End a queued or held conversation for good (spam, duplicates)."""
-        agent = await self._agent(username)
-        conversation = await self._conversation(valid_id(conversation_id))
-        if conversation.state == WITH_AGENT and conversation.agent != username:
-            raise InputError("not_your_chat", "Only the agent holding this chat can close it.")
-        entry = entries.system_event(
-            "closed", text="This conversation has been closed.", agent=username, name=agent.name
+        agent = await self._core.agent(username)
+        conversation = await self._core.conversation(valid_id(conversation_id))
+        if conversation.state is State.WITH_AGENT and conversation.agent != username:
+            raise InputError(
+                ErrorCode.NOT_YOUR_CHAT, "Only the agent holding this chat can close it."
+            )
+        entry = system_event(
+            EntryEvent.CLOSED,
+            text="This conversation has been closed.",
+            agent=username,
+            name=agent.name,
         )
-        result = await self._change_state(
+        result = await self._core.change_state(
             conversation.id,
-            allowed=[QUEUED, WITH_AGENT],
-            to=CLOSED,
+            allowed=[State.QUEUED, State.WITH_AGENT],
+            to=State.CLOSED,
             entry=entry,
-            queue="remove",
+            queue=QueueOp.REMOVE,
             expected_agent=conversation.agent,
         )
         log.info(
@@ -284,28 +319,32 @@ class AgentDesk(ServiceCore):
             result.previous_state,
             username,
         )
-        await self._deliver(conversation.id, result.entry, agent="")
-        await self.notifier.to_customer(conversation.id, "status", {"state": CLOSED})
+        await self._core.deliver(conversation.id, result.entry, agent="")
+        await self._core.notifier.to_customer(
+            conversation.id, "status", {"state": CustomerState.CLOSED}
+        )
         if conversation.agent:
-            await self.notifier.to_agent(
-                conversation.agent, "closed", {"conversation_id": conversation.id, "state": CLOSED}
+            await self._core.notifier.to_agent(
+                conversation.agent,
+                "closed",
+                {"conversation_id": conversation.id, "state": State.CLOSED},
             )
-        await self._views_changed(queue=True, roster=True)
+        await self._core.views_changed(queue=True, roster=True)
         return {"ok": True}
 
     async def sweep(self, heartbeat: bool = True) -> None:
         """Periodic: keep this process's agents live; requeue chats of vanished agents."""
+        agents = self._stores.agents
         if heartbeat:
-            await self.agents.heartbeat(self._agent_connections)
-        vanished = await self.agents.vanished(self.settings.agent_grace_s)
-        for username in vanished:
-            for conversation_id in await self.conversations.chats_of(username):
+            await agents.heartbeat(self._connections)
+        for username in await agents.vanished(self._core.settings.agent_grace_s):
+            for conversation_id in await self._stores.conversations.chats_of(username):
                 try:
                     await self._requeue(
                         conversation_id,
                         username,
-                        AGENT_DISCONNECTED,
-                        "requeued",
+                        HandoffReason.AGENT_DISCONNECTED,
+                        EntryEvent.REQUEUED,
                         "The person helping you was disconnected. You're first in line for "
                         "the next one.",
                     )
@@ -313,16 +352,21 @@ class AgentDesk(ServiceCore):
                     continue  # resolved or moved meanwhile
 
     async def _requeue(
-        self, conversation_id: str, username: str, reason: str, event: str, text: str
-    ) -> dict[str, Any]:
-        entry = entries.system_event(event, text=text, reason=reason, agent=username)
-        result = await self._change_state(
+        self,
+        conversation_id: str,
+        username: str,
+        reason: HandoffReason,
+        event: EntryEvent,
+        text: str,
+    ) -> None:
+        entry = system_event(event, text=text, reason=reason, agent=username)
+        result = await self._core.change_state(
             conversation_id,
-            allowed=[WITH_AGENT],
-            to=QUEUED,
+            allowed=[State.WITH_AGENT],
+            to=State.QUEUED,
             entry=entry,
             expected_agent=username,
-            queue="head",
+            queue=QueueOp.HEAD,
             fields={"reason": reason, "confidence": "", "queued_at": f"{time.time():.3f}"},
         )
         log.info(
@@ -331,13 +375,36 @@ class AgentDesk(ServiceCore):
             reason,
             username,
         )
-        await self._deliver(conversation_id, result.entry, agent="")
+        await self._core.deliver(conversation_id, result.entry, agent="")
         await self._let_go(username, conversation_id, event, queue=True)
-        return {"ok": True}
 
-    async def _chats(self, username: str) -> list[dict[str, Any]]:
-        held = await self.conversations.get_many(await self.conversations.chats_of(username))
+    async def _let_go(
+        self, username: str, conversation_id: str, event: EntryEvent, queue: bool = False
+    ) -> None:
+        """The chat left this agent: tell their console, then everyone's team view."""
+        await self._core.notifier.to_agent(
+            username, "closed", {"conversation_id": conversation_id, "state": event}
+        )
+        await self._core.views_changed(queue=queue, roster=True)
+
+    async def _with_transcript(self, conversation: Conversation) -> dict[str, Any]:
+        """`transcript` (every entry, internals included) and `conversation` (its summary)."""
+        return {
+            "conversation_id": conversation.id,
+            "transcript": await self._stores.transcripts.read(conversation.id),
+            "conversation": conversation.summary(),
+        }
+
+    async def _chats(self, username: str) -> list[HeldChat]:
+        conversations = self._stores.conversations
+        held = await conversations.get_many(await conversations.chats_of(username))
         return [
-            {**conversation.summary(), "transcript": await self.transcripts.read(conversation.id)}
+            {
+                **conversation.summary(),
+                "transcript": await self._stores.transcripts.read(conversation.id),
+            }
             for conversation in held
         ]
+
+    def _limit_of(self, agent: Agent) -> int:
+        return agent.limit or self._core.settings.agent_chat_limit

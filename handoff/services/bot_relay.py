@@ -3,6 +3,10 @@
 Messages of one conversation reach the bot one at a time and in order; a reply that
 arrives after a person took over is recorded for the agent but not shown to the
 customer; a bot that cannot answer hands the conversation to a person.
+
+    relay = BotRelay(core, RasaClient(settings.rasa_url, settings.bot_timeout_s))
+    relay.ask("c1", "where is my parcel?", metadata=None, gen="0")   # returns at once
+    await relay.idle()                                               # tests: wait for it
 """
 
 from __future__ import annotations
@@ -10,77 +14,94 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from bot.signals import HandoffReason
-from handoff import entries
-from handoff.bot_replies import parse_bot_reply
-from handoff.conversations import BOT
-from handoff.rasa_client import BotUnavailable
-from handoff.service_core import ServiceCore, log
+from handoff.bot_client import BotReply, BotUnavailable, RasaClient, parse_bot_reply
+from handoff.protocol import HandoffReason, State
+from handoff.protocol.entries import late
+from handoff.services.core import ConversationCore, log
+from handoff.stores.conversations import AppendStatus
+
+# What of the bot's handoff signal goes into the handoff entry, for agents.
+_SIGNAL_DETAILS = ("intent", "intent_confidence", "faq_id", "faq_confidence")
 
 
-class BotRelay(ServiceCore):
-    """Messages to Rasa and its replies back into the conversation."""
+class BotRelay:
+    """Customer messages to Rasa, in the background, and its replies back."""
 
-    def _hand_to_bot(
+    def __init__(self, core: ConversationCore, rasa: RasaClient) -> None:
+        self._core = core
+        self.rasa = rasa
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}  # lock, tasks using it
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def ask(
         self, conversation_id: str, text: str, metadata: dict[str, Any] | None, gen: str
     ) -> None:
         """Ask the bot in the background: the socket's next events (another message,
         "talk to a person") must not wait for it. The per-conversation lock keeps order."""
-        task = asyncio.create_task(self._ask_bot(conversation_id, text, metadata, gen))
-        self._bot_tasks.add(task)
-        task.add_done_callback(self._bot_tasks.discard)
+        task = asyncio.create_task(self._ask(conversation_id, text, metadata, gen))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
-    async def bot_idle(self) -> None:
+    async def idle(self) -> None:
         """Wait until every message handed to the bot has been answered (or given up)."""
-        while self._bot_tasks:
-            await asyncio.gather(*self._bot_tasks, return_exceptions=True)
+        while self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    async def _ask_bot(
+    async def close(self) -> None:
+        """Give up on pending questions (the process is stopping) and close the client."""
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.rasa.close()
+
+    async def _ask(
         self, conversation_id: str, text: str, metadata: dict[str, Any] | None, gen: str
     ) -> None:
-        lock, users = self._bot_locks.get(conversation_id, (asyncio.Lock(), 0))
-        self._bot_locks[conversation_id] = (lock, users + 1)
+        lock, users = self._locks.get(conversation_id, (asyncio.Lock(), 0))
+        self._locks[conversation_id] = (lock, users + 1)
         try:
             async with lock:
-                conversation = await self.conversations.get(conversation_id)
-                if conversation is None or conversation.state != BOT or conversation.gen != gen:
-                    return  # a person took over while this message waited for the bot
-                await self._bot_typing(conversation_id, True)
-                try:
-                    messages = await self.rasa.send(conversation_id, text, metadata)
-                except BotUnavailable as exc:
-                    await self._bot_typing(conversation_id, False)
-                    log.warning("conversation %s: bot unavailable (%s)", conversation_id, exc)
-                    await self.hand_off(
-                        conversation_id, HandoffReason.BOT_UNAVAILABLE.value, None, trigger=text
-                    )
-                    return
-                await self._bot_typing(conversation_id, False)
-                await self._record_bot_reply(conversation_id, messages, text, gen)
+                await self._ask_in_turn(conversation_id, text, metadata, gen)
         except Exception:
             log.exception("conversation %s: handling the bot's reply failed", conversation_id)
         finally:
-            lock, users = self._bot_locks[conversation_id]
+            lock, users = self._locks[conversation_id]
             if users > 1:
-                self._bot_locks[conversation_id] = (lock, users - 1)
+                self._locks[conversation_id] = (lock, users - 1)
             else:
-                del self._bot_locks[conversation_id]
+                del self._locks[conversation_id]
 
-    async def _record_bot_reply(
-        self, conversation_id: str, messages: list[dict[str, Any]], text: str, gen: str
+    async def _ask_in_turn(
+        self, conversation_id: str, text: str, metadata: dict[str, Any] | None, gen: str
     ) -> None:
-        reply = parse_bot_reply(messages)
+        conversation = await self._core.stores.conversations.get(conversation_id)
+        if conversation is None or conversation.state is not State.BOT or conversation.gen != gen:
+            return  # a person took over while this message waited for the bot
+        await self._typing(conversation_id, True)
+        try:
+            messages = await self.rasa.send(conversation_id, text, metadata)
+        except BotUnavailable as exc:
+            await self._typing(conversation_id, False)
+            log.warning("conversation %s: bot unavailable (%s)", conversation_id, exc)
+            await self._core.hand_off(
+                conversation_id, HandoffReason.BOT_UNAVAILABLE, None, trigger=text
+            )
+            return
+        await self._typing(conversation_id, False)
+        await self._record_reply(conversation_id, parse_bot_reply(messages), text, gen)
+
+    async def _record_reply(
+        self, conversation_id: str, reply: BotReply, text: str, gen: str
+    ) -> None:
+        core = self._core
         if reply.entries:
-            result = await self.conversations.append(
+            result = await core.stores.conversations.append(
                 conversation_id,
                 reply.entries,
-                late_entries=[entries.late(entry) for entry in reply.entries],
+                late_entries=[late(entry) for entry in reply.entries],
                 expected_gen=gen,
             )
-            if result.status == "ok":
-                for entry in result.entries:
-                    await self._deliver(conversation_id, entry)
-            elif result.status == "late":
+            if result.status is AppendStatus.LATE:
                 log.info(
                     "conversation %s: bot reply arrived after the handoff (%s); recorded, "
                     "not shown to the customer",
@@ -88,31 +109,33 @@ class BotRelay(ServiceCore):
                     result.state,
                 )
                 for entry in result.entries:
-                    await self._deliver(conversation_id, entry, agent=result.agent)
+                    await core.deliver(conversation_id, entry, agent=result.agent)
                 return
-        if reply.handoff:
+            for entry in result.entries:
+                await core.deliver(conversation_id, entry)
+        if reply.handoff is not None:
             signal = reply.handoff
             confidence = signal.get("confidence")
-            await self.hand_off(
+            await core.hand_off(
                 conversation_id,
-                str(signal.get("reason") or HandoffReason.LOW_CONFIDENCE.value),
+                _reason(signal.get("reason")),
                 confidence if isinstance(confidence, (int, float)) else None,
                 trigger=signal.get("text") or text,
                 expected_gen=gen,
                 details={
-                    key: signal.get(key)
-                    for key in ("intent", "intent_confidence", "faq_id", "faq_score")
-                    if signal.get(key) is not None
+                    key: signal[key] for key in _SIGNAL_DETAILS if signal.get(key) is not None
                 },
             )
 
-    async def _bot_typing(self, conversation_id: str, typing: bool) -> None:
-        await self.notifier.to_customer(
+    async def _typing(self, conversation_id: str, typing: bool) -> None:
+        await self._core.notifier.to_customer(
             conversation_id, "typing", {"role": "bot", "typing": typing}
         )
 
-    async def shutdown(self) -> None:
-        for task in list(self._bot_tasks):
-            task.cancel()
-        await asyncio.gather(*self._bot_tasks, return_exceptions=True)
-        await self.rasa.close()
+
+def _reason(raw: Any) -> HandoffReason:
+    """The bot's stated reason; a reason this gateway does not know counts as low confidence."""
+    try:
+        return HandoffReason(raw)
+    except ValueError:
+        return HandoffReason.LOW_CONFIDENCE

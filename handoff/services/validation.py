@@ -11,20 +11,20 @@ import time
 from collections import deque
 from typing import Any
 
-from handoff.conversations import TransitionResult
-from handoff.errors import InputError
+from handoff.protocol import ErrorCode, InputError
+from handoff.stores.conversations import AppendStatus, Refusal, TransitionResult
 
 MAX_METADATA_CHARS = 4000
 
 
 def valid_text(text: Any, max_chars: int) -> str:
     if not isinstance(text, str):
-        raise InputError("invalid_message", "The message must be a string.")
+        raise InputError(ErrorCode.INVALID_MESSAGE, "The message must be a string.")
     if not text.strip():
-        raise InputError("empty_message", "The message is empty.")
+        raise InputError(ErrorCode.EMPTY_MESSAGE, "The message is empty.")
     if len(text) > max_chars:
         raise InputError(
-            "message_too_long",
+            ErrorCode.MESSAGE_TOO_LONG,
             f"Messages are limited to {max_chars} characters; nothing was sent.",
         )
     return text
@@ -34,38 +34,38 @@ def valid_metadata(metadata: Any) -> dict[str, Any] | None:
     if not isinstance(metadata, dict) or not metadata:
         return None
     if len(json.dumps(metadata, default=str)) > MAX_METADATA_CHARS:
-        raise InputError("invalid_metadata", "Message metadata is too large.")
+        raise InputError(ErrorCode.INVALID_METADATA, "Message metadata is too large.")
     return metadata
 
 
 def valid_id(conversation_id: Any) -> str:
     if not isinstance(conversation_id, str) or not 0 < len(conversation_id) <= 100:
-        raise InputError("invalid_payload", "conversation_id is required.")
+        raise InputError(ErrorCode.INVALID_PAYLOAD, "conversation_id is required.")
     return conversation_id
 
 
-def raise_for_append(status: str) -> None:
+def raise_for_append(status: AppendStatus) -> None:
     """Turn a refused transcript append into the refusal the client should see."""
-    if status == "missing":
-        raise InputError("invalid_session", "Unknown conversation; send session_request.")
-    if status == "closed":
+    if status is AppendStatus.MISSING:
+        raise InputError(ErrorCode.INVALID_SESSION, "Unknown conversation; send session_request.")
+    if status is AppendStatus.CLOSED:
         raise InputError(
-            "conversation_closed",
+            ErrorCode.CONVERSATION_CLOSED,
             "This conversation is closed; send session_request for a new one.",
         )
-    if status == "agent":
-        raise InputError("not_your_chat", "You do not hold this conversation.")
+    if status is AppendStatus.AGENT:
+        raise InputError(ErrorCode.NOT_YOUR_CHAT, "You do not hold this conversation.")
 
 
 def refusal(result: TransitionResult) -> InputError:
     """Turn a refused state transition into the refusal the agent should see."""
-    if result.refused == "missing":
-        return InputError("not_found", "No such conversation.")
-    if result.refused == "limit":
-        return InputError("limit_reached", "You already hold as many chats as allowed.")
-    if result.refused == "agent":
-        return InputError("not_your_chat", "You do not hold this conversation.")
-    return InputError("wrong_state", f"The conversation is {result.previous_state}.")
+    if result.refused is Refusal.MISSING:
+        return InputError(ErrorCode.NOT_FOUND, "No such conversation.")
+    if result.refused is Refusal.LIMIT:
+        return InputError(ErrorCode.LIMIT_REACHED, "You already hold as many chats as allowed.")
+    if result.refused is Refusal.AGENT:
+        return InputError(ErrorCode.NOT_YOUR_CHAT, "You do not hold this conversation.")
+    return InputError(ErrorCode.WRONG_STATE, f"The conversation is {result.previous_state}.")
 
 
 class RateLimiter:
@@ -88,7 +88,7 @@ class RateLimiter:
         while recent and now - recent[0] > 60:
             recent.popleft()
         if len(recent) >= self._per_minute:
-            raise InputError("rate_limited", "Too many messages; please wait a moment.")
+            raise InputError(ErrorCode.RATE_LIMITED, "Too many messages; please wait a moment.")
         recent.append(now)
         if len(self._recent) > self.MAX_TRACKED:
             self._recent = {k: v for k, v in self._recent.items() if v and now - v[-1] < 60}

@@ -1,25 +1,34 @@
-"""The customer namespace "/": Rasa's socketio channel protocol plus our additions.
+"""The customer namespace "/": Rasa's socketio channel protocol plus opt-in additions.
 
-Thin on purpose: each handler reads the event and calls ConversationService.
+Thin on purpose: each handler reads the event and calls the CustomerService. A socket
+gets stock Rasa payloads unless its `session_request` carries `"extended": true` (our
+widget does): then it also gets ids and roles, `history`, `status`, `typing` and `error`.
+A stock client's refused message is answered in words it can show: a bot text.
 
-    sio.register_namespace(CustomerNamespace(lambda: service))
+    sio.register_namespace(CustomerNamespace(lambda: services.customers))
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Callable
 
-from handoff.errors import InputError
-from handoff.guarded_namespace import GuardedNamespace, ServiceRef, payload
-from handoff.notifier import CUSTOMER_NAMESPACE, customer_room
+from handoff.protocol import CustomerStatus, CustomerView, InputError
+from handoff.services.customers import CustomerService
+from handoff.sockets.guarded import GuardedNamespace, payload
+from handoff.sockets.notifier import CUSTOMER_NAMESPACE, customer_room
 
 log = logging.getLogger("handoff.gateway")
 
 
 class CustomerNamespace(GuardedNamespace):
-    def __init__(self, service: ServiceRef) -> None:
-        super().__init__(CUSTOMER_NAMESPACE, service)
+    def __init__(self, customers: Callable[[], CustomerService]) -> None:
+        super().__init__(CUSTOMER_NAMESPACE)
+        self._customers = customers
+
+    @property
+    def customers(self) -> CustomerService:
+        return self._customers()
 
     async def on_connect(self, sid: str, environ: Any, auth: Any = None) -> bool:
         return True
@@ -29,45 +38,65 @@ class CustomerNamespace(GuardedNamespace):
 
     async def on_session_request(self, sid: str, data: Any) -> None:
         request = payload(data)
-        opened = await self.service.open_session(
+        view = CustomerView.EXTENDED if request.get("extended") is True else CustomerView.RASA
+        session = await self.get_session(sid)
+        await self.save_session(sid, {**session, "view": view})  # refusals speak its language
+        opened = await self.customers.open_session(
             request.get("session_id"),
             request.get("last_id"),
-            join=lambda conversation_id: self._bind(sid, conversation_id),
+            join=lambda conversation_id: self._bind(sid, conversation_id, view),
         )
         await self.emit("session_confirm", opened.token, to=sid)
-        await self.emit("history", {"messages": opened.history}, to=sid)
-        await self.emit("status", opened.status, to=sid)
+        if view is CustomerView.EXTENDED:
+            await self.emit("history", {"messages": opened.history}, to=sid)
+            await self.emit("status", opened.status, to=sid)
 
     async def on_user_uttered(self, sid: str, data: Any) -> None:
         message = payload(data)
         conversation_id = await self._conversation(sid, message.get("session_id"))
         metadata = message.get("metadata") or message.get("customData")
-        await self.service.customer_message(conversation_id, message.get("message"), metadata)
+        await self.customers.message(conversation_id, message.get("message"), metadata)
 
     async def on_typing(self, sid: str, data: Any) -> None:
-        await self.service.customer_typing(
-            await self._conversation(sid), payload(data).get("typing")
-        )
+        await self.customers.typing(await self._conversation(sid), payload(data).get("typing"))
 
-    async def on_request_human(self, sid: str, data: Any) -> dict[str, Any]:
+    async def on_request_human(self, sid: str, data: Any) -> CustomerStatus:
         payload(data)
-        return await self.service.request_human(await self._conversation(sid))
+        return await self.customers.request_human(await self._conversation(sid))
 
     async def on_contact_details(self, sid: str, data: Any) -> dict[str, Any]:
-        entry = await self.service.contact_details(await self._conversation(sid), payload(data))
+        entry = await self.customers.contact_details(await self._conversation(sid), payload(data))
         return {"ok": True, "id": entry["id"]}
 
     async def on_rating(self, sid: str, data: Any) -> dict[str, Any]:
-        entry = await self.service.rating(await self._conversation(sid), payload(data).get("score"))
+        entry = await self.customers.rating(
+            await self._conversation(sid), payload(data).get("score")
+        )
         return {"ok": True, "id": entry["id"]}
 
-    async def _bind(self, sid: str, conversation_id: str) -> None:
+    async def refuse(self, sid: str, error: InputError) -> None:
+        if await self._view(sid) is CustomerView.EXTENDED:
+            await super().refuse(sid, error)
+        else:
+            await self.emit("bot_uttered", {"text": error.message}, to=sid)
+
+    async def _bind(self, sid: str, conversation_id: str, view: CustomerView) -> None:
         session = await self.get_session(sid)
-        previous = session.get("conversation_id")
-        if previous and previous != conversation_id:
-            await self.leave_room(sid, customer_room(previous))
-        await self.save_session(sid, {"conversation_id": conversation_id})
-        await self.enter_room(sid, customer_room(conversation_id))
+        previous, room = session.get("conversation_id"), session.get("room")
+        if previous and room != customer_room(conversation_id, view):
+            await self.leave_room(sid, room)
+        room = customer_room(conversation_id, view)
+        await self.save_session(
+            sid, {"conversation_id": conversation_id, "view": view, "room": room}
+        )
+        await self.enter_room(sid, room)
+
+    async def _view(self, sid: str) -> CustomerView:
+        try:
+            session = await self.get_session(sid)
+        except KeyError:  # the socket is gone
+            return CustomerView.RASA
+        return CustomerView(session.get("view", CustomerView.RASA))
 
     async def _conversation(self, sid: str, token: Any | None = None) -> str:
         """The socket's conversation; a client that skipped session_request may still
@@ -75,8 +104,6 @@ class CustomerNamespace(GuardedNamespace):
         conversation_id = (await self.get_session(sid)).get("conversation_id")
         if conversation_id:
             return str(conversation_id)
-        conversation_id = self.service.sessions.verify(token)
-        if conversation_id and await self.service.conversations.get(conversation_id):
-            await self._bind(sid, conversation_id)
-            return conversation_id
-        raise InputError("invalid_session", "No session yet: send session_request first.")
+        conversation_id = await self.customers.conversation_of(token)
+        await self._bind(sid, conversation_id, CustomerView.RASA)
+        return conversation_id

@@ -1,8 +1,9 @@
-"""Base class of the socket namespaces: one handler per event, failures become `error`.
+"""Base class of the socket namespaces: one handler per event, failures become refusals.
 
 A handler gets `(sid, data)` whatever the client sent (no data, extra arguments), and any
-refusal (InputError), Redis outage or bug reaches the client as an `error` event plus a
-`{"ok": false, ...}` ack, instead of a silently dropped event or a crashed task.
+refusal (InputError), Redis outage or bug reaches the client as a refusal (`refuse`: an
+`error` event) plus a `{"ok": false, ...}` ack, instead of a silently dropped event or a
+crashed task.
 
     class Customers(GuardedNamespace):
         async def on_typing(self, sid: str, data: Any) -> None: ...
@@ -17,32 +18,12 @@ from typing import Any, Callable
 import socketio
 from redis.exceptions import RedisError
 
-from handoff.errors import InputError
-from handoff.service import ConversationService
+from handoff.protocol import ErrorCode, InputError, Unavailable
 
 log = logging.getLogger("handoff.gateway")
 
-ServiceRef = Callable[[], ConversationService]
-
-
-class GatewayUnavailable(InputError):
-    def __init__(self) -> None:
-        super().__init__(
-            "unavailable",
-            "The chat service is temporarily unavailable; "
-            "nothing was recorded. Please try again in a moment.",
-        )
-
 
 class GuardedNamespace(socketio.AsyncNamespace):
-    def __init__(self, namespace: str, service: ServiceRef) -> None:
-        super().__init__(namespace)
-        self._service_ref = service
-
-    @property
-    def service(self) -> ConversationService:
-        return self._service_ref()
-
     async def trigger_event(self, event: str, *args: Any) -> Any:
         if event in ("connect", "disconnect"):
             try:
@@ -51,33 +32,41 @@ class GuardedNamespace(socketio.AsyncNamespace):
                 log.error("%s %s failed: Redis unavailable (%s)", self.namespace, event, exc)
                 if event == "connect":
                     raise socketio.exceptions.ConnectionRefusedError(
-                        GatewayUnavailable().as_payload()
+                        Unavailable().as_payload()
                     ) from exc
                 return None
         sid = args[0]
         handler: Callable[[str, Any], Any] | None = getattr(self, f"on_{event}", None)
         if handler is None:
-            return await self._refuse(sid, InputError("unknown_event", f"Unknown event {event!r}."))
+            return await self._refused(
+                sid, InputError(ErrorCode.UNKNOWN_EVENT, f"Unknown event {event!r}.")
+            )
         try:
             return await handler(sid, args[1] if len(args) > 1 else None)
         except InputError as exc:
-            return await self._refuse(sid, exc)
+            return await self._refused(sid, exc)
         except (RedisError, OSError) as exc:
             log.error(
                 "%s %s from %s failed: Redis unavailable (%s)", self.namespace, event, sid, exc
             )
-            return await self._refuse(sid, GatewayUnavailable())
+            return await self._refused(sid, Unavailable())
         except Exception:
             log.exception("%s %s from %s failed", self.namespace, event, sid)
-            return await self._refuse(
+            return await self._refused(
                 sid,
-                InputError("internal_error", "Something went wrong on our side; please try again."),
+                InputError(
+                    ErrorCode.INTERNAL_ERROR, "Something went wrong on our side; please try again."
+                ),
             )
 
-    async def _refuse(self, sid: str, error: InputError) -> dict[str, Any]:
+    async def _refused(self, sid: str, error: InputError) -> dict[str, object]:
         with contextlib.suppress(RedisError, OSError):
-            await self.emit("error", error.as_payload(), to=sid)
-        return {"ok": False, "error": error.code, "message": error.message}
+            await self.refuse(sid, error)
+        return error.as_ack()
+
+    async def refuse(self, sid: str, error: InputError) -> None:
+        """Tell the socket why its event was refused (an `error` event)."""
+        await self.emit("error", error.as_payload(), to=sid)
 
 
 def payload(data: Any) -> dict[str, Any]:
@@ -85,5 +74,5 @@ def payload(data: Any) -> dict[str, Any]:
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise InputError("invalid_payload", "Expected a JSON object.")
+        raise InputError(ErrorCode.INVALID_PAYLOAD, "Expected a JSON object.")
     return data

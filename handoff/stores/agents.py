@@ -1,47 +1,31 @@
-"""Agent accounts, login tokens and presence, all kept in Redis.
+"""Agent accounts and presence, kept in Redis.
 
-Accounts come from the CLI (salted scrypt hashes) or from AGENTS_FILE; a login returns a
-signed, expiring token that the /agents Socket.IO handshake must carry. Presence is the
-set of live connections per agent, refreshed by a heartbeat, so a crashed gateway process
-does not leave its agents "online" forever.
+Accounts come from `python -m handoff.accounts` or AGENTS_FILE, with salted scrypt hashes
+(handoff/auth/passwords.py). Presence is the set of live connections per agent, refreshed
+by a heartbeat, so a crashed gateway process does not leave its agents "online" forever.
 
-    python -m handoff.agents add ada --name "Ada Lovelace" --limit 3   # prompts for password
-    python -m handoff.agents hash-password                             # for AGENTS_FILE
-    python -m handoff.agents list
+    directory = AgentDirectory(redis, keys)
+    await directory.add("ada", "Ada", "s3cret")
+    agent = await directory.authenticate("ada", "s3cret")
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import base64
-import getpass
-import hashlib
-import hmac
-import json
-import logging
 import re
-import secrets
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import yaml
 from redis.asyncio import Redis
 
-from handoff.keys import Keys
-
-log = logging.getLogger(__name__)
-
-AVAILABLE = "available"
-AWAY = "away"
-OFFLINE = "offline"
-PRESENCE_STATES = (AVAILABLE, AWAY)
+from handoff.auth.passwords import DUMMY_HASH, check_password, hash_password
+from handoff.protocol import Presence, RosterRow
+from handoff.stores.keys import Keys
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,39}$")
-_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 # A connection counts as live while its heartbeat is younger than this many seconds.
 HEARTBEAT_INTERVAL_S = 5.0
 CONNECTION_STALE_S = 3 * HEARTBEAT_INTERVAL_S
@@ -51,29 +35,6 @@ def valid_username(username: Any) -> bool:
     return isinstance(username, str) and bool(_USERNAME.match(username))
 
 
-def hash_password(password: str) -> str:
-    """`scrypt$n$r$p$salt$hash`, safe to store in Redis or in AGENTS_FILE."""
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **_SCRYPT)
-    return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${salt.hex()}${digest.hex()}"
-
-
-def check_password(password: str, stored: str) -> bool:
-    try:
-        scheme, n, r, p, salt, digest = stored.split("$")
-        if scheme != "scrypt":
-            return False
-        computed = hashlib.scrypt(
-            password.encode(), salt=bytes.fromhex(salt), dklen=32, n=int(n), r=int(r), p=int(p)
-        )
-    except ValueError:
-        return False
-    return hmac.compare_digest(computed.hex(), digest)
-
-
-_DUMMY_HASH = hash_password(secrets.token_hex(8))
-
-
 @dataclass(frozen=True)
 class Agent:
     username: str
@@ -81,44 +42,13 @@ class Agent:
     limit: int  # 0: the default limit applies
 
 
-class AgentTokens:
-    """Stateless login tokens: `<base64 username:expiry>.<HMAC>`."""
-
-    def __init__(self, secret: str, ttl_s: int) -> None:
-        self._key = hashlib.sha256(b"agent-login:" + secret.encode()).digest()
-        self._ttl = ttl_s
-
-    def issue(self, username: str) -> str:
-        body = base64.urlsafe_b64encode(f"{username}:{int(time.time()) + self._ttl}".encode())
-        return f"{body.decode()}.{self._sign(body)}"
-
-    def verify(self, token: Any) -> str | None:
-        """The username of a genuine, unexpired token; None otherwise."""
-        if not isinstance(token, str) or token.count(".") != 1 or len(token) > 300:
-            return None
-        body, signature = token.split(".")
-        if not hmac.compare_digest(signature, self._sign(body.encode())):
-            return None
-        username, _, expiry = base64.urlsafe_b64decode(body).decode().rpartition(":")
-        return username if expiry.isdigit() and int(expiry) > time.time() else None
-
-    def _sign(self, body: bytes) -> str:
-        return hmac.new(self._key, body, hashlib.sha256).hexdigest()
-
-
 class AgentDirectory:
-    """Accounts and presence of agents.
-
-    directory = AgentDirectory(redis, keys)
-    await directory.add("ada", "Ada", "s3cret")
-    agent = await directory.authenticate("ada", "s3cret")
-    """
+    """Accounts and presence of agents."""
 
     def __init__(self, redis: Redis, keys: Keys) -> None:
         self._redis = redis
         self._keys = keys
 
-    # accounts ---------------------------------------------------------------------------
     async def add(
         self,
         username: str,
@@ -159,7 +89,7 @@ class AgentDirectory:
         if not isinstance(password, str) or not valid_username(username):
             return None
         stored = await self._redis.hget(self._keys.agent(username), "password")
-        matches = await asyncio.to_thread(check_password, password, stored or _DUMMY_HASH)
+        matches = await asyncio.to_thread(check_password, password, stored or DUMMY_HASH)
         return await self.get(username) if matches and stored else None
 
     async def load_file(self, path: str) -> int:
@@ -177,12 +107,11 @@ class AgentDirectory:
             )
         return len(accounts)
 
-    # presence ---------------------------------------------------------------------------
     async def connected(self, username: str, connection: str) -> None:
         now = time.time()
         await self._redis.zadd(self._keys.agent_sockets(username), {connection: now})
         await self._redis.hset(self._keys.agent(username), "last_seen", f"{now:.3f}")
-        await self._redis.hsetnx(self._keys.agent(username), "status", AVAILABLE)
+        await self._redis.hsetnx(self._keys.agent(username), "status", Presence.AVAILABLE)
 
     async def disconnected(self, username: str, connection: str) -> None:
         await self._redis.zrem(self._keys.agent_sockets(username), connection)
@@ -199,7 +128,7 @@ class AgentDirectory:
                 pipe.hset(self._keys.agent(username), "last_seen", f"{now:.3f}")
             await pipe.execute()
 
-    async def set_status(self, username: str, status: str) -> None:
+    async def set_status(self, username: str, status: Presence) -> None:
         await self._redis.hset(self._keys.agent(username), "status", status)
 
     async def is_online(self, username: str) -> bool:
@@ -208,7 +137,7 @@ class AgentDirectory:
         )
         return bool(live)
 
-    async def roster(self, default_limit: int) -> list[dict[str, Any]]:
+    async def roster(self, default_limit: int) -> list[RosterRow]:
         """The `agents` event: everyone with status (offline when not connected)."""
         usernames = await self.usernames()
         stale = time.time() - CONNECTION_STALE_S
@@ -218,14 +147,14 @@ class AgentDirectory:
                 pipe.zcount(self._keys.agent_sockets(username), stale, "+inf")
                 pipe.scard(self._keys.agent_chats(username))
             replies = await pipe.execute()
-        roster = []
+        roster: list[RosterRow] = []
         for index, username in enumerate(usernames):
             (name, status, limit), live, chats = replies[3 * index : 3 * index + 3]
             roster.append(
                 {
                     "username": username,
                     "name": name or username,
-                    "status": (status or AVAILABLE) if live else OFFLINE,
+                    "status": Presence(status or Presence.AVAILABLE) if live else Presence.OFFLINE,
                     "open_chats": int(chats),
                     "limit": int(limit or 0) or default_limit or None,
                 }
@@ -233,7 +162,7 @@ class AgentDirectory:
         return roster
 
     async def available_count(self) -> int:
-        return sum(1 for agent in await self.roster(0) if agent["status"] == AVAILABLE)
+        return sum(1 for agent in await self.roster(0) if agent["status"] is Presence.AVAILABLE)
 
     async def vanished(self, grace_s: float) -> list[str]:
         """Agents holding chats who have had no live connection for longer than `grace_s`."""
@@ -250,75 +179,3 @@ class AgentDirectory:
             if now - last_seen > grace_s:
                 gone.append(username)
         return gone
-
-
-# CLI ----------------------------------------------------------------------------------------
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m handoff.agents", description="Manage agent accounts (stored in Redis)."
-    )
-    commands = parser.add_subparsers(dest="command", required=True)
-    add = commands.add_parser("add", help="create or update an agent")
-    add.add_argument("username")
-    add.add_argument("--name", default="", help="name shown to customers")
-    add.add_argument("--limit", type=int, default=0, help="max open chats (0: default)")
-    add.add_argument(
-        "--password-stdin",
-        action="store_true",
-        help="read the password from stdin instead of prompting",
-    )
-    remove = commands.add_parser("remove", help="delete an agent")
-    remove.add_argument("username")
-    commands.add_parser("list", help="list agents")
-    commands.add_parser("hash-password", help="print a password hash for AGENTS_FILE")
-    return parser
-
-
-def _read_password(from_stdin: bool) -> str:
-    if from_stdin:
-        return sys.stdin.readline().rstrip("\n")
-    password = getpass.getpass("Password: ")
-    if password != getpass.getpass("Repeat: "):
-        raise SystemExit("passwords differ")
-    return password
-
-
-async def _run(args: argparse.Namespace) -> int:
-    from handoff.settings import Settings
-
-    settings = Settings.from_env()
-    redis = Redis(
-        host=settings.redis_host,
-        port=settings.redis_port,
-        db=settings.redis_db,
-        decode_responses=True,
-    )
-    directory = AgentDirectory(redis, Keys(settings.redis_prefix))
-    try:
-        if args.command == "add":
-            password = _read_password(args.password_stdin)
-            if not password:
-                raise SystemExit("empty password")
-            agent = await directory.add(args.username, args.name, password, limit=args.limit)
-            print(f"agent {agent.username} ({agent.name}) saved")
-        elif args.command == "remove":
-            found = await directory.remove(args.username)
-            print(f"agent {args.username} {'removed' if found else 'not found'}")
-        elif args.command == "list":
-            for row in await directory.roster(settings.agent_chat_limit):
-                print(json.dumps(row))
-    finally:
-        await redis.close()
-    return 0
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    if args.command == "hash-password":
-        print(hash_password(_read_password(sys.stdin.isatty() is False)))
-        return 0
-    return asyncio.run(_run(args))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

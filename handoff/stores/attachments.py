@@ -24,8 +24,8 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from handoff.errors import InputError
-from handoff.keys import Keys
+from handoff.protocol import ErrorCode, InputError
+from handoff.stores.keys import Keys
 
 # What customers may attach: content type -> (attachment type, file extension).
 ALLOWED_TYPES: dict[str, tuple[str, str]] = {
@@ -123,11 +123,11 @@ class AttachmentStore:
         if len(data) > self.max_bytes:
             raise too_large(self.max_bytes)
         if not data:
-            raise InputError("empty_file", "The file is empty.")
+            raise InputError(ErrorCode.EMPTY_FILE, "The file is empty.")
         content_type = sniff_type(data)
         if content_type is None:
             raise InputError(
-                "unsupported_type",
+                ErrorCode.UNSUPPORTED_TYPE,
                 "Only screenshots and pictures (PNG, JPEG, WebP, GIF) or PDF files can be "
                 "attached.",
             )
@@ -196,9 +196,8 @@ class AttachmentStore:
 
 def too_large(max_bytes: int) -> InputError:
     return InputError(
-        "file_too_large",
+        ErrorCode.FILE_TOO_LARGE,
         f"The file is too large: attachments are limited to {_megabytes(max_bytes)}.",
-        status=413,
     )
 
 

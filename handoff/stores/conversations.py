@@ -1,14 +1,14 @@
 """Conversation state machine in Redis: bot -> queued -> with_agent -> bot, and closed.
 
-Each transition is one Lua script: it checks the current state (and owner), moves the
-conversation in or out of the queue and the agents' chat sets, bumps the generation
-counter, and appends the system entry that records why, all atomically. Two agents
+Each transition is one Lua script (lua/transition.lua): it checks the current state (and
+owner), moves the conversation in or out of the queue and the agents' chat sets, bumps the
+generation counter, and appends the system entry that records why, all atomically. Two agents
 claiming at once therefore cannot both win, and the transcript always says what happened.
 
     store = ConversationStore(redis, keys)
     await store.create("c1")
-    result = await store.transition("c1", allowed=[BOT], to=QUEUED, queue="tail",
-                                    entry=system_event("handoff", reason="customer_request"))
+    result = await store.transition("c1", allowed=[State.BOT], to=State.QUEUED,
+                                    queue=QueueOp.TAIL, entry=system_event(...))
     result.ok  # False when the conversation was not with the bot any more
 """
 
@@ -17,100 +17,46 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
-from typing import Literal, Mapping, Sequence
+from pathlib import Path
+from typing import Mapping, Sequence
 
 from redis.asyncio import Redis
 
-from handoff.entries import Entry
-from handoff.keys import Keys
-from handoff.transcript import encode
+from handoff.protocol import ConversationSummary, Entry, QueueItem, State
+from handoff.protocol.enums import WireEnum
+from handoff.stores.keys import Keys
+from handoff.stores.transcript import encode
 
-BOT = "bot"
-QUEUED = "queued"
-WITH_AGENT = "with_agent"
-CLOSED = "closed"
-STATES = (BOT, QUEUED, WITH_AGENT, CLOSED)
+_LUA = Path(__file__).with_name("lua")
 
-QueueOp = Literal["none", "remove", "tail", "head"]
 
-_TRANSITION = """
-local conv, stream, queue = KEYS[1], KEYS[2], KEYS[3]
-local prefix, id = ARGV[1], ARGV[2]
-local allowed = cjson.decode(ARGV[3])
-local expected_agent, new_state = ARGV[4], ARGV[5]
-local fields = cjson.decode(ARGV[6])
-local entry, queue_op = ARGV[7], ARGV[8]
-local now = tonumber(ARGV[9])
-local new_agent, limit, expected_gen = ARGV[10], tonumber(ARGV[11]), ARGV[12]
+class QueueOp(WireEnum):
+    """What a transition does to the conversation's place in the queue."""
 
-local state = redis.call('HGET', conv, 'state')
-if not state then return {'missing', '', ''} end
-local agent = redis.call('HGET', conv, 'agent') or ''
-local permitted = false
-for _, s in ipairs(allowed) do
-  if s == state then permitted = true end
-end
-if not permitted then return {'state', state, agent} end
-if expected_gen ~= '' and redis.call('HGET', conv, 'gen') ~= expected_gen then
-  return {'gen', state, agent}
-end
-if expected_agent ~= '' and agent ~= expected_agent then return {'agent', state, agent} end
-if new_agent ~= '' and new_agent ~= agent and limit > 0
-   and redis.call('SCARD', prefix .. 'agent_chats:' .. new_agent) >= limit then
-  return {'limit', state, agent}
-end
-if agent ~= '' then redis.call('SREM', prefix .. 'agent_chats:' .. agent, id) end
-if new_agent ~= '' then
-  redis.call('SADD', prefix .. 'agent_chats:' .. new_agent, id)
-  redis.call('HSET', conv, 'agent', new_agent)
-else
-  redis.call('HDEL', conv, 'agent', 'agent_name')
-end
-if queue_op == 'remove' then
-  redis.call('ZREM', queue, id)
-elseif queue_op == 'tail' then
-  redis.call('ZADD', queue, now, id)
-elseif queue_op == 'head' then
-  local first = redis.call('ZRANGE', queue, 0, 0, 'WITHSCORES')
-  local score = now
-  if first[2] and tonumber(first[2]) < score then score = tonumber(first[2]) end
-  redis.call('ZADD', queue, score - 1, id)
-end
-redis.call('HSET', conv, 'state', new_state)
-redis.call('HINCRBY', conv, 'gen', 1)
-for k, v in pairs(fields) do
-  if v == '' then redis.call('HDEL', conv, k) else redis.call('HSET', conv, k, v) end
-end
-local entry_id = ''
-if entry ~= '' then entry_id = redis.call('XADD', stream, '*', 'e', entry) end
-return {'ok', state, agent, entry_id}
-"""
+    NONE = "none"
+    REMOVE = "remove"
+    TAIL = "tail"
+    HEAD = "head"
 
-_APPEND = """
-local conv, stream = KEYS[1], KEYS[2]
-local expected_gen, expected_agent, last_message, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local n = tonumber(ARGV[5])
-local state = redis.call('HGET', conv, 'state')
-if not state then return {'missing', '', '', ''} end
-local gen = redis.call('HGET', conv, 'gen') or '0'
-local agent = redis.call('HGET', conv, 'agent') or ''
-if state == 'closed' then return {'closed', state, gen, agent} end
-if expected_agent ~= '' and (state ~= 'with_agent' or agent ~= expected_agent) then
-  return {'agent', state, gen, agent}
-end
-local offset, status = 5, 'ok'
-if expected_gen ~= '' and (state ~= 'bot' or gen ~= expected_gen) then
-  offset, status = 5 + n, 'late'
-end
-local result = {status, state, gen, agent}
-for i = 1, n do
-  table.insert(result, redis.call('XADD', stream, '*', 'e', ARGV[offset + i]))
-end
-if last_message ~= '' then
-  redis.call('HSET', conv, 'last_message', last_message, 'last_activity', now)
-end
-return result
-"""
+
+class Refusal(WireEnum):
+    """Why a transition did not happen (lua/transition.lua)."""
+
+    MISSING = "missing"  # no such conversation
+    STATE = "state"  # not in an allowed state
+    AGENT = "agent"  # held by someone else than expected
+    GEN = "gen"  # moved on since the caller looked
+    LIMIT = "limit"  # the new agent holds as many chats as allowed
+
+
+class AppendStatus(WireEnum):
+    """What an append met (lua/append.lua)."""
+
+    OK = "ok"
+    LATE = "late"  # recorded, but the bot is no longer in charge
+    MISSING = "missing"
+    CLOSED = "closed"
+    AGENT = "agent"  # the appending agent does not hold the conversation
 
 
 @dataclass(frozen=True)
@@ -118,7 +64,7 @@ class Conversation:
     """A snapshot of one conversation's state hash."""
 
     id: str
-    state: str
+    state: State
     gen: str
     agent: str = ""
     agent_name: str = ""
@@ -137,7 +83,7 @@ class Conversation:
 
         return cls(
             id=conversation_id,
-            state=raw.get("state", BOT),
+            state=State(raw.get("state", State.BOT)),
             gen=raw.get("gen", "0"),
             agent=raw.get("agent", ""),
             agent_name=raw.get("agent_name", ""),
@@ -150,7 +96,7 @@ class Conversation:
             contact=json.loads(raw["contact"]) if raw.get("contact") else {},
         )
 
-    def summary(self) -> dict[str, object]:
+    def summary(self) -> ConversationSummary:
         """What agents see about a conversation (the `conversation` object of the protocol)."""
         return {
             "conversation_id": self.id,
@@ -166,32 +112,36 @@ class Conversation:
             "contact": self.contact or None,
         }
 
+    def queue_item(self, now: float) -> QueueItem:
+        """The summary plus how long the conversation has waited so far."""
+        wait_s = round(now - self.queued_at, 1) if self.queued_at else None
+        return {**self.summary(), "wait_s": wait_s}
+
 
 @dataclass(frozen=True)
 class TransitionResult:
-    """`ok`, or why not (`refused`: missing/state/agent/gen/limit) and the state found."""
+    """Done (`refused` is None, `entry` is the recorded entry), or why not; and the state
+    and agent the conversation had."""
 
-    ok: bool
-    refused: str
-    previous_state: str
+    refused: Refusal | None
+    previous_state: State | None
     previous_agent: str
     entry: Entry | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.refused is None
 
 
 @dataclass(frozen=True)
 class AppendResult:
-    """`status` is ok, late (recorded, but the bot is no longer in charge), missing,
-    closed or agent (the appending agent does not hold the conversation)."""
+    """What the append met, the state it found, and the entries recorded (with ids)."""
 
-    status: str
-    state: str
+    status: AppendStatus
+    state: State | None
     gen: str
     agent: str
     entries: list[Entry]
-
-    @property
-    def appended(self) -> bool:
-        return self.status in ("ok", "late")
 
 
 class ConversationStore:
@@ -200,13 +150,13 @@ class ConversationStore:
     def __init__(self, redis: Redis, keys: Keys) -> None:
         self._redis = redis
         self._keys = keys
-        self._transition = redis.register_script(_TRANSITION)
-        self._append = redis.register_script(_APPEND)
+        self._transition = redis.register_script((_LUA / "transition.lua").read_text())
+        self._append = redis.register_script((_LUA / "append.lua").read_text())
 
     async def create(self, conversation_id: str) -> None:
         key = self._keys.conversation(conversation_id)
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hsetnx(key, "state", BOT)
+            pipe.hsetnx(key, "state", State.BOT)
             pipe.hsetnx(key, "gen", "0")
             pipe.hsetnx(key, "created_at", f"{time.time():.3f}")
             await pipe.execute()
@@ -237,13 +187,13 @@ class ConversationStore:
         self,
         conversation_id: str,
         *,
-        allowed: Sequence[str],
-        to: str,
+        allowed: Sequence[State],
+        to: State,
         entry: Entry | None,
         expected_agent: str = "",
         new_agent: str = "",
         agent_limit: int = 0,
-        queue: QueueOp = "none",
+        queue: QueueOp = QueueOp.NONE,
         fields: Mapping[str, str] | None = None,
         expected_gen: str = "",
     ) -> TransitionResult:
@@ -258,7 +208,7 @@ class ConversationStore:
                 self._keys.queue,
             ],
             args=[
-                self._keys.prefix,
+                self._keys.agent_chats(""),
                 conversation_id,
                 json.dumps(list(allowed)),
                 expected_agent,
@@ -272,11 +222,11 @@ class ConversationStore:
                 expected_gen,
             ],
         )
-        status, previous_state, previous_agent = reply[0], reply[1], reply[2]
+        status, previous_state, previous_agent = reply[0], _state(reply[1]), reply[2]
         if status != "ok":
-            return TransitionResult(False, status, previous_state, previous_agent)
-        stored = {**entry, "id": reply[3]} if entry else None
-        return TransitionResult(True, "", previous_state, previous_agent, stored)
+            return TransitionResult(Refusal(status), previous_state, previous_agent)
+        stored: Entry | None = {**entry, "id": reply[3]} if entry else None
+        return TransitionResult(None, previous_state, previous_agent, stored)
 
     async def append(
         self,
@@ -303,15 +253,27 @@ class ConversationStore:
                 last_message[:200],
                 f"{time.time():.3f}",
                 len(entries),
+                State.BOT,
+                State.WITH_AGENT,
+                State.CLOSED,
                 *[encode(e) for e in entries],
                 *[encode(e) for e in late_entries],
             ],
         )
-        status, state, gen, agent, ids = reply[0], reply[1], reply[2], reply[3], reply[4:]
-        chosen = late_entries if status == "late" else entries
-        stored = (
-            [{**entry, "id": entry_id} for entry, entry_id in zip(chosen, ids, strict=True)]
-            if ids
-            else []
+        status, state, gen, agent, ids = (
+            AppendStatus(reply[0]),
+            _state(reply[1]),
+            reply[2],
+            reply[3],
+            reply[4:],
         )
+        chosen = late_entries if status is AppendStatus.LATE else entries
+        stored: list[Entry] = [
+            {**entry, "id": entry_id} for entry, entry_id in zip(chosen, ids, strict=bool(ids))
+        ]
         return AppendResult(status, state, gen, agent, stored)
+
+
+def _state(raw: str) -> State | None:
+    """A state a script found; '' when the conversation does not exist."""
+    return State(raw) if raw else None

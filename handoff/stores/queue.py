@@ -1,6 +1,6 @@
 """The handoff queue as agents and customers see it: order, positions, waiting times.
 
-The queue is a Redis sorted set that only the state machine (conversations.py) changes,
+The queue is a Redis sorted set that only the state machine (stores/conversations.py) changes,
 atomically with each transition; this module reads it and estimates waits.
 
     queue = HandoffQueue(redis, keys, conversations, default_wait_per_chat_s=120)
@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any
 
 from redis.asyncio import Redis
 
-from handoff.conversations import Conversation, ConversationStore
-from handoff.keys import Keys
+from handoff.protocol import QueueItem
+from handoff.stores.conversations import Conversation, ConversationStore
+from handoff.stores.keys import Keys
 
 _WAITS_KEPT = 20
 
@@ -43,22 +43,10 @@ class HandoffQueue:
     async def conversations(self) -> list[Conversation]:
         return await self._conversations.get_many(await self.conversation_ids())
 
-    async def items(self) -> list[dict[str, Any]]:
+    async def items(self) -> list[QueueItem]:
         """The `queue` event's items, in queue order."""
         now = time.time()
-        return [
-            {
-                "conversation_id": c.id,
-                "reason": c.reason or None,
-                "confidence": c.confidence,
-                "text": c.handoff_text or None,
-                "queued_at": c.queued_at,
-                "wait_s": round(now - c.queued_at, 1) if c.queued_at else None,
-                "last_message": c.last_message or None,
-                "contact": c.contact or None,
-            }
-            for c in await self.conversations()
-        ]
+        return [conversation.queue_item(now) for conversation in await self.conversations()]
 
     async def position(self, conversation_id: str) -> int | None:
         rank = await self._redis.zrank(self._keys.queue, conversation_id)

@@ -4,20 +4,20 @@ Every message is appended here before anyone is told about it, so a reader that 
 "everything after id X" never misses or repeats an entry.
 
     store = TranscriptStore(redis, Keys("handoff:"))
-    entry = await store.append("c1", customer_message("hi"))   # entry["id"] == "1732...-0"
-    later = await store.read("c1", after=entry["id"])
+    everything = await store.read("c1")
+    later = await store.read("c1", after=everything[-1]["id"])
 """
 
 from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, cast
 
 from redis.asyncio import Redis
 
-from handoff.entries import Entry
-from handoff.keys import Keys
+from handoff.protocol import Entry
+from handoff.stores.keys import Keys
 
 ENTRY_FIELD = "e"
 _ENTRY_ID = re.compile(r"^\d{1,20}-\d{1,20}$")
@@ -37,21 +37,15 @@ def encode(entry: Entry) -> str:
 
 
 def decode(entry_id: str, raw: str) -> Entry:
-    return {"id": entry_id, **json.loads(raw)}
+    return cast(Entry, {"id": entry_id, **json.loads(raw)})
 
 
 class TranscriptStore:
-    """Reads and appends transcript entries; conditional appends live in ConversationStore."""
+    """Reads transcripts; every append goes through ConversationStore, with the state."""
 
     def __init__(self, redis: Redis, keys: Keys) -> None:
         self._redis = redis
         self._keys = keys
-
-    async def append(self, conversation_id: str, entry: Entry) -> Entry:
-        entry_id = await self._redis.xadd(
-            self._keys.transcript(conversation_id), {ENTRY_FIELD: encode(entry)}
-        )
-        return {**entry, "id": entry_id}
 
     async def read(self, conversation_id: str, after: str | None = None) -> list[Entry]:
         """All entries, or those after `after` (exclusive), oldest first."""

@@ -15,8 +15,8 @@ from urllib.parse import unquote
 from sanic.headers import parse_content_header
 from sanic.request import Request, parse_multipart_form
 
-from handoff.attachments import too_large
-from handoff.errors import InputError
+from handoff.protocol import ErrorCode, InputError
+from handoff.stores.attachments import too_large
 
 # Room for the multipart framing (boundaries, part headers) around the file itself.
 _MULTIPART_OVERHEAD = 16 * 1024
@@ -46,16 +46,16 @@ async def read_upload(request: Request, max_bytes: int) -> tuple[bytes, str | No
         return bytes(body), name or None
     boundary = parameters.get("boundary")
     if not boundary:
-        raise InputError("invalid_upload", "The multipart body has no boundary.")
+        raise InputError(ErrorCode.INVALID_UPLOAD, "The multipart body has no boundary.")
     try:
         _, files = parse_multipart_form(  # type: ignore[no-untyped-call]
             bytes(body), str(boundary).encode("utf-8")
         )
     except (ValueError, UnicodeDecodeError, LookupError) as error:
-        raise InputError("invalid_upload", "The upload could not be read.") from error
+        raise InputError(ErrorCode.INVALID_UPLOAD, "The upload could not be read.") from error
     upload = files.get("file")
     if upload is None:
-        raise InputError("invalid_upload", "Send the file in a form field named 'file'.")
+        raise InputError(ErrorCode.INVALID_UPLOAD, "Send the file in a form field named 'file'.")
     if len(upload.body) > max_bytes:
         raise too_large(max_bytes)
     return bytes(upload.body), upload.name

@@ -88,7 +88,7 @@ test("a new visitor connects only when opening the panel, then asks for a sessio
   assert.equal(await page.evaluate(() => fake.socket), null);
   await W(".launcher").click();
   await page.waitForFunction(() => fake.emitted.some((x) => x[0] === "session_request"));
-  assert.deepEqual(await emitted("session_request"), [{ session_id: null }]);
+  assert.deepEqual(await emitted("session_request"), [{ session_id: null, extended: true }]);
   await fire("session_confirm", "token-1");
   await fire("history", { messages: [] });
   await fire("status", { state: "bot", agents_online: 2 });
@@ -145,7 +145,7 @@ test("a message written offline is queued, kept in storage and sent after the re
   assert.deepEqual(outbox.map((x) => x.text), ["Written while offline"]);
   const before = (await emitted("user_uttered")).length;
   await page.evaluate(() => { fake.socket.connected = true; fake.socket.fire("connect"); });
-  assert.deepEqual((await emitted("session_request")).at(-1), { session_id: "token-1", last_id: "300-0" });
+  assert.deepEqual((await emitted("session_request")).at(-1), { session_id: "token-1", extended: true, last_id: "300-0" });
   await fire("session_confirm", "token-1");
   await fire("history", { messages: [] });
   const sent = await emitted("user_uttered");
@@ -217,7 +217,7 @@ test("resolved: one click rates the conversation", async () => {
 test("a closed conversation: the next message starts a new session and is sent there", async () => {
   await page.evaluate(() => { fake.ackReply = { ok: false, error: "conversation_closed", message: "closed" }; });
   await send("Hello again");
-  assert.deepEqual((await emitted("session_request")).at(-1), { session_id: null });
+  assert.deepEqual((await emitted("session_request")).at(-1), { session_id: null, extended: true });
   await fire("session_confirm", "token-2");
   await fire("history", { messages: [] });
   assert.equal((await emitted("user_uttered")).at(-1).message, "Hello again");

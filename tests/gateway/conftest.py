@@ -1,10 +1,9 @@
-"""Fixtures of the gateway tests: a key prefix per test (isolation inside the shared test
-Redis), a Redis client, a fake Rasa, gateway processes and agent accounts."""
+"""Fixtures of the gateway tests: gateway processes and agent accounts (the key prefix,
+the Redis client and the fake Rasa come from tests/conftest.py)."""
 
 from __future__ import annotations
 
-import uuid
-from typing import AsyncIterator, Callable, Iterator
+from typing import Callable, Iterator
 
 import pytest
 import pytest_asyncio
@@ -12,29 +11,10 @@ from redis.asyncio import Redis
 
 from devstack.gateways import GatewayProcess
 from devstack.servers import RedisServer
-from handoff.agents import AgentDirectory
-from handoff.keys import Keys
-from tests.gateway.fake_rasa import FakeRasa
+from handoff.stores.agents import AgentDirectory
+from handoff.stores.keys import Keys
 
 AGENT_PASSWORD = "pw"
-
-
-@pytest.fixture
-def prefix() -> str:
-    return f"test-{uuid.uuid4().hex[:10]}:"
-
-
-@pytest_asyncio.fixture
-async def redis(redis_server: RedisServer) -> AsyncIterator[Redis]:
-    client = Redis(host=redis_server.host, port=redis_server.port, decode_responses=True)
-    yield client
-    await client.close()
-
-
-@pytest_asyncio.fixture
-async def fake_rasa() -> AsyncIterator[FakeRasa]:
-    async with FakeRasa() as rasa:
-        yield rasa
 
 
 @pytest_asyncio.fixture

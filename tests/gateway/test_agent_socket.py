@@ -12,11 +12,11 @@ from redis.asyncio import Redis
 
 from devstack.clients import Agent, Customer, disconnect_all, eventually
 from devstack.gateways import GatewayProcess
-from handoff.agents import AgentDirectory
-from handoff.keys import Keys
-from handoff.transcript import TranscriptStore
+from handoff.stores.agents import AgentDirectory
+from handoff.stores.keys import Keys
+from handoff.stores.transcript import TranscriptStore
 from tests.gateway.conftest import GatewayFactory
-from tests.gateway.fake_rasa import FakeRasa
+from tests.support.fake_rasa import FakeRasa
 
 pytestmark = pytest.mark.asyncio
 

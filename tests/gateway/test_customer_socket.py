@@ -13,10 +13,11 @@ import pytest
 from redis.asyncio import Redis
 
 from devstack.clients import Customer
-from handoff.keys import Keys
-from handoff.transcript import TranscriptStore
+from handoff.services.core import NO_AGENTS_TEXT
+from handoff.stores.keys import Keys
+from handoff.stores.transcript import TranscriptStore
 from tests.gateway.conftest import GatewayFactory
-from tests.gateway.fake_rasa import FakeRasa
+from tests.support.fake_rasa import FakeRasa
 
 pytestmark = pytest.mark.asyncio
 
@@ -133,8 +134,10 @@ async def test_bad_input_gets_clear_errors_and_loses_nothing(
     gateway = start_gateway(fake_rasa.url, max_message_chars=50, customer_messages_per_minute=3)
     customer = await Customer.connect(gateway.url)
 
+    # Before session_request the socket counts as a stock Rasa client: it is told in words.
     await customer.say("before any session")
-    assert (await customer.error("invalid_session"))["message"]
+    refusal = await customer.bot_message()
+    assert refusal == {"text": "No session yet: send session_request first."}
 
     session = await customer.start_session()
     cases = [
@@ -271,3 +274,40 @@ async def test_transcript_download_is_the_customers_view(
         async with http.get(f"{gateway.url}/health") as response:
             assert (await response.json())["redis"] is True
     await customer.disconnect()
+
+
+async def test_a_stock_rasa_client_gets_exactly_rasas_shapes(
+    start_gateway: GatewayFactory, fake_rasa: FakeRasa
+) -> None:
+    """What rasa-webchat and other widgets written for Rasa's socketio channel render."""
+    gateway = start_gateway(fake_rasa.url, max_message_chars=50)
+    stock = await Customer.connect(gateway.url)
+    session = await stock.start_session(extended=False)
+    await stock.say("show me buttons")
+    await stock.wait_for("bot_uttered", lambda data: "attachment" in data)
+    await stock.say("x" * 51)
+    await stock.bot_message(lambda data: "limited" in data.get("text", ""))
+    await stock.say("I want a human")
+    await stock.bot_message(lambda data: data.get("text", "").startswith("No one from our team"))
+    assert stock.of("bot_uttered") == [
+        {"text": "First part"},
+        {
+            "text": "Second part",
+            "quick_replies": [{"content_type": "text", "title": "Yes", "payload": "/affirm"}],
+        },
+        {"attachment": {"type": "image", "payload": {"src": "https://example.com/a.png"}}},
+        {"text": "Messages are limited to 50 characters; nothing was sent."},
+        {"text": "I'm bringing in a person."},
+        {"text": "You're in the queue for a person from our team."},
+        {"text": NO_AGENTS_TEXT},
+    ]
+    assert {name for name, _ in stock.events} == {"session_confirm", "bot_uttered"}
+    # Our widget, opening the same session, gets the history with ids and roles.
+    ours = await Customer.connect(gateway.url)
+    resumed = await ours.start_session(session["token"])
+    assert [entry["role"] for entry in resumed["history"]] == [
+        "customer", "bot", "bot", "bot", "customer", "bot", "system", "system"
+    ]  # fmt: skip
+    assert resumed["status"]["state"] == "queued"
+    await stock.disconnect()
+    await ours.disconnect()

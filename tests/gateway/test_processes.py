@@ -8,9 +8,9 @@ import pytest
 from devstack.clients import Agent, Customer, disconnect_all
 from devstack.gateways import GatewayProcess
 from devstack.servers import RedisServer
-from handoff.agents import AgentDirectory
+from handoff.stores.agents import AgentDirectory
 from tests.gateway.conftest import GatewayFactory
-from tests.gateway.fake_rasa import FakeRasa
+from tests.support.fake_rasa import FakeRasa
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.slow]
 
@@ -109,10 +109,13 @@ async def test_dead_redis_gives_clear_errors_without_crashing(fake_rasa: FakeRas
             ) as response:
                 assert response.status == 503
         late = await Customer.connect(gateway.url)
-        await late.emit("session_request", {"session_id": None})
+        await late.emit("session_request", {"session_id": None, "extended": True})
         await late.error("unavailable")
+        stock = await Customer.connect(gateway.url)  # a stock Rasa widget is told in words
+        await stock.emit("session_request", {"session_id": None})
+        assert "temporarily unavailable" in (await stock.bot_message())["text"]
         assert gateway.running
-        await late.disconnect()
+        await disconnect_all(late, stock)
         await customer.disconnect()
     finally:
         gateway.stop()

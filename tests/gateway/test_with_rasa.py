@@ -14,9 +14,9 @@ from redis.asyncio import Redis
 
 from devstack.clients import Agent, Customer, disconnect_all
 from devstack.servers import RasaStack, RedisServer
-from handoff.agents import AgentDirectory
-from handoff.keys import Keys
-from handoff.transcript import TranscriptStore
+from handoff.stores.agents import AgentDirectory
+from handoff.stores.keys import Keys
+from handoff.stores.transcript import TranscriptStore
 from tests.gateway.conftest import GatewayFactory
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.slow]
@@ -53,7 +53,7 @@ async def test_faq_answered_then_human_requested(
     assert "faq_id" not in answer
     stored = await TranscriptStore(redis, Keys(prefix)).read(cid)
     answered = [e for e in stored if e["role"] == "bot"]
-    assert answered[-1]["faq_id"] and answered[-1]["confidence"] > 0.5
+    assert answered[-1]["faq_id"] and answered[-1]["faq_confidence"] > 0.5
 
     marks = ada.mark(), bob.mark()
     mark = customer.mark()

@@ -646,9 +646,9 @@
     if ((role === "agent" || role === "note") && entry.name) label += " · " + entry.name;
     head.appendChild(h("span", { class: "e-role", text: label }));
     head.appendChild(h("time", { text: clock(entry.ts) }));
-    if (role === "bot" && typeof entry.confidence === "number") {
-      head.appendChild(h("span", { class: "conf" + (entry.confidence < 0.5 ? " low" : ""),
-        text: "confidence " + entry.confidence.toFixed(2) + (entry.faq_id ? " · " + entry.faq_id : "") }));
+    if (role === "bot" && typeof entry.faq_confidence === "number") {
+      head.appendChild(h("span", { class: "conf" + (entry.faq_confidence < 0.5 ? " low" : ""),
+        text: "confidence " + entry.faq_confidence.toFixed(2) + (entry.faq_id ? " · " + entry.faq_id : "") }));
     }
     if (role === "system" && entry.event) {
       var detail = entry.event;

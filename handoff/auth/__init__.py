@@ -1,0 +1,1 @@
+"""Who is who: customers' session tokens, agents' passwords and login tokens."""

@@ -1,0 +1,123 @@
+"""What one gateway process holds, from start to stop: the Socket.IO server, the Redis
+connection, the services, and the sweeper that watches agents' presence.
+
+    gateway = Gateway(settings)
+    await gateway.start()        # connects Redis, wires the services
+    await gateway.close_sockets()
+    await gateway.stop()
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+
+import socketio
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from handoff.auth.tokens import resolve_secret
+from handoff.bot_client import RasaClient
+from handoff.services import Services
+from handoff.services.faq_answers import load_faq_answers
+from handoff.settings import Settings
+from handoff.sockets.agents import AgentNamespace
+from handoff.sockets.customers import CustomerNamespace
+from handoff.sockets.notifier import SocketNotifier
+from handoff.stores import Stores
+from handoff.stores.agents import HEARTBEAT_INTERVAL_S
+
+log = logging.getLogger("handoff.gateway")
+
+
+class Gateway:
+    """Settings, the Socket.IO server and, once started, Redis and the services."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.sio = socketio.AsyncServer(
+            async_mode="sanic",
+            client_manager=socketio.AsyncRedisManager(
+                settings.redis_url, channel=settings.socketio_channel
+            ),
+            cors_allowed_origins=settings.allowed_origins,
+            max_http_buffer_size=max(64_000, settings.max_message_chars * 16),
+            logger=False,
+            engineio_logger=False,
+            # One event at a time per socket, in arrival order: a customer's (or agent's)
+            # messages reach the transcript in the order they were sent. Handlers never
+            # wait on the bot (that runs in the background), so this costs nothing.
+            async_handlers=False,
+        )
+        self.sio.register_namespace(CustomerNamespace(lambda: self.services.customers))
+        self.sio.register_namespace(AgentNamespace(lambda: self.services.agents))
+        self.redis: Redis | None = None
+        self._services: Services | None = None
+        self._sweeper: asyncio.Task[None] | None = None
+        self.faq_answers: list[dict[str, str]] = []
+
+    @property
+    def services(self) -> Services:
+        if self._services is None:
+            raise RuntimeError("the gateway has not started yet")
+        return self._services
+
+    async def start(self) -> None:
+        settings = self.settings
+        self.redis = Redis(
+            host=settings.redis_host,
+            port=settings.redis_port,
+            db=settings.redis_db,
+            decode_responses=True,
+            socket_connect_timeout=2,
+            socket_timeout=5,
+        )
+        stores = Stores.connect(self.redis, settings)
+        secret = await resolve_secret(self.redis, stores.keys, settings.gateway_secret)
+        rasa = RasaClient(settings.rasa_url, settings.bot_timeout_s, settings.rasa_token)
+        self._services = Services.build(stores, settings, SocketNotifier(self.sio), rasa, secret)
+        if settings.agents_file:
+            loaded = await stores.agents.load_file(settings.agents_file)
+            log.info("loaded %d agent accounts from %s", loaded, settings.agents_file)
+        self.faq_answers = await asyncio.to_thread(load_faq_answers, settings.faq_files)
+        self._sweeper = asyncio.create_task(self._sweep_forever())
+
+    async def close_sockets(self) -> None:
+        """Disconnect every client of this process, so the server stops at once; their
+        clients reconnect, to another process if one runs."""
+        with contextlib.suppress(RedisError, OSError):
+            await self.sio.eio.disconnect()
+        await self.sio.shutdown()
+
+    async def stop(self) -> None:
+        if self._sweeper:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
+        if self._services:
+            await self._services.close()
+        if self.redis:
+            await self.redis.close()
+
+    async def redis_ok(self) -> bool:
+        try:
+            return bool(await self.redis.ping()) if self.redis else False
+        except (RedisError, OSError):
+            return False
+
+    async def _sweep_forever(self) -> None:
+        """Heartbeat this process's agent sockets; requeue chats of vanished agents."""
+        last_heartbeat = 0.0
+        while True:
+            await asyncio.sleep(self.settings.sweep_interval_s)
+            beat = time.monotonic() - last_heartbeat >= HEARTBEAT_INTERVAL_S
+            try:
+                await self.services.agents.sweep(heartbeat=beat)
+                if beat:
+                    last_heartbeat = time.monotonic()
+            except (RedisError, OSError) as exc:
+                log.warning("sweep skipped: Redis unavailable (%s)", exc)
+            except Exception:
+                log.exception("sweep failed")

@@ -1,0 +1,39 @@
+"""The gateway's wire protocol in one typed place: named values, entries and their two
+customer views, the other payload shapes, and the refusal type. docs/protocol.md is the
+prose version of this package."""
+
+from handoff.protocol.entries import Entry, QuickReply, bot_uttered, extended_view, rasa_view
+from handoff.protocol.enums import (
+    CustomerState,
+    CustomerView,
+    EntryEvent,
+    ErrorCode,
+    HandoffReason,
+    Presence,
+    Role,
+    State,
+)
+from handoff.protocol.errors import InputError, Unavailable
+from handoff.protocol.shapes import ConversationSummary, CustomerStatus, QueueItem, RosterRow
+
+__all__ = [
+    "ConversationSummary",
+    "CustomerState",
+    "CustomerStatus",
+    "CustomerView",
+    "Entry",
+    "EntryEvent",
+    "ErrorCode",
+    "HandoffReason",
+    "InputError",
+    "Presence",
+    "QueueItem",
+    "QuickReply",
+    "Role",
+    "RosterRow",
+    "State",
+    "Unavailable",
+    "bot_uttered",
+    "extended_view",
+    "rasa_view",
+]

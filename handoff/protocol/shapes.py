@@ -1,0 +1,53 @@
+"""The payloads besides entries: a customer's status, a conversation as agents see it, the
+queue and the agents' roster. Each shape is declared here and built in one place.
+
+    status: CustomerStatus = {"state": CustomerState.QUEUED, "position": 2, ...}
+"""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+from handoff.protocol.enums import CustomerState, Presence, State
+
+
+class CustomerStatus(TypedDict, total=False):
+    """The `status` event: who is in charge, and for a queued customer their place."""
+
+    state: CustomerState
+    agents_online: int
+    position: int
+    estimated_wait_s: int | None
+    agent: str | None
+
+
+class ConversationSummary(TypedDict):
+    """A conversation as agents see it (claim, transcript, chats, assigned)."""
+
+    conversation_id: str
+    state: State
+    agent: str | None
+    agent_name: str | None
+    reason: str | None
+    confidence: float | None
+    text: str | None  # what the customer wrote when it was handed off
+    queued_at: float | None
+    created_at: float | None
+    last_message: str | None
+    contact: dict[str, str] | None
+
+
+class QueueItem(ConversationSummary):
+    """A waiting conversation in the `queue` event, oldest (or re-queued) first."""
+
+    wait_s: float | None
+
+
+class RosterRow(TypedDict):
+    """One agent in the `agents` event."""
+
+    username: str
+    name: str
+    status: Presence
+    open_chats: int
+    limit: int | None

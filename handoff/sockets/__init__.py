@@ -1,0 +1,1 @@
+"""Socket.IO adapters: the customer and agent namespaces, and the notifier over rooms."""

@@ -1,0 +1,47 @@
+"""Redis-backed state, one store per concept: conversations and their state machine (Lua
+scripts in lua/), transcripts, the queue, agents, attachments; every key name in keys.py.
+
+    stores = Stores.connect(redis, settings)
+    conversation = await stores.conversations.get("c1")
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+
+from handoff.settings import Settings
+from handoff.stores.agents import AgentDirectory
+from handoff.stores.attachments import AttachmentStore
+from handoff.stores.conversations import ConversationStore
+from handoff.stores.keys import Keys
+from handoff.stores.queue import HandoffQueue
+from handoff.stores.transcript import TranscriptStore
+
+
+@dataclass(frozen=True)
+class Stores:
+    """Every store of one gateway process, over one Redis connection pool."""
+
+    keys: Keys
+    conversations: ConversationStore
+    transcripts: TranscriptStore
+    queue: HandoffQueue
+    agents: AgentDirectory
+    attachments: AttachmentStore
+
+    @classmethod
+    def connect(cls, redis: Redis, settings: Settings) -> Stores:
+        keys = Keys(settings.redis_prefix)
+        conversations = ConversationStore(redis, keys)
+        return cls(
+            keys=keys,
+            conversations=conversations,
+            transcripts=TranscriptStore(redis, keys),
+            queue=HandoffQueue(redis, keys, conversations, settings.default_wait_per_chat_s),
+            agents=AgentDirectory(redis, keys),
+            attachments=AttachmentStore(
+                redis, keys, settings.attachments_dir, settings.max_attachment_bytes
+            ),
+        )

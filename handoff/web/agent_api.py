@@ -1,0 +1,48 @@
+"""The agents' HTTP API: sign-in, and the FAQ answers the console offers as canned answers.
+
+POST /api/agents/login {"username", "password"} -> {"token", "name", "username"};
+GET /api/faq-answers with `Authorization: Bearer <token>`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sanic import Blueprint, response
+from sanic.request import Request
+
+from handoff.protocol import ErrorCode, InputError
+from handoff.web.credentials import agent_of, gateway_of
+
+agent_api = Blueprint("agent_api")
+
+
+@agent_api.post("/api/agents/login")
+async def login(request: Request) -> response.HTTPResponse:
+    body = _json_body(request)
+    issued = await gateway_of(request).services.agents.login(
+        body.get("username"), body.get("password")
+    )
+    if issued is None:
+        raise InputError(ErrorCode.INVALID_CREDENTIALS, "Wrong username or password.")
+    return response.json(issued)
+
+
+@agent_api.get("/api/faq-answers")
+async def faq_answers(request: Request) -> response.HTTPResponse:
+    """The FAQ answers, searchable in the console as canned answers (agents only)."""
+    if await agent_of(request, allow_query=False) is None:
+        raise InputError(
+            ErrorCode.UNAUTHORIZED, "Sign in as an agent (Authorization: Bearer <token>)."
+        )
+    return response.json({"answers": gateway_of(request).faq_answers})
+
+
+def _json_body(request: Request) -> dict[str, Any]:
+    try:
+        body = request.json
+    except Exception:
+        body = None
+    if not isinstance(body, dict):
+        raise InputError(ErrorCode.INVALID_PAYLOAD, 'Send {"username", "password"}.')
+    return body
