@@ -16,6 +16,9 @@ from typing import Any, Callable
 import aiohttp
 import socketio
 
+from handoff.protocol import CustomerView
+from handoff.sockets.notifier import agent_room, customer_room
+
 Event = tuple[str, Any]
 Predicate = Callable[[Any], bool]
 
@@ -72,6 +75,15 @@ class RecordingClient:
         found = await eventually(find, timeout, f"{event} on {self.namespace}")
         return found[0]
 
+    @property
+    def room(self) -> str:
+        """The gateway's room this client is in (see GatewayProcess.settled)."""
+        raise NotImplementedError
+
+    async def call(self, event: str, data: Any = None, timeout: float = 10.0) -> Any:
+        """Emit and wait for the gateway's acknowledgement: the event has been handled."""
+        return await self.sio.call(event, data, namespace=self.namespace, timeout=timeout)
+
     def mark(self) -> int:
         """Position to wait from: events that arrive after now."""
         return len(self.events)
@@ -86,6 +98,7 @@ class Customer(RecordingClient):
     def __init__(self) -> None:
         super().__init__()
         self.token: str | None = None
+        self.view = CustomerView.RASA
 
     @classmethod
     async def connect(cls, url: str, transports: list[str] | None = None) -> Customer:
@@ -100,6 +113,7 @@ class Customer(RecordingClient):
         stock Rasa client does: then only the token comes back."""
         mark = self.mark()
         request: dict[str, Any] = {"session_id": token}
+        self.view = CustomerView.EXTENDED if extended else CustomerView.RASA
         if extended:
             request["extended"] = True
         if last_id:
@@ -116,6 +130,10 @@ class Customer(RecordingClient):
     def conversation_id(self) -> str:
         assert self.token, "no session yet"
         return self.token.rsplit(".", 1)[0]
+
+    @property
+    def room(self) -> str:
+        return customer_room(self.conversation_id, self.view)
 
     async def say(self, text: Any, **extra: Any) -> None:
         await self.sio.emit("user_uttered", {"message": text, "session_id": self.token, **extra})
@@ -142,10 +160,15 @@ class Customer(RecordingClient):
 class Agent(RecordingClient):
     namespace = "/agents"
 
-    def __init__(self, token: str, name: str) -> None:
+    def __init__(self, token: str, name: str, username: str) -> None:
         super().__init__()
         self.token = token
         self.name = name
+        self.username = username
+
+    @property
+    def room(self) -> str:
+        return agent_room(self.username)
 
     @staticmethod
     async def login(url: str, username: str, password: str) -> dict[str, Any]:
@@ -165,7 +188,7 @@ class Agent(RecordingClient):
     ) -> Agent:
         login = await cls.login(url, username, password)
         assert login["status"] == 200, login
-        agent = cls(login["token"], login["name"])
+        agent = cls(login["token"], login["name"], login["username"])
         await agent.sio.connect(
             url,
             namespaces=["/agents"],
@@ -176,12 +199,6 @@ class Agent(RecordingClient):
         if wait_ready:
             await agent.wait_for("chats")
         return agent
-
-    async def call(self, event: str, data: Any = None, timeout: float = 10.0) -> dict[str, Any]:
-        reply: dict[str, Any] = await self.sio.call(
-            event, data, namespace="/agents", timeout=timeout
-        )
-        return reply
 
     def queue_ids(self) -> list[str]:
         queues = self.of("queue")

@@ -3,13 +3,18 @@
 gateway = GatewayProcess(redis_server, prefix="t1:", rasa_url=rasa.url)
 ...
 gateway.restart()     # same port, same Redis state
+await gateway.settled(customer)   # every event sent to it so far has arrived
 gateway.stop()
 """
 
 from __future__ import annotations
 
 import sys
+import uuid
 
+import socketio
+
+from devstack.clients import RecordingClient
 from devstack.processes import ManagedProcess, free_port
 from devstack.servers import RedisServer
 
@@ -26,6 +31,7 @@ class GatewayProcess:
         **settings: object,
     ) -> None:
         self.port = port or free_port()
+        self._redis_url = redis.url
         self.env = {
             "REDIS_HOST": redis.host,
             "REDIS_PORT": str(redis.port),
@@ -47,6 +53,18 @@ class GatewayProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    async def settled(self, client: RecordingClient) -> None:
+        """Every event the gateway sent `client`'s room before now has reached it, so a
+        test can tell that something was NOT sent without sleeping: a marker published by
+        an external emitter on the gateways' own Redis channel arrives after them."""
+        manager = socketio.AsyncRedisManager(
+            self._redis_url, channel=f"{self.env['REDIS_PREFIX']}socketio", write_only=True
+        )
+        marker = uuid.uuid4().hex
+        await manager.emit("settled", marker, room=client.room, namespace=client.namespace)
+        await client.wait_for("settled", lambda data: data == marker)
+        await manager.redis.close()
+
     def start(self) -> None:
         self._process = ManagedProcess(
             f"gateway-{self.port}",
@@ -59,6 +77,14 @@ class GatewayProcess:
         if self._process:
             self._process.stop()
             self._process = None
+
+    def terminate(self, timeout: float) -> str:
+        """SIGTERM; the process's log once it exited (TimeoutExpired if it did not)."""
+        assert self._process is not None
+        self._process.terminate(timeout)
+        log = self._process.log_path.read_text(errors="replace")
+        self.stop()
+        return log
 
     def restart(self) -> None:
         self.stop()

@@ -77,6 +77,12 @@ class ManagedProcess:
         self._signal_group(signal.SIGINT)
         return self._process.wait(timeout=timeout)
 
+    def terminate(self, timeout: float) -> int:
+        """SIGTERM, as a process manager sends it, to the whole group; the exit status.
+        Raises subprocess.TimeoutExpired when the process is still running after `timeout`."""
+        self._signal_group(signal.SIGTERM)
+        return self._process.wait(timeout=timeout)
+
     def stop(self) -> None:
         """Stop the process and everything it started (Rasa's workers are its children)."""
         self._signal_group(signal.SIGTERM)

@@ -87,7 +87,7 @@ async def test_reconnect_gets_missed_messages_exactly_once_in_order(
     ]
     ids = [m["id"] for m in resumed["history"]]
     assert ids == sorted(ids) and len(set(ids)) == len(ids)
-    await asyncio.sleep(0.3)
+    await gateway.settled(back)
     assert back.messages() == []  # nothing replayed live on top of the history
 
     full = await Customer.connect(gateway.url)
@@ -120,7 +120,7 @@ async def test_stranger_with_conversation_id_learns_nothing(
         # Naming the victim's session on a message does not reach it either.
         await stranger.say("hello?", session_id=attempt)
         await stranger.bot_message()
-        await asyncio.sleep(0.1)
+        await gateway.settled(stranger)
         assert all("Secret" not in str(data) for _, data in stranger.events)
         await stranger.disconnect()
     # The victim saw none of the strangers' traffic.
@@ -208,11 +208,9 @@ async def test_request_human_twice_makes_one_handoff(
     gateway = start_gateway(fake_rasa.url)
     customer = await Customer.connect(gateway.url)
     session = await customer.start_session()
-    await asyncio.gather(customer.emit("request_human", {}), customer.emit("request_human"))
-    await customer.wait_for("status", lambda s: s["state"] == "queued")
-    await asyncio.sleep(0.3)
-    await customer.emit("request_human", {})
-    await asyncio.sleep(0.3)
+    await asyncio.gather(customer.call("request_human", {}), customer.call("request_human"))
+    assert (await customer.call("request_human", {}))["state"] == "queued"
+    await gateway.settled(customer)
     handoffs = [
         e for e in await transcript(redis, prefix, session["token"]) if e.get("event") == "handoff"
     ]
@@ -239,7 +237,7 @@ async def test_late_bot_reply_is_recorded_not_shown(
     await customer.emit("request_human", {})
     await customer.wait_for("status", lambda s: s["state"] == "queued")
     await customer.wait_for("typing", lambda t: t == {"role": "bot", "typing": False}, timeout=5)
-    await asyncio.sleep(0.3)
+    await gateway.settled(customer)
     assert not [m for m in customer.messages() if m["role"] == "bot"]
     stored = await transcript(redis, prefix, session["token"])
     late = [e for e in stored if e["role"] == "bot"]

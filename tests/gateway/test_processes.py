@@ -12,6 +12,8 @@ from handoff.stores.agents import AgentDirectory
 from tests.gateway.conftest import GatewayFactory
 from tests.support.fake_rasa import FakeRasa
 
+STOP_DEADLINE_S = 2.0
+
 pytestmark = [pytest.mark.asyncio, pytest.mark.slow]
 
 
@@ -120,3 +122,22 @@ async def test_dead_redis_gives_clear_errors_without_crashing(fake_rasa: FakeRas
     finally:
         gateway.stop()
         redis.stop()
+
+
+async def test_a_gateway_stops_at_once_with_sockets_open(
+    start_gateway: GatewayFactory, fake_rasa: FakeRasa, agents: AgentDirectory
+) -> None:
+    """A deploy or `make run`'s Ctrl-C must not wait out Sanic's graceful timeout."""
+    gateway = start_gateway(fake_rasa.url)
+    ada = await Agent.connect(gateway.url, "ada")
+    customer = await Customer.connect(gateway.url)
+    await customer.start_session()
+    await customer.say("hello")
+    await customer.bot_message()
+    polling = await Customer.connect(gateway.url, transports=["polling"])
+    await polling.start_session()
+    log = gateway.terminate(timeout=STOP_DEADLINE_S)  # fails if it is still running then
+    assert "Server Stopped" in log
+    for noise in ("Traceback", "Task was destroyed", "Exception"):
+        assert noise not in log, log
+    await disconnect_all(ada, customer, polling)

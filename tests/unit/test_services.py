@@ -119,8 +119,14 @@ async def test_a_vanished_agents_chats_go_back_to_the_head_of_the_queue(
         await services.customers.request_human(opened.conversation_id)
     await services.agents.connected("ada", "sid-1")
     await services.agents.claim("ada", held.conversation_id)
+    # Back before the sweep (grace period 0 in these tests): the chat stays hers.
     await services.agents.disconnected("ada", "sid-1")
-    await services.agents.sweep(heartbeat=False)  # grace period 0 in these tests
+    await services.agents.connected("ada", "sid-2")
+    await services.agents.sweep()
+    assert await services.stores.conversations.chats_of("ada") == [held.conversation_id]
+    # Gone at the sweep: back to the head of the queue.
+    await services.agents.disconnected("ada", "sid-2")
+    await services.agents.sweep(heartbeat=False)
     assert await services.stores.queue.conversation_ids() == [
         held.conversation_id,
         waiting.conversation_id,
