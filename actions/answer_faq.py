@@ -25,8 +25,8 @@ class ActionAnswerFaq(Action):
         faq_id = faq.get("answer_id")
         if not faq_id:
             return hand_off(
-                dispatcher, tracker, HandoffReason.LOW_CONFIDENCE, faq.get("score", 0.0)
+                dispatcher, tracker, HandoffReason.LOW_CONFIDENCE, faq.get("confidence", 0.0)
             )
         dispatcher.utter_message(response=f"utter_faq/{faq_id}")
-        dispatcher.utter_message(json_message=answer_signal(faq_id, faq["score"]))
+        dispatcher.utter_message(json_message=answer_signal(faq_id, faq["confidence"]))
         return []

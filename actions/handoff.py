@@ -30,7 +30,7 @@ def hand_off(
             intent=(tracker.latest_message.get("intent") or {}).get("name"),
             intent_confidence=intent_confidence(tracker),
             faq_id=(faq.get("ranking") or [{}])[0].get("id"),
-            faq_confidence=faq.get("score"),
+            faq_confidence=faq.get("confidence"),
         )
     )
     return []

@@ -4,9 +4,9 @@ At `rasa train` it embeds every question variant of the `faq` retrieval intent (
 `bot.importer.FaqImporter` builds from faq.yml) and stores a FAISS index in the model
 archive. At parse time it adds `faq` to the parse result:
 
-    {"ranking": [{"id": "reset_password", "score": 0.83, "similarity": 0.91,
+    {"ranking": [{"id": "reset_password", "confidence": 0.83, "similarity": 0.91,
                   "question": "..."}, ...],
-     "answer_id": "reset_password" | None, "score": 0.83, "similarity": 0.91,
+     "answer_id": "reset_password" | None, "confidence": 0.83, "similarity": 0.91,
      "threshold": 0.36, "min_similarity": 0.42}
 
 and routes a confidently answerable message to the `faq` intent, so that an unsure
@@ -139,7 +139,7 @@ class FaqRetriever(GraphComponent):
             decision = self._rule.decide(matches)
             message.set(FAQ_OUTPUT, self._output(matches, decision), add_to_output=True)
             if decision.answerable:
-                _route_to_faq(message, decision.score)
+                _route_to_faq(message, decision.confidence)
         return messages
 
     def _vectors(self, messages: List[Message]) -> np.ndarray:
@@ -157,7 +157,7 @@ class FaqRetriever(GraphComponent):
         return {
             "ranking": [match.as_dict() for match in matches],
             "answer_id": decision.faq_id,
-            "score": round(decision.score, 4),
+            "confidence": round(decision.confidence, 4),
             "similarity": round(decision.similarity, 4),
             "threshold": self._settings.threshold,
             "min_similarity": self._settings.min_similarity,
@@ -169,12 +169,12 @@ def _faq_id(example: Message) -> str:
     return str(example.get(INTENT_RESPONSE_KEY)).split("/", 1)[1]
 
 
-def _route_to_faq(message: Message, score: float) -> None:
+def _route_to_faq(message: Message, confidence: float) -> None:
     intent = message.get(INTENT) or {}
     if intent.get(INTENT_NAME_KEY) not in ROUTABLE_INTENTS:
         return
     if intent.get(INTENT_NAME_KEY) != FAQ_INTENT:
-        routed = {INTENT_NAME_KEY: FAQ_INTENT, PREDICTED_CONFIDENCE_KEY: score}
+        routed = {INTENT_NAME_KEY: FAQ_INTENT, PREDICTED_CONFIDENCE_KEY: confidence}
         ranking = [
             r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != FAQ_INTENT
         ]

@@ -70,12 +70,13 @@ def _print_mistakes(outcomes: Sequence[Outcome]) -> None:
     for outcome in outcomes:
         if outcome.correct:
             continue
+        decision = outcome.decision
         expected = outcome.query.faq_id or "<hand off>"
-        got = outcome.decision.faq_id or "<hand off>"
+        got = decision.faq_id or "<hand off>"
         best = outcome.matches[0].faq_id if outcome.matches else "-"
         print(
             f"MISS {outcome.query.text!r}: expected {expected}, got {got} "
-            f"(best {best} p={outcome.decision.score:.3f}, sim={outcome.decision.similarity:.3f})"
+            f"(best {best} p={decision.confidence:.3f}, sim={decision.similarity:.3f})"
         )
 
 

@@ -17,7 +17,7 @@ class Decision:
     """The outcome for one query: the FAQ to answer with, or None to hand off."""
 
     faq_id: str | None
-    score: float
+    confidence: float
     similarity: float
 
     @property
@@ -38,11 +38,11 @@ class DecisionRule:
 
     def decide(self, matches: Sequence[FaqMatch]) -> Decision:
         if not matches:
-            return Decision(faq_id=None, score=0.0, similarity=0.0)
+            return Decision(faq_id=None, confidence=0.0, similarity=0.0)
         best = matches[0]
-        confident = best.score >= self.threshold and best.similarity >= self.min_similarity
+        confident = best.confidence >= self.threshold and best.similarity >= self.min_similarity
         return Decision(
             faq_id=best.faq_id if confident else None,
-            score=best.score,
+            confidence=best.confidence,
             similarity=best.similarity,
         )

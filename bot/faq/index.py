@@ -30,14 +30,14 @@ class FaqMatch:
     """One FAQ for a query: how likely it is meant, and its closest question variant."""
 
     faq_id: str
-    score: float
+    confidence: float
     similarity: float
     question: str
 
     def as_dict(self) -> dict[str, object]:
         return {
             "id": self.faq_id,
-            "score": round(self.score, 4),
+            "confidence": round(self.confidence, 4),
             "similarity": round(self.similarity, 4),
             "question": self.question,
         }
@@ -134,7 +134,7 @@ class FaqIndex:
         return [
             FaqMatch(
                 faq_id=self._classifier.faq_ids[i],
-                score=float(probabilities[i]),
+                confidence=float(probabilities[i]),
                 similarity=closest.get(self._classifier.faq_ids[i], floor)[0],
                 question=closest.get(self._classifier.faq_ids[i], floor)[1],
             )

@@ -102,7 +102,7 @@ def test_asking_for_a_human_hands_off_with_customer_request(
     assert "person" in texts(messages)
 
 
-def test_unanswerable_question_hands_off_with_low_confidence_and_score(
+def test_unanswerable_question_hands_off_with_low_confidence_and_its_value(
     rasa_stack: RasaStack,
 ) -> None:
     messages = say(rasa_stack, "Can I rent a lawn mower from your warehouse for the weekend?")

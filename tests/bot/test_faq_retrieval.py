@@ -50,7 +50,7 @@ def test_rule_answers_close_match_and_hands_off_unrelated(index: FaqIndex) -> No
     unrelated = rule.decide(index.search_vectors(encoder.encode(["do you sell tractors"]), 3)[0])
     assert close.faq_id == "reset_password"
     assert unrelated.faq_id is None
-    assert unrelated.score < close.score
+    assert unrelated.confidence < close.confidence
 
 
 def test_unanswerable_examples_draw_probability_away_from_faqs(index: FaqIndex) -> None:
@@ -59,7 +59,7 @@ def test_unanswerable_examples_draw_probability_away_from_faqs(index: FaqIndex) 
     query = load_encoder().encode(["do you sell lawn mowers"])
     with_examples = index.search_vectors(query, 5)[0]
     assert {m.faq_id for m in with_examples} == {faq.id for faq in FAQS}
-    assert with_examples[0].score < without.search_vectors(query, 5)[0][0].score
+    assert with_examples[0].confidence < without.search_vectors(query, 5)[0][0].confidence
 
 
 def test_persisted_index_answers_identically(index: FaqIndex, tmp_path: Path) -> None:

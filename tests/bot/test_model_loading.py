@@ -23,4 +23,4 @@ def test_loaded_model_answers_without_rebuilding_the_index(
     parsed = asyncio.run(agent.parse_message("I forgot my password"))
     assert parsed["faq"]["answer_id"] == "reset_password"
     assert parsed["intent"]["name"] == "faq"
-    assert parsed["faq"]["ranking"][0]["score"] > parsed["faq"]["threshold"]
+    assert parsed["faq"]["ranking"][0]["confidence"] > parsed["faq"]["threshold"]
