@@ -1,13 +1,16 @@
 # Two commands do everything on a fresh Debian machine with python3.10:
 #   make run    install, train if needed, start Redis, Rasa, actions and the gateway
-#   make test   install, then lint, type-check and run the whole test suite
-.PHONY: run test setup setup-test train eval bench lint lock clean
+#   make test   install, then lint, type-check and run both test tiers
+.PHONY: run test test-fast setup setup-test train eval bench lint lock clean
 
 run: setup
 	scripts/run.sh
 
 test: setup-test
 	scripts/test.sh
+
+test-fast: setup  ## the fast tier alone: the gateway's logic in-process, in seconds
+	scripts/test.sh --fast
 
 setup:
 	scripts/setup.sh

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make test`: lint, type-check, then the whole suite against real servers it starts itself.
+# `make test`: lint, type-check, then the fast tier (tests/unit) and the process-level
+# tier against real servers it starts itself. `--fast`: the fast tier only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false
@@ -7,4 +8,9 @@ mkdir -p test-output
 .venv/bin/ruff check bot actions handoff tests bench devstack
 .venv/bin/ruff format --check bot actions handoff tests bench devstack
 .venv/bin/mypy
-.venv/bin/python -m pytest "$@"
+if [ "${1:-}" = "--fast" ]; then
+  shift
+  exec .venv/bin/python -m pytest tests/unit "$@"
+fi
+.venv/bin/python -m pytest tests/unit "$@"
+.venv/bin/python -m pytest --ignore=tests/unit "$@"
