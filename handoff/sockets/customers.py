@@ -53,6 +53,8 @@ class CustomerNamespace(GuardedNamespace):
 
     async def on_user_uttered(self, sid: str, data: Any) -> None:
         message = payload(data)
+        if "message" not in message and await self._view(sid) is CustomerView.RASA:
+            return  # rasa-webchat opens every chat so, when no init payload is set: no text
         conversation_id = await self._conversation(sid, message.get("session_id"))
         metadata = message.get("metadata") or message.get("customData")
         await self.customers.message(conversation_id, message.get("message"), metadata)

@@ -6,9 +6,6 @@ only `socketUrl` set and served from a loopback origin of its own; `webchat.mjs`
 in Debian's Chromium against the gateway, the trained bot and Redis started here, while this
 test plays the agent: it claims the chat the script hands off and writes the reply that
 must appear in the widget. Screenshots: test-output/browser/webchat-*.png.
-
-(The file name sorts after test_widget_console.py, whose journey empties the output folder
-when it starts.)
 """
 
 from __future__ import annotations
@@ -20,13 +17,7 @@ import pytest
 
 from devstack.clients import Agent
 from devstack.gateways import GatewayProcess
-from tests.browser.test_widget_console import (  # noqa: F401 (`gateway` is a fixture)
-    AGENT,
-    HERE,
-    OUTPUT,
-    _browser_tools,
-    gateway,
-)
+from tests.browser.conftest import AGENT, HERE, OUTPUT, browser_tools
 
 AGENT_REPLY = "Hello from the team: I'm resetting your account now."
 WAITING_FOR_AGENT = b"waiting-for-agent"
@@ -70,11 +61,9 @@ async def _run_script(node: str, gateway_url: str, agent: Agent) -> tuple[int, s
 
 @pytest.mark.slow
 async def test_rasa_webchat_shows_bot_quick_replies_handoff_and_agent(
-    gateway: GatewayProcess,  # noqa: F811 (the imported fixture)
+    gateway: GatewayProcess,
 ) -> None:
-    node = _browser_tools()
-    if not (HERE / "node_modules" / "rasa-webchat").is_dir():
-        pytest.fail("rasa-webchat is not installed: run scripts/setup.sh --browser")
+    node = browser_tools()
     OUTPUT.mkdir(parents=True, exist_ok=True)
     for old in OUTPUT.glob("webchat-*"):
         old.unlink()

@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const widgetJs = readFileSync(join(here, "..", "..", "widget", "widget.js"), "utf8");
@@ -53,11 +53,7 @@ const PAGE = `<!doctype html><html><head><meta name="viewport" content="width=de
 let browser, page;
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1024, height: 760 } });
   page.on("dialog", () => assert.fail("a dialog fired"));
   page.on("pageerror", (error) => assert.fail(`page error: ${error.message}`));

@@ -281,6 +281,7 @@ async def test_a_stock_rasa_client_gets_exactly_rasas_shapes(
     gateway = start_gateway(fake_rasa.url, max_message_chars=50)
     stock = await Customer.connect(gateway.url)
     session = await stock.start_session(extended=False)
+    await stock.emit("user_uttered", {"session_id": session["token"], "customData": {}})
     await stock.say("show me buttons")
     await stock.wait_for("bot_uttered", lambda data: "attachment" in data)
     await stock.say("x" * 51)

@@ -1,0 +1,75 @@
+"""What the browser tests share: Debian's Chromium and node's packages (installed when
+missing), the agents' accounts, and a gateway in front of the trained bot."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import urllib.request
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from devstack.gateways import GatewayProcess
+from devstack.processes import ROOT
+from devstack.servers import RasaStack, RedisServer
+
+HERE = Path(__file__).resolve().parent
+OUTPUT = ROOT / "test-output" / "browser"
+CHROMIUM = Path("/usr/bin/chromium")
+AGENT = ("ada", "Ada Lovelace", "correct-horse-battery")
+COLLEAGUE = ("bob", "Bob Marley", "another-password")
+NODE_PACKAGES = ("playwright-core", "rasa-webchat")
+
+
+def browser_tools() -> str:
+    """The node binary; installs playwright-core and rasa-webchat (npm ci) when missing."""
+    node = shutil.which("node")
+    if node is None or not CHROMIUM.exists():
+        pytest.fail("node and /usr/bin/chromium are needed: run scripts/setup.sh --browser")
+    if not all((HERE / "node_modules" / package).is_dir() for package in NODE_PACKAGES):
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund", "--silent"], cwd=HERE, check=True, timeout=300
+        )
+    return node
+
+
+def _warm_up(stack: RasaStack) -> None:
+    """The first parse loads the sentence encoder; do it before the browser waits on it."""
+    request = urllib.request.Request(
+        stack.webhook_url,
+        data=json.dumps({"sender": "warm-up", "message": "hello"}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=120) as response:
+        response.read()
+
+
+@pytest.fixture
+def gateway(
+    rasa_stack: RasaStack, redis_server: RedisServer, tmp_path: Path
+) -> Iterator[GatewayProcess]:
+    accounts = tmp_path / "agents.yml"  # JSON is YAML too
+    accounts.write_text(
+        json.dumps(
+            {
+                "agents": [
+                    {"username": username, "name": name, "password": password}
+                    for username, name, password in (AGENT, COLLEAGUE)
+                ]
+            }
+        )
+    )
+    _warm_up(rasa_stack)
+    process = GatewayProcess(
+        redis_server,
+        f"browser-{tmp_path.name}:",
+        rasa_stack.rasa_url,
+        bot_timeout_s=30,
+        agent_grace_s=30,
+        agents_file=str(accounts),
+    )
+    yield process
+    process.stop()
