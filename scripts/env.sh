@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # every variable here is exported (set -a)
 # Sourced by the other scripts: settings.env defaults, overridden by the environment,
 # plus secrets generated once into $RUN_DIR/secrets.env (kept across restarts).
 set -a
