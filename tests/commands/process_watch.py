@@ -38,6 +38,7 @@ class Process:
 
 
 def process_table() -> list[Process]:
+    """Every process on the machine, now."""
     processes = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():

@@ -1,7 +1,7 @@
 """`make run` (scripts/run.sh) on a machine that has never run it: everything starts and
 answers; however it is stopped (Ctrl-C, SIGTERM to make, to make's process group or to the
-script, twice), nothing it started runs 20 s later; and a taken port or a service that
-cannot start is told in one sentence, with nothing left running.
+script, twice), make returns within 20 s with nothing it started still running; and a taken
+port or a service that cannot start is told in one sentence, with nothing left running.
 
 make runs exactly as the README's command runs, with only its settings moved to free ports
 and a fresh RUN_DIR, so it never meets a Redis or a secret it did not make. One Rasa worker
