@@ -25,7 +25,7 @@ from redis.asyncio import Redis
 from handoff.protocol import ConversationSummary, Entry, QueueItem, State
 from handoff.protocol.enums import WireEnum
 from handoff.stores.keys import Keys
-from handoff.stores.transcript import encode
+from handoff.stores.transcript import ENTRY_FIELD, encode
 
 _LUA = Path(__file__).with_name("lua")
 
@@ -220,6 +220,7 @@ class ConversationStore:
                 new_agent,
                 agent_limit,
                 expected_gen,
+                ENTRY_FIELD,
             ],
         )
         status, previous_state, previous_agent = reply[0], _state(reply[1]), reply[2]
@@ -256,6 +257,7 @@ class ConversationStore:
                 State.BOT,
                 State.WITH_AGENT,
                 State.CLOSED,
+                ENTRY_FIELD,
                 *[encode(e) for e in entries],
                 *[encode(e) for e in late_entries],
             ],

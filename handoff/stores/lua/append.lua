@@ -4,13 +4,14 @@
 -- With an expected agent only that agent's held conversation accepts them.
 -- KEYS: conversation hash, transcript stream
 -- ARGV: expected generation, expected agent, last message, now, n, bot state, agent state,
---       closed state, then n entries and n late entries (JSON)
+--       closed state, the stream field that holds an entry, then n entries and n late
+--       entries (JSON)
 -- Returns {status, state, generation, agent, entry ids...}
 local conv, stream = KEYS[1], KEYS[2]
 local expected_gen, expected_agent, last_message, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local n = tonumber(ARGV[5])
-local bot, with_agent, closed = ARGV[6], ARGV[7], ARGV[8]
-local first = 8
+local bot, with_agent, closed, entry_field = ARGV[6], ARGV[7], ARGV[8], ARGV[9]
+local first = 9
 local state = redis.call('HGET', conv, 'state')
 if not state then return {'missing', '', '', ''} end
 local gen = redis.call('HGET', conv, 'gen') or '0'
@@ -25,7 +26,7 @@ if expected_gen ~= '' and (state ~= bot or gen ~= expected_gen) then
 end
 local result = {status, state, gen, agent}
 for i = 1, n do
-  table.insert(result, redis.call('XADD', stream, '*', 'e', ARGV[offset + i]))
+  table.insert(result, redis.call('XADD', stream, '*', entry_field, ARGV[offset + i]))
 end
 if last_message ~= '' then
   redis.call('HSET', conv, 'last_message', last_message, 'last_activity', now)

@@ -5,7 +5,8 @@
 -- KEYS: conversation hash, transcript stream, queue sorted set
 -- ARGV: agent-chats key prefix, conversation id, allowed states (JSON list), expected agent,
 --       new state, fields to set (JSON object; '' deletes), entry JSON, queue op
---       (none|remove|tail|head), now, new agent, new agent's chat limit, expected generation
+--       (none|remove|tail|head), now, new agent, new agent's chat limit, expected generation,
+--       the stream field that holds an entry
 -- Returns {refusal or 'ok', previous state, previous agent, entry id}
 local conv, stream, queue = KEYS[1], KEYS[2], KEYS[3]
 local agent_chats, id = ARGV[1], ARGV[2]
@@ -15,6 +16,7 @@ local fields = cjson.decode(ARGV[6])
 local entry, queue_op = ARGV[7], ARGV[8]
 local now = tonumber(ARGV[9])
 local new_agent, limit, expected_gen = ARGV[10], tonumber(ARGV[11]), ARGV[12]
+local entry_field = ARGV[13]
 
 local state = redis.call('HGET', conv, 'state')
 if not state then return {'missing', '', ''} end
@@ -55,5 +57,5 @@ for k, v in pairs(fields) do
   if v == '' then redis.call('HDEL', conv, k) else redis.call('HSET', conv, k, v) end
 end
 local entry_id = ''
-if entry ~= '' then entry_id = redis.call('XADD', stream, '*', 'e', entry) end
+if entry ~= '' then entry_id = redis.call('XADD', stream, '*', entry_field, entry) end
 return {'ok', state, agent, entry_id}
