@@ -39,6 +39,12 @@ class Settings:
     # How often each process looks for agents whose grace period ran out.
     sweep_interval_s: float = 2.0
     agent_token_ttl_s: int = 12 * 3600
+    # Failed logins within LOGIN_WINDOW_S that lock a username, or a client address, out
+    # for LOGIN_LOCKOUT_S (HTTP 429 with Retry-After, even with the right password).
+    login_failures_per_username: int = 5
+    login_failures_per_address: int = 20
+    login_window_s: int = 15 * 60
+    login_lockout_s: int = 15 * 60
     # Default number of chats an agent may hold at once (0: unlimited); per-agent override.
     agent_chat_limit: int = 0
     # Optional YAML or JSON file with agent accounts, loaded into Redis at start.

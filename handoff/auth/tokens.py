@@ -3,7 +3,9 @@
 A customer's token is the conversation id plus a signature only the gateway can make:
 knowing someone's conversation id (or guessing a token) gets a stranger nothing, the
 gateway treats it as unknown and opens a fresh conversation. An agent's token names the
-agent and its expiry, signed the same way; nothing is stored per token.
+agent, the account's token generation, its expiry and a random id, signed the same way:
+bumping the generation (password change, disabled account) revokes every token of an
+agent, and the id alone can be revoked (logout).
 
     tokens = SessionTokens(secret)
     conversation_id, token = tokens.issue()
@@ -18,6 +20,7 @@ import hmac
 import secrets
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
@@ -45,7 +48,7 @@ class SessionTokens:
         if not isinstance(token, str) or len(token) > 200 or _SEPARATOR not in token:
             return None
         conversation_id, signature = token.rsplit(_SEPARATOR, 1)
-        if not conversation_id or not hmac.compare_digest(signature, self._sign(conversation_id)):
+        if not conversation_id or not _same(signature, self._sign(conversation_id)):
             return None
         return conversation_id
 
@@ -53,29 +56,54 @@ class SessionTokens:
         return hmac.new(self._key, conversation_id.encode(), hashlib.sha256).hexdigest()[:32]
 
 
+@dataclass(frozen=True)
+class AgentClaims:
+    """What a genuine agent token says; still to be checked against the account."""
+
+    username: str
+    generation: int
+    expires_at: int
+    token_id: str
+
+
 class AgentTokens:
-    """Stateless login tokens: `<base64 username:expiry>.<HMAC>`."""
+    """Login tokens: `<base64 username:generation:expiry:id>.<HMAC>`.
+
+    tokens = AgentTokens(secret, ttl_s=3600)
+    claims = tokens.verify(tokens.issue("ada", generation=3))  # AgentClaims("ada", 3, ...)
+    """
 
     def __init__(self, secret: str, ttl_s: int) -> None:
         self._key = hashlib.sha256(b"agent-login:" + secret.encode()).digest()
         self._ttl = ttl_s
 
-    def issue(self, username: str) -> str:
-        body = base64.urlsafe_b64encode(f"{username}:{int(time.time()) + self._ttl}".encode())
+    def issue(self, username: str, generation: int = 0) -> str:
+        expiry = int(time.time()) + self._ttl
+        claims = f"{username}:{generation}:{expiry}:{secrets.token_urlsafe(12)}"
+        body = base64.urlsafe_b64encode(claims.encode())
         return f"{body.decode()}.{self._sign(body)}"
 
-    def verify(self, token: Any) -> str | None:
-        """The username of a genuine, unexpired token; None otherwise."""
+    def verify(self, token: Any) -> AgentClaims | None:
+        """The claims of a genuine, unexpired token; None for anything else."""
         if not isinstance(token, str) or token.count(".") != 1 or len(token) > 300:
             return None
         body, signature = token.split(".")
-        if not hmac.compare_digest(signature, self._sign(body.encode())):
+        if not body.isascii() or not _same(signature, self._sign(body.encode())):
             return None
-        username, _, expiry = base64.urlsafe_b64decode(body).decode().rpartition(":")
-        return username if expiry.isdigit() and int(expiry) > time.time() else None
+        username, generation, expiry, token_id = (
+            base64.urlsafe_b64decode(body).decode().split(":")
+        )
+        if not (generation.isdigit() and expiry.isdigit()) or int(expiry) <= time.time():
+            return None
+        return AgentClaims(username, int(generation), int(expiry), token_id)
 
     def _sign(self, body: bytes) -> str:
         return hmac.new(self._key, body, hashlib.sha256).hexdigest()
+
+
+def _same(given: str, expected: str) -> bool:
+    """Constant-time comparison that also takes non-ASCII input (a forged token)."""
+    return hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode())
 
 
 async def resolve_secret(redis: Redis, keys: Keys, configured: str) -> str:

@@ -4,6 +4,7 @@ prose version of this package."""
 
 from handoff.protocol.entries import Entry, QuickReply, bot_uttered, extended_view, rasa_view
 from handoff.protocol.enums import (
+    AgentRole,
     CustomerState,
     CustomerView,
     EntryEvent,
@@ -17,6 +18,7 @@ from handoff.protocol.errors import InputError, Unavailable
 from handoff.protocol.shapes import ConversationSummary, CustomerStatus, QueueItem, RosterRow
 
 __all__ = [
+    "AgentRole",
     "ConversationSummary",
     "CustomerState",
     "CustomerStatus",

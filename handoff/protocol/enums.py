@@ -73,6 +73,13 @@ class Presence(WireEnum):
     OFFLINE = "offline"
 
 
+class AgentRole(WireEnum):
+    """What an agent account may do: admins also manage accounts."""
+
+    AGENT = "agent"
+    ADMIN = "admin"
+
+
 class CustomerView(WireEnum):
     """How a customer socket gets entries: stock Rasa shapes, or ours with ids and roles."""
 
@@ -108,6 +115,8 @@ class ErrorCode(WireEnum):
     INVALID_TRANSFER = "invalid_transfer"
     UNKNOWN_AGENT = "unknown_agent"
     AGENT_OFFLINE = "agent_offline"
+    # account administration
+    AGENT_EXISTS = "agent_exists"
     # attachments
     FORBIDDEN = "forbidden"
     EMPTY_FILE = "empty_file"
@@ -117,6 +126,7 @@ class ErrorCode(WireEnum):
 
 
 __all__ = [
+    "AgentRole",
     "CustomerState",
     "CustomerView",
     "EntryEvent",

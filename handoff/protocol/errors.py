@@ -17,6 +17,7 @@ _HTTP_STATUS = {
     ErrorCode.UNAUTHORIZED: 401,
     ErrorCode.INVALID_CREDENTIALS: 401,
     ErrorCode.FORBIDDEN: 403,
+    ErrorCode.AGENT_EXISTS: 409,
     ErrorCode.UNAVAILABLE: 503,
     ErrorCode.INTERNAL_ERROR: 500,
 }
@@ -25,10 +26,12 @@ _HTTP_STATUS = {
 class InputError(Exception):
     """A refused request: `code` and `message` go back to the client, nothing is lost."""
 
-    def __init__(self, code: ErrorCode, message: str) -> None:
+    def __init__(self, code: ErrorCode, message: str, retry_after_s: int | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        # When to try again (HTTP `Retry-After`), for refusals that only last a while.
+        self.retry_after_s = retry_after_s
 
     @property
     def status(self) -> int:

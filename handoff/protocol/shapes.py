@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-from handoff.protocol.enums import CustomerState, Presence, State
+from handoff.protocol.enums import AgentRole, CustomerState, Presence, State
 
 
 class CustomerStatus(TypedDict, total=False):
@@ -51,3 +51,13 @@ class RosterRow(TypedDict):
     status: Presence
     open_chats: int
     limit: int | None
+
+
+class AccountRow(TypedDict):
+    """An agent account as admins manage it (`/api/admin/agents`)."""
+
+    username: str
+    name: str
+    role: AgentRole
+    disabled: bool
+    limit: int

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
-from handoff.auth.tokens import AgentTokens
+from handoff.auth.tokens import AgentClaims, AgentTokens
 from handoff.protocol import (
     ConversationSummary,
     CustomerState,
@@ -25,10 +25,14 @@ from handoff.protocol import (
     State,
 )
 from handoff.protocol.entries import Entry, agent_message, note, system_event
+from handoff.services.accounts import AccountAdmin
 from handoff.services.core import ConversationCore, log
 from handoff.services.validation import raise_for_append, refusal, valid_id, valid_text
-from handoff.stores.agents import Agent
+from handoff.stores.agents import Agent, valid_username
 from handoff.stores.conversations import Conversation, QueueOp, Refusal
+
+if TYPE_CHECKING:
+    from handoff.mail.service import MailService
 
 CHOOSABLE_PRESENCE = (Presence.AVAILABLE, Presence.AWAY)
 
@@ -51,37 +55,85 @@ class AgentDesk:
     """One method per agent socket event, plus the periodic sweep.
 
     desk = AgentDesk(core, AgentTokens(secret, ttl_s=3600))
-    issued = await desk.login("ada", "s3cret")          # {"token", "name", "username"}
-    await desk.claim("ada", "c1")                        # exactly one claimer wins
+    issued = await desk.login("ada", "s3cret", "10.0.0.7")  # {"token", "name", "username", "role"}
+    await desk.claim("ada", "c1")                            # exactly one claimer wins
     """
 
-    def __init__(self, core: ConversationCore, tokens: AgentTokens) -> None:
+    def __init__(
+        self, core: ConversationCore, tokens: AgentTokens, mail: MailService | None = None
+    ) -> None:
         self._core = core
+        self._mail = mail
         self._stores = core.stores
         self._tokens = tokens
         self.process_id = uuid.uuid4().hex[:12]
         self._connections: dict[str, str] = {}  # "<process>:<sid>" -> username
+        self._connection_tokens: dict[str, str] = {}  # "<process>:<sid>" -> its login token
+        self.accounts = AccountAdmin(core.stores, self.enforce_revocations)
 
-    async def login(self, username: Any, password: Any) -> dict[str, str] | None:
+    async def login(self, username: Any, password: Any, address: str = "") -> dict[str, str]:
+        """A token for the right password; wrong ones are counted per username and client
+        address, and a locked username or address is refused (429) before any check."""
+        name = username if valid_username(username) else None
+        logins = self._stores.logins
+        await logins.check(name, address)
         agent = await self._stores.agents.authenticate(username, password)
         if agent is None:
-            log.info("agent login refused for %r", username if isinstance(username, str) else "?")
-            return None
+            await logins.failed(name, address)
+            log.info("agent login refused for %r from %s", name or "?", address or "?")
+            raise InputError(ErrorCode.INVALID_CREDENTIALS, "Wrong username or password.")
+        await logins.succeeded(agent.username)
         log.info("agent %s logged in", agent.username)
         return {
-            "token": self._tokens.issue(agent.username),
+            "token": self._tokens.issue(agent.username, agent.token_generation),
             "name": agent.name,
             "username": agent.username,
+            "role": agent.role,
         }
 
-    async def authenticate_token(self, token: Any) -> Agent | None:
-        username = self._tokens.verify(token)
-        return await self._stores.agents.get(username) if username else None
+    async def logout(self, token: Any) -> None:
+        """The token stops working at once on every process; sockets opened with it are
+        closed by the next sweep of the process holding them."""
+        claims = await self._valid_claims(token)
+        if claims is None:
+            raise InputError(ErrorCode.UNAUTHORIZED, "Not signed in.")
+        await self._stores.agents.revoke_token(claims.token_id, claims.expires_at)
+        log.info("agent %s logged out", claims.username)
+        await self.enforce_revocations()
 
-    async def connected(self, username: str, sid: str) -> AgentView:
-        """Record the connection; returns the agent's starting view (queue, agents, chats)."""
+    async def authenticate_token(self, token: Any) -> Agent | None:
+        """The agent of a token that is genuine, unexpired, not signed out, of an enabled
+        account whose password has not changed since it was issued."""
+        claims = await self._valid_claims(token)
+        return await self._stores.agents.get(claims.username) if claims else None
+
+    async def _valid_claims(self, token: Any) -> AgentClaims | None:
+        claims = self._tokens.verify(token)
+        if claims is None:
+            return None
+        agent = await self._stores.agents.get(claims.username)
+        if agent is None or agent.disabled or agent.token_generation != claims.generation:
+            return None
+        return None if await self._stores.agents.is_revoked(claims.token_id) else claims
+
+    async def enforce_revocations(self) -> None:
+        """Close this process's agent sockets whose token no longer holds (signed out,
+        new password, account disabled or removed)."""
+        for connection, token in list(self._connection_tokens.items()):
+            if await self._valid_claims(token) is None:
+                self._connection_tokens.pop(connection, None)
+                sid = connection.partition(":")[2]
+                username = self._connections.get(connection)
+                log.info("agent %s: token revoked, socket closed", username)
+                await self._core.notifier.disconnect_agent(sid)
+
+    async def connected(self, username: str, sid: str, token: str = "") -> AgentView:
+        """Record the connection (and the token it was opened with, which keeps being
+        checked); returns the agent's starting view (queue, agents, chats)."""
         connection = f"{self.process_id}:{sid}"
         self._connections[connection] = username
+        if token:
+            self._connection_tokens[connection] = token
         await self._stores.agents.connected(username, connection)
         log.info("agent %s connected", username)
         await self._core.views_changed(roster=True)
@@ -99,6 +151,7 @@ class AgentDesk:
     async def disconnected(self, username: str, sid: str) -> None:
         connection = f"{self.process_id}:{sid}"
         self._connections.pop(connection, None)
+        self._connection_tokens.pop(connection, None)
         await self._stores.agents.disconnected(username, connection)
         log.info(
             "agent %s disconnected (chats wait %.0fs for them)",
@@ -170,6 +223,8 @@ class AgentDesk:
         raise_for_append(result.status)
         entry = result.entries[0]
         await self._core.deliver(conversation_id, entry, agent=username)
+        if self._mail:
+            await self._mail.agent_wrote(conversation_id)
         return {"ok": True, "entry": entry}
 
     async def typing(self, username: str, conversation_id: Any, typing: Any) -> None:
@@ -333,10 +388,12 @@ class AgentDesk:
         return {"ok": True}
 
     async def sweep(self, heartbeat: bool = True) -> None:
-        """Periodic: keep this process's agents live; requeue chats of vanished agents."""
+        """Periodic: keep this process's agents live, close sockets whose token was
+        revoked; requeue chats of vanished agents."""
         agents = self._stores.agents
         if heartbeat:
             await agents.heartbeat(self._connections)
+        await self.enforce_revocations()
         for username in await agents.vanished(self._core.settings.agent_grace_s):
             for conversation_id in await self._stores.conversations.chats_of(username):
                 try:

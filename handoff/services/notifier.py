@@ -22,3 +22,6 @@ class Notifier(Protocol):
     async def to_agent(self, username: str, event: str, data: Any) -> None: ...
 
     async def to_agents(self, event: str, data: Any) -> None: ...
+
+    async def disconnect_agent(self, sid: str) -> None:
+        """Close an agent socket of this process (its token was revoked)."""

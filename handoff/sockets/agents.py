@@ -45,13 +45,13 @@ class AgentNamespace(GuardedNamespace):
         await self.enter_room(sid, ALL_AGENTS_ROOM)
         await self.enter_room(sid, agent_room(agent.username))
         # After the handshake completes: emits from inside connect would precede it.
-        task = asyncio.create_task(self._greet(sid, agent.username))
+        task = asyncio.create_task(self._greet(sid, agent.username, str(token)))
         self._greetings.add(task)
         task.add_done_callback(self._greetings.discard)
 
-    async def _greet(self, sid: str, username: str) -> None:
+    async def _greet(self, sid: str, username: str, token: str) -> None:
         try:
-            view = await self.desk.connected(username, sid)
+            view = await self.desk.connected(username, sid, token)
             if not self.server.manager.is_connected(sid, self.namespace):
                 await self.desk.disconnected(username, sid)  # left meanwhile
                 return

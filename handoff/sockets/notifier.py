@@ -60,3 +60,6 @@ class SocketNotifier:
 
     async def to_agents(self, event: str, data: Any) -> None:
         await self._sio.emit(event, data, room=ALL_AGENTS_ROOM, namespace=AGENT_NAMESPACE)
+
+    async def disconnect_agent(self, sid: str) -> None:
+        await self._sio.disconnect(sid, namespace=AGENT_NAMESPACE)

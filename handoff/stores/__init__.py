@@ -16,6 +16,7 @@ from handoff.stores.agents import AgentDirectory
 from handoff.stores.attachments import AttachmentStore
 from handoff.stores.conversations import ConversationStore
 from handoff.stores.keys import Keys
+from handoff.stores.logins import LoginAttempts, LoginLimits
 from handoff.stores.queue import HandoffQueue
 from handoff.stores.transcript import TranscriptStore
 
@@ -30,6 +31,7 @@ class Stores:
     queue: HandoffQueue
     agents: AgentDirectory
     attachments: AttachmentStore
+    logins: LoginAttempts
 
     @classmethod
     def connect(cls, redis: Redis, settings: Settings) -> Stores:
@@ -43,5 +45,15 @@ class Stores:
             agents=AgentDirectory(redis, keys),
             attachments=AttachmentStore(
                 redis, keys, settings.attachments_dir, settings.max_attachment_bytes
+            ),
+            logins=LoginAttempts(
+                redis,
+                keys,
+                LoginLimits(
+                    settings.login_failures_per_username,
+                    settings.login_failures_per_address,
+                    settings.login_window_s,
+                    settings.login_lockout_s,
+                ),
             ),
         )

@@ -52,6 +52,18 @@ class Keys:
         """Hash: conversation, name, size, content_type, created_at of an uploaded file."""
         return f"{self.prefix}attachment:{attachment_id}"
 
+    def revoked_token(self, token_id: str) -> str:
+        """String, expiring with the token: an agent token signed out before its expiry."""
+        return f"{self.prefix}revoked_token:{token_id}"
+
+    def login_failures(self, kind: str, who: str) -> str:
+        """Counter of failed logins of a username or client address (`kind`) in a window."""
+        return f"{self.prefix}login_failures:{kind}:{who}"
+
+    def login_lockout(self, kind: str, who: str) -> str:
+        """String, expiring with the lockout: this username or address may not log in."""
+        return f"{self.prefix}login_lockout:{kind}:{who}"
+
     @property
     def secret(self) -> str:
         """The shared signing secret when GATEWAY_SECRET is not set."""

@@ -1,7 +1,8 @@
-"""The agents' HTTP API: sign-in, and the FAQ answers the console offers as canned answers.
+"""The agents' HTTP API: sign-in and out, and the FAQ answers the console offers as canned
+answers.
 
-POST /api/agents/login {"username", "password"} -> {"token", "name", "username"};
-GET /api/faq-answers with `Authorization: Bearer <token>`.
+POST /api/agents/login {"username", "password"} -> {"token", "name", "username", "role"};
+POST /api/agents/logout, GET /api/faq-answers with `Authorization: Bearer <token>`.
 """
 
 from __future__ import annotations
@@ -12,20 +13,26 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from handoff.protocol import ErrorCode, InputError
-from handoff.web.credentials import agent_of, gateway_of
+from handoff.web.credentials import agent_of, bearer_token, gateway_of
 
 agent_api = Blueprint("agent_api")
 
 
 @agent_api.post("/api/agents/login")
 async def login(request: Request) -> response.HTTPResponse:
+    """Throttled per username and client address: 429 with Retry-After when locked."""
     body = _json_body(request)
     issued = await gateway_of(request).services.agents.login(
-        body.get("username"), body.get("password")
+        body.get("username"), body.get("password"), request.ip
     )
-    if issued is None:
-        raise InputError(ErrorCode.INVALID_CREDENTIALS, "Wrong username or password.")
     return response.json(issued)
+
+
+@agent_api.post("/api/agents/logout")
+async def logout(request: Request) -> response.HTTPResponse:
+    """The presented token stops working at once, on every gateway process."""
+    await gateway_of(request).services.agents.logout(bearer_token(request))
+    return response.json({"ok": True})
 
 
 @agent_api.get("/api/faq-answers")

@@ -18,6 +18,7 @@ from sanic import Sanic
 from handoff.gateway import Gateway
 from handoff.settings import Settings
 from handoff.web import customer_api
+from handoff.web.admin_api import admin_api
 from handoff.web.agent_api import agent_api
 from handoff.web.cors import register_cors
 from handoff.web.errors import register_error_handlers
@@ -63,6 +64,7 @@ def create_app(settings: Settings, name: str = "handoff_gateway") -> Sanic:
     register_cors(app, customer_api.PATHS, settings.allowed_origins)
     app.blueprint(customer_api.customer_api)
     app.blueprint(agent_api)
+    app.blueprint(admin_api)
     app.blueprint(pages(settings))
     serve_directory(app, "/widget", settings.widget_dir)
     serve_directory(app, "/console", settings.console_dir)

@@ -23,10 +23,16 @@ def session_token(request: Request) -> str | None:
     return token or None
 
 
+def bearer_token(request: Request) -> str:
+    """The token of an `Authorization: Bearer <token>` header; "" without one."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
 async def agent_of(request: Request, allow_query: bool) -> Agent | None:
     """The agent of an `Authorization: Bearer <token>` header (or `?token=`), if valid."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = bearer_token(request)
+    if not token:
         token = request.args.get("token", "") if allow_query else ""
     if not token:
         return None

@@ -28,7 +28,9 @@ def register_error_handlers(app: Sanic) -> None:
 def _refused(request: Request, error: Exception) -> response.HTTPResponse:
     assert isinstance(error, InputError)
     log.info("%s %s refused (%s): %s", request.method, request.path, error.code, error.message)
-    headers = {"WWW-Authenticate": "Bearer"} if error.code is ErrorCode.UNAUTHORIZED else None
+    headers = {"WWW-Authenticate": "Bearer"} if error.code is ErrorCode.UNAUTHORIZED else {}
+    if error.retry_after_s is not None:
+        headers["Retry-After"] = str(error.retry_after_s)
     return response.json(error.as_http(), status=error.status, headers=headers)
 
 

@@ -38,6 +38,9 @@ class RecordingNotifier:
     async def to_agents(self, event: str, data: Any) -> None:
         self.sent.append(("agents", "", event, data))
 
+    async def disconnect_agent(self, sid: str) -> None:
+        self.sent.append(("disconnect", sid, "disconnect", None))
+
     def to(self, who: str, event: str) -> list[Any]:
         """Payloads of `event` sent to `who` ("customer:rasa", "agent", "agents"...)."""
         return [data for kind, _, name, data in self.sent if kind == who and name == event]

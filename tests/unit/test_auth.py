@@ -33,8 +33,13 @@ def test_passwords_and_agent_tokens() -> None:
     assert not check_password("wrong", stored) and not check_password("x", "garbage")
     assert hash_password("same") != hash_password("same")  # salted
     tokens = AgentTokens("secret", ttl_s=60)
-    token = tokens.issue("ada")
-    assert tokens.verify(token) == "ada"
+    token = tokens.issue("ada", generation=3)
+    claims = tokens.verify(token)
+    assert claims is not None and (claims.username, claims.generation) == ("ada", 3)
+    assert tokens.verify(tokens.issue("ada", 3)).token_id != claims.token_id  # type: ignore[union-attr]
     assert AgentTokens("other", 60).verify(token) is None
     assert AgentTokens("secret", ttl_s=-1).verify(AgentTokens("secret", -1).issue("ada")) is None
     assert tokens.verify("bad.token") is None and tokens.verify(None) is None
+    body, signature = token.split(".")
+    assert tokens.verify(f"{body}.{signature[:-1]}é") is None  # non-ASCII: refused, no error
+    assert tokens.verify(f"é{body}.{signature}") is None
