@@ -20,6 +20,8 @@ from redis.exceptions import RedisError
 
 from handoff.auth.tokens import resolve_secret
 from handoff.bot_client import RasaClient
+from handoff.mail.receiver import start_receiver
+from handoff.mail.sender import OutboxWorker
 from handoff.services import Services
 from handoff.services.faq_answers import load_faq_answers
 from handoff.settings import Settings
@@ -56,6 +58,8 @@ class Gateway:
         self.redis: Redis | None = None
         self._services: Services | None = None
         self._sweeper: asyncio.Task[None] | None = None
+        self._outbox: asyncio.Task[None] | None = None
+        self._receiver: asyncio.AbstractServer | None = None
         self.faq_answers: list[dict[str, str]] = []
 
     @property
@@ -83,6 +87,7 @@ class Gateway:
             log.info("loaded %d agent accounts from %s", loaded, settings.agents_file)
         self.faq_answers = await asyncio.to_thread(load_faq_answers, settings.faq_files)
         self._sweeper = asyncio.create_task(self._sweep_forever())
+        await self._start_mail()
 
     async def close_sockets(self) -> None:
         """Disconnect every client of this process, so the server stops at once; their
@@ -92,14 +97,31 @@ class Gateway:
         await self.sio.shutdown()
 
     async def stop(self) -> None:
-        if self._sweeper:
-            self._sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._sweeper
+        if self._receiver:
+            self._receiver.close()
+        for task in (self._sweeper, self._outbox):
+            if task:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if self._services:
             await self._services.close()
         if self.redis:
             await self.redis.close()
+
+    async def _start_mail(self) -> None:
+        """The outbox worker when SMTP is set up; the reply receiver when it has a port."""
+        settings, mail = self.settings, self.services.mail
+        if settings.mail_enabled:
+            consumer = (
+                f"{settings.gateway_host}:{settings.gateway_port}"  # the same after a restart
+            )
+            worker = OutboxWorker(mail, settings, consumer, poll_s=settings.sweep_interval_s)
+            self._outbox = asyncio.create_task(worker.run())
+        if settings.mail_receiver_port and settings.mail_reply_domain:
+            self._receiver = await start_receiver(
+                settings, mail.tokens, self.services.customers.email_reply
+            )
 
     async def redis_ok(self) -> bool:
         try:
@@ -116,6 +138,7 @@ class Gateway:
             try:
                 await self.services.agents.sweep(heartbeat=beat)
                 if beat:
+                    await self.services.mail.heartbeat()
                     last_heartbeat = time.monotonic()
             except (RedisError, OSError) as exc:
                 log.warning("sweep skipped: Redis unavailable (%s)", exc)

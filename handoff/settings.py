@@ -65,6 +65,30 @@ class Settings:
     attachments_dir: str = str(ROOT / "var" / "attachments")
     # Largest attachment accepted, in bytes.
     max_attachment_bytes: int = 5 * 1024 * 1024
+    # Email follow-up (docs/email.md). Without SMTP_HOST and MAIL_FROM no mail is sent and
+    # the widget promises no email answer.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    # "" (plain), "starttls" (upgrade after connecting) or "tls" (TLS from the first byte).
+    smtp_tls: str = ""
+    smtp_username: str = ""
+    smtp_password: str = ""
+    mail_from: str = ""
+    # Replies go to `reply+<signed token>@MAIL_REPLY_DOMAIN`, handed to the receiver below.
+    mail_reply_domain: str = ""
+    # The gateway's SMTP receiver for those replies (0: not run by the gateway).
+    mail_receiver_host: str = "127.0.0.1"
+    mail_receiver_port: int = 0
+    # Largest reply accepted by the receiver, in bytes (larger ones are refused with 552).
+    mail_max_bytes: int = 256 * 1024
+    # An agent's messages are emailed once the customer has had no widget open this long.
+    mail_after_s: float = 120.0
+    # The site the resume link points to (default: this gateway's own demo page).
+    mail_public_url: str = ""
+    # How long a resume link or reply address stays valid.
+    mail_link_ttl_s: int = 30 * 24 * 3600
+    # First wait before retrying a failed send; it doubles up to 5 minutes.
+    mail_retry_s: float = 5.0
     log_level: str = "INFO"
 
     @classmethod
@@ -92,6 +116,17 @@ class Settings:
     @property
     def faq_files(self) -> list[str]:
         return [path.strip() for path in self.faq_file.split(",") if path.strip()]
+
+    @property
+    def mail_enabled(self) -> bool:
+        """Whether the gateway can email customers at all."""
+        return bool(self.smtp_host and self.mail_from)
+
+    @property
+    def public_url(self) -> str:
+        return (self.mail_public_url or f"http://{self.gateway_host}:{self.gateway_port}").rstrip(
+            "/"
+        )
 
     @property
     def allowed_origins(self) -> str | list[str]:

@@ -5,6 +5,7 @@ prose version of this package."""
 from handoff.protocol.entries import Entry, QuickReply, bot_uttered, extended_view, rasa_view
 from handoff.protocol.enums import (
     AgentRole,
+    Channel,
     CustomerState,
     CustomerView,
     EntryEvent,
@@ -19,6 +20,7 @@ from handoff.protocol.shapes import ConversationSummary, CustomerStatus, QueueIt
 
 __all__ = [
     "AgentRole",
+    "Channel",
     "ConversationSummary",
     "CustomerState",
     "CustomerStatus",

@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 from typing import Any, TypedDict
 
-from handoff.protocol.enums import CustomerView, EntryEvent, Role
+from handoff.protocol.enums import Channel, CustomerView, EntryEvent, Role
 
 # The customer may see these; reasons, scores, usernames and notes stay internal.
 _EXTENDED_KEYS = (
@@ -31,6 +31,7 @@ _EXTENDED_KEYS = (
     "attachment",
     "custom",
     "event",
+    "channel",
 )
 
 
@@ -54,6 +55,7 @@ class Entry(TypedDict, total=False):
     attachment: dict[str, Any]
     custom: dict[str, Any]
     event: EntryEvent
+    channel: Channel
     # internal: agents only
     username: str
     agent: str
@@ -70,6 +72,7 @@ class Entry(TypedDict, total=False):
     score: int
     late: bool
     internal: bool
+    summary: str  # what an email_sent / email_failed entry is about
 
 
 def _entry(role: Role, **fields: Any) -> Entry:
@@ -78,9 +81,12 @@ def _entry(role: Role, **fields: Any) -> Entry:
     return entry  # type: ignore[return-value]
 
 
-def customer_message(text: str, metadata: dict[str, Any] | None = None) -> Entry:
-    """What the customer typed (or the payload of a quick reply they pressed)."""
-    return _entry(Role.CUSTOMER, text=text, metadata=metadata or None)
+def customer_message(
+    text: str, metadata: dict[str, Any] | None = None, channel: Channel | None = None
+) -> Entry:
+    """What the customer typed (or the payload of a quick reply they pressed); `channel`
+    only for messages that did not come through the chat (an email reply)."""
+    return _entry(Role.CUSTOMER, text=text, metadata=metadata or None, channel=channel)
 
 
 def customer_attachment(attachment: dict[str, Any]) -> Entry:

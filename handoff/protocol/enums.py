@@ -63,6 +63,15 @@ class EntryEvent(WireEnum):
     CLOSED = "closed"
     CONTACT = "contact"
     RATING = "rating"
+    EMAIL_SENT = "email_sent"  # agents only: the customer was emailed (docs/email.md)
+    EMAIL_FAILED = "email_failed"  # agents only: the mail server refused it for good
+
+
+class Channel(WireEnum):
+    """How a customer message reached the gateway (entries without `channel`: chat)."""
+
+    CHAT = "chat"
+    EMAIL = "email"
 
 
 class Presence(WireEnum):
@@ -100,6 +109,7 @@ class ErrorCode(WireEnum):
     RATE_LIMITED = "rate_limited"
     INVALID_CONTACT = "invalid_contact"
     INVALID_SCORE = "invalid_score"
+    EMAIL_UNAVAILABLE = "email_unavailable"
     UNKNOWN_EVENT = "unknown_event"
     UNAVAILABLE = "unavailable"
     INTERNAL_ERROR = "internal_error"
@@ -127,6 +137,7 @@ class ErrorCode(WireEnum):
 
 __all__ = [
     "AgentRole",
+    "Channel",
     "CustomerState",
     "CustomerView",
     "EntryEvent",

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from handoff.auth.tokens import AgentTokens, SessionTokens
 from handoff.bot_client import RasaClient
+from handoff.mail.service import MailService
+from handoff.mail.tokens import MailTokens
 from handoff.services.agent_desk import AgentDesk
 from handoff.services.bot_relay import BotRelay
 from handoff.services.core import ConversationCore
@@ -32,6 +34,7 @@ class Services:
     customers: CustomerService
     bot: BotRelay
     agents: AgentDesk
+    mail: MailService
 
     @classmethod
     def build(
@@ -44,11 +47,13 @@ class Services:
     ) -> Services:
         core = ConversationCore(stores, notifier, settings)
         bot = BotRelay(core, rasa)
+        mail = MailService(core, MailTokens(secret, settings.mail_link_ttl_s), stores.mail)
         return cls(
             core=core,
-            customers=CustomerService(core, bot, SessionTokens(secret)),
+            customers=CustomerService(core, bot, SessionTokens(secret), mail),
             bot=bot,
-            agents=AgentDesk(core, AgentTokens(secret, settings.agent_token_ttl_s)),
+            agents=AgentDesk(core, AgentTokens(secret, settings.agent_token_ttl_s), mail),
+            mail=mail,
         )
 
     @property

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from handoff.auth.tokens import SessionTokens
 from handoff.protocol import (
+    Channel,
     CustomerStatus,
     Entry,
     EntryEvent,
@@ -37,6 +38,9 @@ from handoff.services.validation import (
 from handoff.stores.conversations import AppendResult, AppendStatus
 from handoff.stores.transcript import is_entry_id
 
+if TYPE_CHECKING:
+    from handoff.mail.service import MailService
+
 
 @dataclass(frozen=True)
 class SessionOpened:
@@ -45,15 +49,23 @@ class SessionOpened:
     resumed: bool
     history: list[Entry]
     status: CustomerStatus
+    email: bool  # whether the team can answer by email (SMTP is set up)
 
 
 class CustomerService:
     """One method per customer socket event (and the attachment upload)."""
 
-    def __init__(self, core: ConversationCore, bot: BotRelay, sessions: SessionTokens) -> None:
+    def __init__(
+        self,
+        core: ConversationCore,
+        bot: BotRelay,
+        sessions: SessionTokens,
+        mail: MailService | None = None,
+    ) -> None:
         self._core = core
         self._bot = bot
         self.sessions = sessions
+        self.mail = mail
         self._rate_limiter = RateLimiter(core.settings.customer_messages_per_minute)
 
     async def open_session(
@@ -70,6 +82,9 @@ class CustomerService:
         """
         conversations = self._core.stores.conversations
         conversation_id = self.sessions.verify(token)
+        if conversation_id is None and self.mail:  # a resume link from an email
+            conversation_id = self.mail.resumed_conversation(token)
+            token = self.sessions.token_for(conversation_id) if conversation_id else None
         conversation = await conversations.get(conversation_id) if conversation_id else None
         resumed = conversation is not None and conversation.state is not State.CLOSED
         if conversation_id is None or not resumed:
@@ -97,6 +112,7 @@ class CustomerService:
             resumed,
             history,
             await self._core.customer_status(conversation_id),
+            bool(self.mail and self.mail.enabled),
         )
 
     async def conversation_of(self, token: Any) -> str:
@@ -121,6 +137,38 @@ class CustomerService:
         else:
             await self._pass_to_people(conversation_id, result)
         return result.entries[0]
+
+    async def email_reply(self, conversation_id: str, text: str) -> Entry:
+        """The customer answered by email: a customer message with channel "email". A
+        conversation the bot had goes to a person, who wrote the mail they answer."""
+        text = valid_text(text, self._core.settings.max_message_chars)
+        result = await self._core.stores.conversations.append(
+            conversation_id,
+            [customer_message(text, channel=Channel.EMAIL)],
+            last_message=text,
+        )
+        raise_for_append(result.status)
+        if result.state is State.BOT:
+            await self._core.hand_off(
+                conversation_id, HandoffReason.CUSTOMER_REQUEST, None, trigger=text
+            )
+        else:
+            await self._pass_to_people(conversation_id, result)
+        return result.entries[0]
+
+    async def email_transcript(self, conversation_id: str) -> None:
+        """Mail the conversation so far to the email the customer left."""
+        if self.mail is None:
+            raise InputError(ErrorCode.EMAIL_UNAVAILABLE, "Email is not set up here.")
+        await self.mail.send_transcript(conversation_id)
+
+    async def widget_connected(self, sid: str, conversation_id: str) -> None:
+        if self.mail:
+            await self.mail.widget_connected(sid, conversation_id)
+
+    async def widget_disconnected(self, sid: str) -> None:
+        if self.mail:
+            await self.mail.widget_disconnected(sid)
 
     async def attachment(self, conversation_id: str, data: bytes, name: Any = None) -> Entry:
         """Store a screenshot or PDF (checked by its bytes) and record it as a customer

@@ -34,6 +34,7 @@ class CustomerNamespace(GuardedNamespace):
         return True
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        await self.customers.widget_disconnected(sid)
         log.debug("customer socket %s disconnected (%s)", sid, reason)
 
     async def on_session_request(self, sid: str, data: Any) -> None:
@@ -48,7 +49,7 @@ class CustomerNamespace(GuardedNamespace):
         )
         await self.emit("session_confirm", opened.token, to=sid)
         if view is CustomerView.EXTENDED:
-            await self.emit("history", {"messages": opened.history}, to=sid)
+            await self.emit("history", {"messages": opened.history, "email": opened.email}, to=sid)
             await self.emit("status", opened.status, to=sid)
 
     async def on_user_uttered(self, sid: str, data: Any) -> None:
@@ -69,6 +70,11 @@ class CustomerNamespace(GuardedNamespace):
     async def on_contact_details(self, sid: str, data: Any) -> dict[str, Any]:
         entry = await self.customers.contact_details(await self._conversation(sid), payload(data))
         return {"ok": True, "id": entry["id"]}
+
+    async def on_email_transcript(self, sid: str, data: Any) -> dict[str, Any]:
+        payload(data)
+        await self.customers.email_transcript(await self._conversation(sid))
+        return {"ok": True}
 
     async def on_rating(self, sid: str, data: Any) -> dict[str, Any]:
         entry = await self.customers.rating(
@@ -92,6 +98,7 @@ class CustomerNamespace(GuardedNamespace):
             sid, {"conversation_id": conversation_id, "view": view, "room": room}
         )
         await self.enter_room(sid, room)
+        await self.customers.widget_connected(sid, conversation_id)
 
     async def _view(self, sid: str) -> CustomerView:
         try:

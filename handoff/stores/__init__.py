@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
+from handoff.mail.store import MailStore
 from handoff.settings import Settings
 from handoff.stores.agents import AgentDirectory
 from handoff.stores.attachments import AttachmentStore
@@ -31,6 +32,7 @@ class Stores:
     queue: HandoffQueue
     agents: AgentDirectory
     attachments: AttachmentStore
+    mail: MailStore
     logins: LoginAttempts
 
     @classmethod
@@ -46,6 +48,7 @@ class Stores:
             attachments=AttachmentStore(
                 redis, keys, settings.attachments_dir, settings.max_attachment_bytes
             ),
+            mail=MailStore(redis, keys),
             logins=LoginAttempts(
                 redis,
                 keys,

@@ -64,6 +64,24 @@ class Keys:
         """String, expiring with the lockout: this username or address may not log in."""
         return f"{self.prefix}login_lockout:{kind}:{who}"
 
+    def customer_sockets(self, conversation_id: str) -> str:
+        """Sorted set of a conversation's open widget connections, scored by heartbeat."""
+        return f"{self.prefix}customer_sockets:{conversation_id}"
+
+    @property
+    def mail_due(self) -> str:
+        """Sorted set of conversations with agent messages to email, scored by due time."""
+        return f"{self.prefix}mail_due"
+
+    @property
+    def outbox(self) -> str:
+        """Stream of composed emails waiting to be sent (consumer group `mailers`)."""
+        return f"{self.prefix}outbox"
+
+    def mail_sent(self, key: str) -> str:
+        """String: how far the send of the email with idempotency key `key` got."""
+        return f"{self.prefix}mail_sent:{key}"
+
     @property
     def secret(self) -> str:
         """The shared signing secret when GATEWAY_SECRET is not set."""
