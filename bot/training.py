@@ -2,7 +2,9 @@
 
 The model file is named after a hash of everything that shapes it (config, domain,
 training data, our component code), so `make run`, `make train` and the test suite all
-reuse one model until something that matters changes. Prints the model path.
+reuse one model until something that matters changes. Prints the model path, and after
+training a new one, the training report on stderr (`bot.training_report`: intents the model
+confuses, intents short of examples, examples that collide with an FAQ).
 """
 
 from __future__ import annotations
@@ -48,9 +50,14 @@ def check_faq_files(data_dir: Path = DATA_DIR) -> None:
         load_faq_file(path)
 
 
+def model_file(out_dir: Path) -> Path:
+    """Where the model for the current inputs is (or will be) kept."""
+    return out_dir / f"model-{fingerprint()}.tar.gz"
+
+
 def ensure_model(out_dir: Path = ROOT / "models") -> Path:
     """The trained model for the current inputs, training it first if needed."""
-    model = out_dir / f"model-{fingerprint()}.tar.gz"
+    model = model_file(out_dir)
     if model.exists():
         return model
     check_faq_files()
@@ -89,15 +96,21 @@ def prune_old_models(out_dir: Path, keep: int = KEEP_MODELS) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "models")
+    parser.add_argument("--no-report", action="store_true", help="skip the training report")
     args = parser.parse_args()
+    trains = not model_file(args.out).exists()
     try:
-        print(ensure_model(args.out))
+        print(ensure_model(args.out), flush=True)
     except FaqFileError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except subprocess.CalledProcessError as error:
         print(f"error: rasa train failed (exit {error.returncode})", file=sys.stderr)
         return 1
+    if trains and not args.no_report:
+        from bot.training_report import format_report, report_for
+
+        print(format_report(report_for()), file=sys.stderr)
     return 0
 
 

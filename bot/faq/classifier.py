@@ -31,14 +31,21 @@ class FaqClassifier:
 
     @classmethod
     def train(
-        cls, vectors: np.ndarray, labels: Sequence[str], regularisation: float
+        cls,
+        vectors: np.ndarray,
+        labels: Sequence[str],
+        regularisation: float,
+        balanced: bool = False,
     ) -> FaqClassifier:
+        """`balanced` weighs every class alike, however many examples it has."""
         from sklearn.linear_model import LogisticRegression
 
         faq_ids = sorted(set(labels))
         if len(faq_ids) == 1:  # a single FAQ: always that one, the similarity decides
             return cls(faq_ids, np.zeros((1, vectors.shape[1])), np.zeros(1))
-        model = LogisticRegression(C=regularisation, max_iter=3000)
+        model = LogisticRegression(
+            C=regularisation, max_iter=3000, class_weight="balanced" if balanced else None
+        )
         model.fit(vectors, list(labels))
         weights, bias = model.coef_, model.intercept_
         if len(faq_ids) == 2:  # scikit-learn keeps one row for two classes
