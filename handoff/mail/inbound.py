@@ -98,5 +98,5 @@ def reply_text(raw: bytes, max_chars: int) -> str:
         content = html_to_text(content)
     text = newest_part(content)
     if not text:
-        raise Unreadable("no text above the quoted history")
+        raise Unreadable("no readable text once markup, quotes and signature are removed")
     return text if len(text) <= max_chars else text[: max_chars - 1] + "…"

@@ -22,10 +22,10 @@ import time
 from redis.exceptions import RedisError
 
 from handoff.mail.service import MailService
-from handoff.mail.store import OutgoingMail
 from handoff.protocol import Entry, EntryEvent, InputError
 from handoff.protocol.entries import system_event
 from handoff.settings import Settings
+from handoff.stores.mail import OutgoingMail
 
 log = logging.getLogger("handoff.mail")
 

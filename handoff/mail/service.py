@@ -8,17 +8,23 @@ conversation, and the transcript on request. Sending is sender.py's job, from th
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from handoff.mail.compose import CONTEXT_ENTRIES, compose
-from handoff.mail.store import MailStore, OutgoingMail
 from handoff.mail.tokens import MailTokens, Purpose
 from handoff.protocol import Entry, ErrorCode, InputError, Role, State
 from handoff.protocol.entries import visible_to_customer
-from handoff.services.core import ConversationCore, log
 from handoff.stores.conversations import Conversation
+from handoff.stores.mail import MailStore, OutgoingMail
+
+if TYPE_CHECKING:  # the services hold this one: no import at run time, no cycle
+    from handoff.services.core import ConversationCore
+
+log = logging.getLogger("handoff.mail")
 
 
 class MailService:

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
-from handoff.mail.store import MailStore
 from handoff.settings import Settings
 from handoff.stores.agents import AgentDirectory
 from handoff.stores.attachments import AttachmentStore
 from handoff.stores.conversations import ConversationStore
 from handoff.stores.keys import Keys
 from handoff.stores.logins import LoginAttempts, LoginLimits
+from handoff.stores.mail import MailStore
 from handoff.stores.queue import HandoffQueue
 from handoff.stores.transcript import TranscriptStore
 
