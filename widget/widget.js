@@ -92,7 +92,16 @@
     send: "M2 21 23 12 2 3v7l15 2-15 2z",
     download: "M11 3h2v9.2l3.3-3.3 1.4 1.4L12 16l-5.7-5.7 1.4-1.4 3.3 3.3zM4 18h16v2H4z",
     attach: "M16.5 6v11.5a4.5 4.5 0 0 1-9 0V5a3 3 0 0 1 6 0v10.5a1.5 1.5 0 0 1-3 0V6H9v9.5a3 3 0 0 0 6 0V5a4.5 4.5 0 0 0-9 0v12.5a6 6 0 0 0 12 0V6z",
+    mail: "M3 5h18a1 1 0 0 1 1 1v12a1 1 0 0 1-1 1H3a1 1 0 0 1-1-1V6a1 1 0 0 1 1-1zm1 2.4V17h16V7.4l-8 5.3z",
     person: "M12 12a4.5 4.5 0 1 0 0-9 4.5 4.5 0 0 0 0 9zm0 2c-4 0-8 2-8 5v2h16v-2c0-3-4-5-8-5z",
+  };
+
+  // The offline form's words: [no email set up on the gateway, email answers].
+  var CONTACT_TEXT = {
+    ask: ["No one from our team is online right now. Leave your email so the team can contact you, or stay: you keep your place in the queue.",
+      "No one from our team is online right now. Leave your email: the answer will reach you there even if you close this page, and you can reply to it."],
+    thanks: ["Thanks! The team has your email ({email}).",
+      "Thanks! If you leave, the answer goes to {email}; reply to it or use its link to come back here."],
   };
 
   function loadStore() {
@@ -240,6 +249,8 @@
     this.config = config;
     this.store = loadStore();          // {session_id, last_seen, outbox, rated}
     this.store.outbox = this.store.outbox || [];
+    this.emailAvailable = false;       // the gateway can answer by email (its `history` says)
+    this.resumeFromLink();
     this.socket = null;
     this.confirmed = false;
     this.isOpen = false;
@@ -258,8 +269,21 @@
     // Returning visitors reconnect at once (agent replies, unread badge); new ones when
     // they first open the panel, so a page view alone does not start a conversation.
     if (this.store.session_id || config.open) this.connect();
-    if (config.open || sessionStorage_get("chat_open") === "1") this.open(false);
+    if (config.open || this.resumed || sessionStorage_get("chat_open") === "1") this.open(false);
   }
+
+  /** `?resume=<token>` from an email's link: continue that conversation here, and take the
+   * token out of the address bar (it would open the chat for anyone the URL is shared with). */
+  Widget.prototype.resumeFromLink = function () {
+    var match = /[?&]resume=([^&#]+)/.exec(location.search);
+    if (!match) return;
+    this.store.session_id = decodeURIComponent(match[1]);
+    this.resumed = true;
+    try {
+      var rest = location.search.replace(match[0], match[0][0] === "?" ? "?" : "").replace(/^\?&/, "?");
+      history.replaceState(null, "", location.pathname + (rest === "?" ? "" : rest) + location.hash);
+    } catch (e) { /* sandboxed pages keep the address */ }
+  };
 
   function sessionStorage_get(key) {
     try { return sessionStorage.getItem(key); } catch (e) { return null; }
@@ -338,6 +362,11 @@
     }, [
       h("header", {}, [
         h("div", { class: "titles" }, [h("h2", { id: "cw-title", text: c.title }), this.status]),
+        this.mailButton = h("button", {
+          class: "icon-btn", type: "button", "aria-label": "Email me this conversation",
+          title: "Email me this conversation", "data-action": "email", hidden: true,
+          onclick: function () { self.emailTranscript(); },
+        }, [icon(ICONS.mail, 20)]),
         h("button", {
           class: "icon-btn", type: "button", "aria-label": "Download transcript",
           title: "Download transcript", "data-action": "download",
@@ -379,7 +408,8 @@
       autocomplete: "email", "aria-label": "Your email" });
     var name = h("input", { type: "text", placeholder: "Your name (optional)",
       autocomplete: "name", "aria-label": "Your name" });
-    var text = h("p", { text: "No one from our team is online right now. Leave your email and we'll get back to you." });
+    var text = h("p", { text: CONTACT_TEXT.ask[0] });
+    this.contactText = text;
     var form = h("form", {
       onsubmit: function (event) {
         event.preventDefault();
@@ -388,7 +418,8 @@
         self.store.contact_left = true;
         self.contactJustLeft = true;
         saveStore(self.store);
-        text.textContent = "Thanks! We'll write to " + email.value.trim() + " as soon as someone is back.";
+        text.textContent = CONTACT_TEXT.thanks[+self.emailAvailable].replace("{email}", email.value.trim());
+        self.showMailButton();
         form.hidden = true;
       },
     }, [email, name, h("button", { class: "go", type: "submit", text: "Send my email" })]);
@@ -554,11 +585,17 @@
     this.state = { state: "bot" };
     this.ratingCard.hidden = true;
     this.contactCard.hidden = true;
+    this.mailButton.hidden = true;
     this.renderOutbox();
   };
 
   Widget.prototype.onHistory = function (data) {
     var self = this;
+    if (data && typeof data.email === "boolean") {
+      this.emailAvailable = data.email;
+      if (!this.store.contact_left) this.contactText.textContent = CONTACT_TEXT.ask[+data.email];
+      this.showMailButton();
+    }
     var firstLoad = !this.lastId;
     (data && data.messages || []).forEach(function (entry) {
       var unread = firstLoad ? idAfter(entry.id, self.store.last_seen) && !!self.store.last_seen : true;
@@ -572,6 +609,20 @@
     if (this.lastResolved && this.ratedFor !== this.lastResolved && this.state.state === "bot") {
       this.offerRating(null);
     }
+  };
+
+  Widget.prototype.showMailButton = function () {
+    this.mailButton.hidden = !(this.emailAvailable && this.store.contact_left);
+  };
+
+  Widget.prototype.emailTranscript = function () {
+    var self = this;
+    this.mailButton.disabled = true;
+    this.emit("email_transcript", {}, function (err, reply) {
+      self.mailButton.disabled = false;
+      var ok = !err && reply && reply.ok;
+      self.mailButton.title = ok ? "Sent: check your inbox" : (reply && reply.message) || "Could not send it; try again.";
+    });
   };
 
   Widget.prototype.onUttered = function (data) {
@@ -875,7 +926,7 @@
       this.lastSystemId = entry.id || this.lastSystemId;
       if (entry.event === "resolved") { this.lastResolved = entry.id; this.ratedFor = null; }
       if (entry.event === "rating") this.ratedFor = this.lastResolved;
-      if (entry.event === "contact") this.store.contact_left = true;
+      if (entry.event === "contact") { this.store.contact_left = true; this.showMailButton(); }
     }
     if (entry.role === "customer") {
       // Our own optimistic copy gets the server id instead of a second bubble.

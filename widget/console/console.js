@@ -657,10 +657,17 @@
       if (typeof entry.score === "number") detail += " · " + entry.score + "/5";
       head.appendChild(h("span", { class: "conf" + (entry.reason === "low_confidence" ? " low" : ""), text: detail }));
     }
+    if (role === "customer") {
+      // Where the customer wrote from: the chat, or an email reply (docs/email.md).
+      head.appendChild(h("span", { class: "conf channel" + (entry.channel === "email" ? " low" : ""),
+        text: entry.channel === "email" ? "by email" : "in chat" }));
+    }
     if (entry.late) head.appendChild(h("span", { class: "muted", text: "(arrived after the handoff; not shown to the customer)" }));
     var body = h("div", { class: "e-text" });
     var text = entry.text || (entry.custom && typeof entry.custom.text === "string" ? entry.custom.text : "");
     if (role === "system" && !text && entry.trigger) text = "on " + quote(entry.trigger);
+    if (entry.event === "email_sent") text = "Emailed to " + entry.to + ": " + entry.summary + ".";
+    if (entry.event === "email_failed") text = "Email to " + entry.to + " failed: " + entry.summary;
     if (text) body.appendChild(document.createTextNode(String(text)));
     var attachment = attachmentNode(entry.attachment);
     if (attachment) body.appendChild(attachment);
