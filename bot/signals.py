@@ -13,6 +13,9 @@ from typing import Any
 SIGNAL_KEY = "signal"
 HANDOFF = "handoff"
 ANSWER = "answer"
+# The other way: the header with RASA_CHANNEL_SECRET the gateway sends with each message,
+# without which Rasa's channel refuses it (bot/channels.py).
+SECRET_HEADER = "X-Gateway-Secret"
 
 
 class HandoffReason(str, Enum):

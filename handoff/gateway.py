@@ -74,13 +74,19 @@ class Gateway:
             host=settings.redis_host,
             port=settings.redis_port,
             db=settings.redis_db,
+            password=settings.redis_password or None,
             decode_responses=True,
             socket_connect_timeout=2,
             socket_timeout=5,
         )
         stores = Stores.connect(self.redis, settings)
         secret = await resolve_secret(self.redis, stores.keys, settings.gateway_secret)
-        rasa = RasaClient(settings.rasa_url, settings.bot_timeout_s, settings.rasa_token)
+        rasa = RasaClient(
+            settings.rasa_url,
+            settings.bot_timeout_s,
+            settings.rasa_token,
+            settings.rasa_channel_secret,
+        )
         self._services = Services.build(stores, settings, SocketNotifier(self.sio), rasa, secret)
         if settings.agents_file:
             loaded = await stores.agents.load_file(settings.agents_file)

@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Mapping
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,12 +22,17 @@ class Settings:
     redis_host: str = "127.0.0.1"
     redis_port: int = 6390
     redis_db: int = 0
+    # `make run` generates one (in $RUN_DIR/secrets.env); empty: Redis without AUTH.
+    redis_password: str = ""
     # Prefix of every Redis key and of the Socket.IO pub/sub channel: several deployments
     # (or test runs) can share one Redis without seeing each other.
     redis_prefix: str = "handoff:"
     rasa_url: str = "http://127.0.0.1:5005"
-    # Only used for the health check (`/status`); the REST webhook is not token protected.
+    # Only used for the health check (`/status`).
     rasa_token: str = ""
+    # Sent as `X-Gateway-Secret` with every message to Rasa's REST channel, which refuses
+    # messages without it when it is set (bot/channels.py): only the gateway talks to Rasa.
+    rasa_channel_secret: str = ""
     gateway_host: str = "127.0.0.1"
     gateway_port: int = 8000
     # Signs customer session tokens and agent login tokens. Empty: one random secret is
@@ -54,8 +60,10 @@ class Settings:
     customer_messages_per_minute: int = 60
     # Estimated wait per queue position before any real waiting times were measured.
     default_wait_per_chat_s: float = 120.0
-    # Comma-separated origins allowed to open Socket.IO connections ("*": any site).
-    cors_origins: str = "*"
+    # Comma-separated origins (`https://shop.example`) of other sites whose pages may open
+    # Socket.IO connections and call the customer HTTP API ("*": any site). The gateway's
+    # own origin is always allowed; behind a proxy, list its public origin here.
+    cors_origins: str = ""
     widget_dir: str = str(ROOT / "widget")
     console_dir: str = str(ROOT / "widget" / "console")
     # The FAQ file(s) whose answers agents search as canned answers (comma-separated);
@@ -107,7 +115,8 @@ class Settings:
 
     @property
     def redis_url(self) -> str:
-        return f"redis://{self.redis_host}:{self.redis_port}/{self.redis_db}"
+        auth = f":{quote(self.redis_password, safe='')}@" if self.redis_password else ""
+        return f"redis://{auth}{self.redis_host}:{self.redis_port}/{self.redis_db}"
 
     @property
     def socketio_channel(self) -> str:
@@ -130,5 +139,13 @@ class Settings:
 
     @property
     def allowed_origins(self) -> str | list[str]:
+        """Any site (`*`), or the gateway's own origin (`localhost` beside a loopback
+        address, as browsers may spell it either way) plus those of CORS_ORIGINS."""
         origins = [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
-        return "*" if origins in ([], ["*"]) else origins
+        if "*" in origins:
+            return "*"
+        origins.append(f"http://{self.gateway_host}:{self.gateway_port}")
+        loopback = ("127.0.0.1", "localhost")
+        if self.gateway_host in loopback:
+            origins += [f"http://{host}:{self.gateway_port}" for host in loopback]
+        return sorted(set(origins))

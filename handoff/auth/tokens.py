@@ -90,9 +90,7 @@ class AgentTokens:
         body, signature = token.split(".")
         if not body.isascii() or not _same(signature, self._sign(body.encode())):
             return None
-        username, generation, expiry, token_id = (
-            base64.urlsafe_b64decode(body).decode().split(":")
-        )
+        username, generation, expiry, token_id = base64.urlsafe_b64decode(body).decode().split(":")
         if not (generation.isdigit() and expiry.isdigit()) or int(expiry) <= time.time():
             return None
         return AgentClaims(username, int(generation), int(expiry), token_id)

@@ -4,8 +4,12 @@ Whatever goes wrong (Rasa down, an error status, a reply slower than the timeout
 that is not a list) becomes BotUnavailable, so the caller has one thing to handle: give
 the conversation to a person.
 
-    rasa = RasaClient("http://127.0.0.1:5005", timeout_s=10)
+    rasa = RasaClient("http://127.0.0.1:5005", timeout_s=10, channel_secret="...")
     messages = await rasa.send("conversation-id", "where is my parcel?", {})
+
+The channel secret (RASA_CHANNEL_SECRET) goes with every message as `X-Gateway-Secret`:
+Rasa's channel (bot/channels.py) refuses messages without it, so no one but the gateway
+reaches the bot.
 """
 
 from __future__ import annotations
@@ -15,16 +19,21 @@ from typing import Any
 
 import aiohttp
 
+from bot.signals import SECRET_HEADER
+
 
 class BotUnavailable(Exception):
     """The bot could not answer; the message says why (for the log)."""
 
 
 class RasaClient:
-    def __init__(self, base_url: str, timeout_s: float, token: str = "") -> None:
+    def __init__(
+        self, base_url: str, timeout_s: float, token: str = "", channel_secret: str = ""
+    ) -> None:
         self._base_url = base_url.rstrip("/")
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
         self._token = token
+        self._headers = {SECRET_HEADER: channel_secret} if channel_secret else {}
         self._session: aiohttp.ClientSession | None = None
 
     @property
@@ -41,7 +50,8 @@ class RasaClient:
     ) -> list[dict[str, Any]]:
         body = {"sender": sender, "message": text, "metadata": metadata or {}}
         try:
-            async with self._client().post(self.webhook_url, json=body) as response:
+            post = self._client().post(self.webhook_url, json=body, headers=self._headers)
+            async with post as response:
                 if response.status != 200:
                     raise BotUnavailable(f"Rasa answered HTTP {response.status}")
                 reply = await response.json(content_type=None)

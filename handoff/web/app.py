@@ -22,7 +22,7 @@ from handoff.web.admin_api import admin_api
 from handoff.web.agent_api import agent_api
 from handoff.web.cors import register_cors
 from handoff.web.errors import register_error_handlers
-from handoff.web.pages import pages, serve_directory
+from handoff.web.pages import pages, register_security_headers, serve_directory
 
 log = logging.getLogger("handoff.gateway")
 
@@ -61,6 +61,7 @@ def create_app(settings: Settings, name: str = "handoff_gateway") -> Sanic:
     app.register_listener(stop, "after_server_stop")
 
     register_error_handlers(app)
+    register_security_headers(app, settings)
     register_cors(app, customer_api.PATHS, settings.allowed_origins)
     app.blueprint(customer_api.customer_api)
     app.blueprint(agent_api)

@@ -13,7 +13,7 @@ from typing import Iterator
 import pytest
 
 from devstack.gateways import GatewayProcess
-from devstack.processes import ROOT
+from devstack.processes import ROOT, free_port
 from devstack.servers import RasaStack, RedisServer
 
 HERE = Path(__file__).resolve().parent
@@ -22,6 +22,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 AGENT = ("ada", "Ada Lovelace", "correct-horse-battery")
 COLLEAGUE = ("bob", "Bob Marley", "another-password")
 NODE_PACKAGES = ("playwright-core", "rasa-webchat")
+# The loopback port rasa-webchat's host page is served from (webchat.mjs): a site of its
+# own, whose origin the gateway must allow.
+WEBCHAT_SITE_PORT = free_port()
 
 
 def browser_tools() -> str:
@@ -70,6 +73,7 @@ def gateway(
         bot_timeout_s=30,
         agent_grace_s=30,
         agents_file=str(accounts),
+        cors_origins=f"http://127.0.0.1:{WEBCHAT_SITE_PORT}",
     )
     yield process
     process.stop()

@@ -17,7 +17,7 @@ import pytest
 
 from devstack.clients import Agent
 from devstack.gateways import GatewayProcess
-from tests.browser.conftest import AGENT, HERE, OUTPUT, browser_tools
+from tests.browser.conftest import AGENT, HERE, OUTPUT, WEBCHAT_SITE_PORT, browser_tools
 
 AGENT_REPLY = "Hello from the team: I'm resetting your account now."
 WAITING_FOR_AGENT = b"waiting-for-agent"
@@ -41,6 +41,7 @@ async def _run_script(node: str, gateway_url: str, agent: Agent) -> tuple[int, s
         gateway_url,
         str(OUTPUT),
         AGENT_REPLY,
+        str(WEBCHAT_SITE_PORT),
         cwd=HERE,
         stdout=PIPE,
         stderr=STDOUT,

@@ -1,21 +1,22 @@
 // Stock rasa-webchat (npm, pinned in package.json) against a running gateway:
 //
-//   node tests/browser/webchat.mjs <gateway url> <output dir> <agent reply>
+//   node tests/browser/webchat.mjs <gateway url> <output dir> <agent reply> [<site port>]
 //
 // Serves webchat/index.html and rasa-webchat's bundle, unchanged from node_modules, from a
-// loopback origin of its own, so the widget reaches the gateway cross-origin as it would
-// from a shop's site. Debian's /usr/bin/chromium (CHROMIUM overrides it), driven by
-// playwright-core, checks what a customer sees; a screenshot of each step goes to
-// <output dir>/webchat-<n>-<step>.png. When a chat waits for a person the script prints
-// "waiting-for-agent" and then waits for <agent reply> to appear: the caller plays the
-// agent. Exits non-zero (after a webchat-FAILED-*.png) on the first failure.
+// loopback origin of its own (on <site port>, an origin the gateway's CORS_ORIGINS allows),
+// so the widget reaches the gateway cross-origin as it would from a shop's site. Debian's
+// /usr/bin/chromium (CHROMIUM overrides it), driven by playwright-core, checks what a
+// customer sees; a screenshot of each step goes to <output dir>/webchat-<n>-<step>.png.
+// When a chat waits for a person the script prints "waiting-for-agent" and then waits for
+// <agent reply> to appear: the caller plays the agent. Exits non-zero (after a
+// webchat-FAILED-*.png) on the first failure.
 import { createReadStream, mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { launchChromium } from "./chromium.mjs";
 
-const [gateway, outDir, agentReply] = process.argv.slice(2, 5);
+const [gateway, outDir, agentReply, sitePort] = process.argv.slice(2, 6);
 if (!gateway || !outDir || !agentReply) {
   console.error("usage: node webchat.mjs <gateway url> <output dir> <agent reply>");
   process.exit(2);
@@ -43,7 +44,7 @@ const site = createServer((request, response) => {
   response.writeHead(200, { "Content-Type": file[1] });
   createReadStream(fileURLToPath(new URL(file[0], import.meta.url))).pipe(response);
 });
-await new Promise((resolve) => site.listen(0, "127.0.0.1", resolve));
+await new Promise((resolve) => site.listen(Number(sitePort || 0), "127.0.0.1", resolve));
 const pageUrl = `http://127.0.0.1:${site.address().port}/?socketUrl=${encodeURIComponent(gateway)}`;
 
 const browser = await launchChromium();

@@ -19,6 +19,14 @@ def test_settings_from_env() -> None:
         2.5,
         "x:",
     )
-    assert settings.allowed_origins == ["https://a", "https://b"]
-    assert Settings.from_env({}).allowed_origins == "*"
+    own = ["http://127.0.0.1:9001", "http://localhost:9001"]
+    assert settings.allowed_origins == sorted(["https://a", "https://b", *own])
+    assert Settings.from_env({}).allowed_origins == [
+        "http://127.0.0.1:8000",
+        "http://localhost:8000",
+    ]  # the gateway's own origin only, unless told otherwise
+    assert Settings.from_env({"CORS_ORIGINS": "*"}).allowed_origins == "*"
+    assert Settings.from_env({"REDIS_PASSWORD": "p@ss/word"}).redis_url == (
+        "redis://:p%40ss%2Fword@127.0.0.1:6390/0"
+    )
     assert Settings.from_env({}).gateway_port == 8000
