@@ -1,7 +1,7 @@
 # Two commands do everything on a fresh Debian machine with python3.10:
 #   make run    install, train if needed, start Redis, Rasa, actions and the gateway
 #   make test   install, then lint, type-check and run both test tiers
-.PHONY: run test test-fast setup setup-test train eval bench lint lock clean
+.PHONY: run test test-fast test-bot setup setup-test train eval bench lint lock clean
 
 run: setup
 	scripts/run.sh
@@ -20,6 +20,11 @@ setup-test:
 
 train: setup  ## retrain only if config, domain, bot/data or bot/ code changed
 	.venv/bin/python -m bot.training
+
+test-bot: setup  ## rasa test on the trainers' test stories, then the intent report per intent
+	.venv/bin/rasa test core --model $$(.venv/bin/python -m bot.training) --stories tests/stories \
+		--out test-output/rasa-stories --fail-on-prediction-errors
+	.venv/bin/python -m bot.training_report --per-intent
 
 eval: setup  ## FAQ retrieval figures on the held-back queries
 	.venv/bin/python -m bot.faq eval --faq bot/data/faq.yml --queries tests/data/heldout_queries.csv
