@@ -33,6 +33,9 @@ from handoff.stores.agents import HEARTBEAT_INTERVAL_S
 
 log = logging.getLogger("handoff.gateway")
 
+# How long a stopping process waits for a mail it is handing over (docs/email.md).
+OUTBOX_STOP_S = 1.0
+
 
 class Gateway:
     """Settings, the Socket.IO server and, once started, Redis and the services."""
@@ -58,7 +61,7 @@ class Gateway:
         self.redis: Redis | None = None
         self._services: Services | None = None
         self._sweeper: asyncio.Task[None] | None = None
-        self._outbox: asyncio.Task[None] | None = None
+        self._outbox: tuple[OutboxWorker, asyncio.Task[None]] | None = None
         self._receiver: asyncio.AbstractServer | None = None
         self.faq_answers: list[dict[str, str]] = []
 
@@ -99,13 +102,21 @@ class Gateway:
         """Disconnect every client of this process, so the server stops at once; their
         clients reconnect, to another process if one runs."""
         with contextlib.suppress(RedisError, OSError):
-            await self.sio.eio.disconnect()
+            if self.sio.eio.sockets:  # engine.io's disconnect fails when there are none
+                await self.sio.eio.disconnect()
         await self.sio.shutdown()
 
     async def stop(self) -> None:
         if self._receiver:
             self._receiver.close()
-        for task in (self._sweeper, self._outbox):
+        tasks = [self._sweeper]
+        if self._outbox:  # a mail being handed over gets a moment to finish
+            worker, outbox = self._outbox
+            worker.stop()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(asyncio.shield(outbox), OUTBOX_STOP_S)
+            tasks.append(outbox)
+        for task in tasks:
             if task:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -119,11 +130,10 @@ class Gateway:
         """The outbox worker when SMTP is set up; the reply receiver when it has a port."""
         settings, mail = self.settings, self.services.mail
         if settings.mail_enabled:
-            consumer = (
-                f"{settings.gateway_host}:{settings.gateway_port}"  # the same after a restart
-            )
+            # Named by address, so a restarted process finds its own unfinished mails.
+            consumer = f"{settings.gateway_host}:{settings.gateway_port}"
             worker = OutboxWorker(mail, settings, consumer, poll_s=settings.sweep_interval_s)
-            self._outbox = asyncio.create_task(worker.run())
+            self._outbox = (worker, asyncio.create_task(worker.run()))
         if settings.mail_receiver_port and settings.mail_reply_domain:
             self._receiver = await start_receiver(
                 settings, mail.tokens, self.services.customers.email_reply

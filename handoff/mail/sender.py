@@ -51,10 +51,11 @@ class OutboxWorker:
         self._consumer = consumer
         self._poll_s = poll_s
         self._retries: dict[str, tuple[int, float]] = {}  # stream id -> (failures, next try)
+        self._stopping = asyncio.Event()
 
     async def run(self) -> None:
         await self._store.ensure_group()
-        while True:
+        while not self._stopping.is_set():
             try:
                 await self._mail.process_due()
                 await self.deliver()
@@ -62,7 +63,12 @@ class OutboxWorker:
                 log.warning("outbox skipped: Redis unavailable (%s)", exc)
             except Exception:
                 log.exception("outbox round failed")
-            await asyncio.sleep(self._poll_s)
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self._poll_s)
+
+    def stop(self) -> None:
+        """Finish the mail in hand, then end `run`."""
+        self._stopping.set()
 
     async def deliver(self) -> None:
         """Mails left by dead consumers, then this consumer's unsent ones, then new ones."""
@@ -70,7 +76,7 @@ class OutboxWorker:
         for pending in (True, False):
             for entry_id, mail in await self._store.read(self._consumer, pending=pending):
                 failures, next_try = self._retries.get(entry_id, (0, 0.0))
-                if time.monotonic() >= next_try:
+                if time.monotonic() >= next_try and not self._stopping.is_set():
                     await self._send(entry_id, mail, failures)
 
     async def _send(self, entry_id: str, mail: OutgoingMail, failures: int) -> None:
@@ -94,42 +100,49 @@ class OutboxWorker:
             self._retry_later(entry_id, mail, failures, exc)
             return
         try:
-            if not await self._store.mark_sending(mail.key):
-                await self._finish(entry_id)  # another consumer got there first
-                return
-            try:
-                await asyncio.to_thread(smtp.data, mail.message)
-            except smtplib.SMTPResponseException as exc:  # an answer: it was not accepted
-                await self._store.forget_sending(mail.key)
-                if exc.smtp_code >= 500:
-                    await self._give_up(entry_id, mail, f"{exc.smtp_code} {exc.smtp_error!r}")
-                else:
-                    self._retry_later(entry_id, mail, failures, exc)
-                return
-            except (OSError, smtplib.SMTPException) as exc:
-                log.error(
-                    "conversation %s: email %s cut off after handing it over (%s); not "
-                    "retried, so it is never sent twice",
-                    mail.conversation_id,
-                    mail.key,
-                    exc,
-                )
-                await self._finish(entry_id)
-                return
-            await self._store.mark_sent(mail.key)
+            await self._hand_over(entry_id, mail, smtp, failures)
+        except asyncio.CancelledError:
+            smtp.close()  # its thread may still wait for the server: this ends the wait
+            raise
+        with contextlib.suppress(OSError, smtplib.SMTPException):
+            await asyncio.to_thread(smtp.quit)
+
+    async def _hand_over(
+        self, entry_id: str, mail: OutgoingMail, smtp: smtplib.SMTP, failures: int
+    ) -> None:
+        """The server said 354: record the send, transmit the mail, record the answer."""
+        if not await self._store.mark_sending(mail.key):
+            await self._finish(entry_id)  # another consumer got there first
+            return
+        try:
+            code, answer = await asyncio.to_thread(_transmit, smtp, mail.message)
+        except (OSError, smtplib.SMTPException) as exc:
+            log.error(
+                "conversation %s: email %s cut off after handing it over (%s); not "
+                "retried, so it is never sent twice",
+                mail.conversation_id,
+                mail.key,
+                exc,
+            )
             await self._finish(entry_id)
-            log.info(
-                "conversation %s: emailed %s to the customer", mail.conversation_id, mail.summary
-            )
-            await self._record(
-                mail, system_event(EntryEvent.EMAIL_SENT, to=mail.to, summary=mail.summary)
-            )
-        finally:
-            with contextlib.suppress(OSError, smtplib.SMTPException):
-                await asyncio.to_thread(smtp.quit)
+            return
+        if code != 250:  # an answer refusing it: nothing was delivered
+            await self._store.forget_sending(mail.key)
+            if code >= 500:
+                await self._give_up(entry_id, mail, f"{code} {answer!r}")
+            else:
+                self._retry_later(entry_id, mail, failures, Exception(f"{code} {answer!r}"))
+            return
+        await self._store.mark_sent(mail.key)
+        await self._finish(entry_id)
+        log.info("conversation %s: emailed %s to the customer", mail.conversation_id, mail.summary)
+        await self._record(
+            mail, system_event(EntryEvent.EMAIL_SENT, to=mail.to, summary=mail.summary)
+        )
 
     def _prepare(self, mail: OutgoingMail) -> smtplib.SMTP:
-        """Connect and announce sender and recipient: everything before DATA (a thread)."""
+        """Everything before the mail's content, none of which delivers anything: connect,
+        TLS, login, MAIL FROM, RCPT TO, DATA up to the server's 354 (in a thread)."""
         settings = self._settings
         context = ssl.create_default_context()
         smtp: smtplib.SMTP
@@ -146,11 +159,9 @@ class OutboxWorker:
                 smtp.ehlo()
             if settings.smtp_username:
                 smtp.login(settings.smtp_username, settings.smtp_password)
-            for code, answer in (smtp.mail(settings.mail_from), smtp.rcpt(mail.to)):
-                if code >= 500:
-                    raise Refused(f"{code} {answer!r}")
-                if code >= 400:
-                    raise smtplib.SMTPResponseException(code, answer)
+            _expect(*smtp.mail(settings.mail_from), 250)
+            _expect(*smtp.rcpt(mail.to), 250)
+            _expect(*smtp.docmd("DATA"), 354)
         except BaseException:
             smtp.close()
             raise
@@ -186,3 +197,20 @@ class OutboxWorker:
         with contextlib.suppress(InputError):  # closed meanwhile: nothing to tell
             recorded = await core.record(mail.conversation_id, entry)
             await core.deliver(mail.conversation_id, recorded)
+
+
+def _expect(code: int, answer: bytes, expected: int) -> None:
+    """A 5xx refuses the mail for good; any other unexpected answer is worth a retry."""
+    if code >= 500:
+        raise Refused(f"{code} {answer!r}")
+    if code not in (expected, 251):  # 251: "not local, will forward"
+        raise smtplib.SMTPResponseException(code, answer)
+
+
+def _transmit(smtp: smtplib.SMTP, message: str) -> tuple[int, bytes]:
+    """The mail's content after DATA's 354, dot-stuffed and ended by a lone dot; the
+    server's answer. `message` is ASCII with CRLF line ends (compose.py, policy SMTP)."""
+    lines = message.replace("\r\n", "\n").rstrip("\n").split("\n")
+    stuffed = "\r\n".join("." + line if line.startswith(".") else line for line in lines)
+    smtp.send(f"{stuffed}\r\n.\r\n".encode("ascii"))
+    return smtp.getreply()

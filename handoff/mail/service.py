@@ -77,7 +77,7 @@ class MailService:
         conversation = await self.core.conversation(conversation_id)
         if not conversation.contact.get("email"):
             raise InputError(ErrorCode.INVALID_CONTACT, "Leave your email first.")
-        entries = [e for e in await self.core.stores.transcripts.read(conversation_id)]
+        entries = await self.core.stores.transcripts.read(conversation_id)
         visible = [entry for entry in entries if visible_to_customer(entry)]
         # One mail per state of the transcript: asking twice in a row sends it once.
         key = f"transcript:{conversation_id}:{entries[-1]['id'] if entries else '0'}"
@@ -110,7 +110,7 @@ class MailService:
         if not new:
             return None
         absent_s = await self.store.widget_absent_s(conversation_id)
-        if absent_s == 0:  # the widget is open: they read it there
+        if absent_s is None:  # the widget is open: they read it there
             await self.store.set_mailed_through(conversation_id, new[-1]["id"])
             return None
         if absent_s < self._settings.mail_after_s:

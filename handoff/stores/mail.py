@@ -86,17 +86,17 @@ class MailStore:
                 pipe.zadd(self._keys.customer_sockets(conversation_id), {connection: now})
             await pipe.execute()
 
-    async def widget_absent_s(self, conversation_id: str) -> float:
-        """Seconds since the customer last had a widget open (0: open now)."""
+    async def widget_absent_s(self, conversation_id: str) -> float | None:
+        """Seconds since the customer last had a widget open; None: one is open now."""
         now = time.time()
         newest = await self._redis.zrevrange(
             self._keys.customer_sockets(conversation_id), 0, 0, withscores=True
         )
         heartbeat = newest[0][1] if newest else 0.0
         if heartbeat > now - CONNECTION_STALE_S:
-            return 0.0
+            return None
         left = await self._redis.hget(self._keys.conversation(conversation_id), WIDGET_SEEN)
-        return now - max(heartbeat, float(left or 0))
+        return max(0.0, now - max(heartbeat, float(left or 0)))
 
     # batches due
 
@@ -107,7 +107,7 @@ class MailStore:
     async def claim_due(self) -> tuple[list[str], str]:
         """Due conversations this process now handles, and the lease to settle them with."""
         lease = f"{time.time() + CLAIM_LEASE_S:.3f}"
-        claimed = await self._claim(keys=[self._keys.mail_due], args=[f"{time.time():.3f}", lease])
+        claimed = await self._claim(keys=[self._keys.mail_due], args=[repr(time.time()), lease])
         return list(claimed), lease
 
     async def settle(self, conversation_id: str, lease: str, later: float | None = None) -> None:
