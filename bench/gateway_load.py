@@ -289,6 +289,7 @@ def start_stock_rasa(
             "REDIS_HOST": redis.host,
             "REDIS_PORT": str(redis.port),
             "REDIS_DB": "0",
+            "REDIS_PASSWORD": "",  # endpoints.yml names it; the bench's Redis has none
             "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
             "RASA_TELEMETRY_ENABLED": "false",
         },

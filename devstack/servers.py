@@ -83,6 +83,7 @@ class RasaStack:
             "REDIS_HOST": self.redis.host,
             "REDIS_PORT": str(self.redis.port),
             "REDIS_DB": "0",
+            "REDIS_PASSWORD": "",  # endpoints.yml names it; test servers need none
             "ACTION_SERVER_URL": f"http://127.0.0.1:{self.action_port}/webhook",
             "SANIC_HOST": "127.0.0.1",
             "SANIC_KEEP_ALIVE_TIMEOUT": ACTION_SERVER_KEEP_ALIVE_S,

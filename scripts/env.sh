@@ -25,6 +25,12 @@ secret() {  # secret NAME BYTES: the environment's value, else the stored one, e
 secret RASA_TOKEN 24
 secret GATEWAY_SECRET 32
 secret DEMO_AGENT_PASSWORD 9
+# Redis holds password hashes and transcripts: every part authenticates. redis-cli reads
+# REDISCLI_AUTH, redis-server a config file: neither password is ever on a command line.
+secret REDIS_PASSWORD 24
+REDISCLI_AUTH=$REDIS_PASSWORD
+# Only the gateway may talk to Rasa's REST channel (bot/channels.py).
+secret RASA_CHANNEL_SECRET 24
 
 RASA_URL=${RASA_URL:-http://$RASA_HOST:$RASA_PORT}
 RASA_TELEMETRY_ENABLED=false

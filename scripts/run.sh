@@ -70,7 +70,9 @@ wait_until() {  # wait_until NAME CHECK...: until CHECK succeeds, while NAME run
   fail "$name did not answer on port $(port_of "$name") within 300 s; see $log_dir/$name.log"
 }
 
-http_ok() { curl -sf --max-time 2 -o /dev/null "$1"; }
+# The URL goes through curl's stdin (-K -): it may carry a token, and a command line is
+# visible to every user of the machine (ps).
+http_ok() { printf 'url = "%s"\n' "$1" | curl -sf --max-time 2 -o /dev/null -K -; }
 redis_answers() { [ "$(timeout 2 redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]; }
 
 require_free_port() {  # require_free_port NAME: fails when something listens on its port
@@ -105,17 +107,25 @@ unset 'group_of[training]'
 model=$(<"$RUN_DIR/model.path")
 
 if [ -z "$reuse_redis" ]; then
-  # Append-only file: queued conversations survive a restart of Redis too.
-  start redis redis-server --bind "$REDIS_HOST" --port "$REDIS_PORT" --dir "$RUN_DIR/redis" \
-    --appendonly yes --save ""
+  # The password in a file only its owner reads, not on the command line. Append-only
+  # file: queued conversations survive a restart of Redis too.
+  (umask 077 && printf 'requirepass "%s"\n' "$REDIS_PASSWORD" >"$RUN_DIR/redis/redis.conf")
+  start redis redis-server "$RUN_DIR/redis/redis.conf" --bind "$REDIS_HOST" \
+    --port "$REDIS_PORT" --dir "$RUN_DIR/redis" --appendonly yes --save ""
   wait_until redis redis_answers
 fi
+# The action server has no authentication of its own (rasa_sdk has none): it listens on
+# loopback only (SANIC_HOST, scripts/env.sh), where only Rasa calls it.
 start actions .venv/bin/python -m rasa_sdk --actions actions -p "$ACTION_SERVER_PORT"
 # One Rasa worker per core plus one: a worker waiting on Redis or the action server
-# leaves its core to another.
-start rasa env SANIC_WORKERS="${RASA_WORKERS:-$(($(nproc) + 1))}" .venv/bin/python -m rasa run \
-  --enable-api --auth-token "$RASA_TOKEN" -i "$RASA_HOST" -p "$RASA_PORT" -m "$model" \
-  --endpoints endpoints.yml --credentials credentials.yml
+# leaves its core to another. Rasa takes its API token only as an argument: it is added
+# inside the process, from the environment, so `ps` never shows it.
+start rasa env SANIC_WORKERS="${RASA_WORKERS:-$(($(nproc) + 1))}" .venv/bin/python -c '
+import os, sys
+from rasa.__main__ import main
+sys.argv[1:1] = ["run", "--enable-api", "--auth-token", os.environ["RASA_TOKEN"]]
+main()' -i "$RASA_HOST" -p "$RASA_PORT" -m "$model" --endpoints endpoints.yml \
+  --credentials credentials.yml
 wait_until actions http_ok "http://$ACTION_SERVER_HOST:$ACTION_SERVER_PORT/health"
 wait_until rasa http_ok "$RASA_URL/status?token=$RASA_TOKEN"
 if [ -n "${DEMO_AGENT:-}" ]; then
@@ -134,7 +144,7 @@ cat <<INFO
 
   Northwind Shop assistant is running (logs in $log_dir/, Ctrl-C stops everything)
     model           $model
-    redis           redis://$REDIS_HOST:$REDIS_PORT/$REDIS_DB
+    redis           redis://$REDIS_HOST:$REDIS_PORT/$REDIS_DB   (password in $RUN_DIR/secrets.env)
     action server   http://$ACTION_SERVER_HOST:$ACTION_SERVER_PORT
     rasa (API)      $RASA_URL   (token in $RUN_DIR/secrets.env)
     gateway         http://$GATEWAY_HOST:$GATEWAY_PORT
