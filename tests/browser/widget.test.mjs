@@ -197,7 +197,18 @@ test("nobody online: the customer can leave an email", async () => {
   await W(".card.contact input[type=email]").fill("sam@example.com");
   await W(".card.contact button[type=submit]").click();
   assert.deepEqual((await emitted("contact_details")).at(-1), { email: "sam@example.com", name: "" });
-  await W(".card.contact").filter({ hasText: "We'll write to sam@example.com" }).waitFor();
+  // This gateway did not say it can email: no email answer is promised.
+  await W(".card.contact").filter({ hasText: "The team has your email (sam@example.com)" }).waitFor();
+  assert.equal(await W("button[data-action=email]").isVisible(), false);
+});
+
+test("where the gateway can email, the customer can have the conversation mailed", async () => {
+  await fire("history", { messages: [], email: true });
+  await W("button[data-action=email]").waitFor();
+  await page.evaluate(() => { fake.ackReply = { ok: true }; });
+  await W("button[data-action=email]").click();
+  assert.deepEqual((await emitted("email_transcript")).at(-1), {});
+  assert.equal(await W("button[data-action=email]").getAttribute("title"), "Sent: check your inbox");
 });
 
 test("resolved: one click rates the conversation", async () => {
@@ -228,4 +239,17 @@ test("the panel fits a 360 px wide phone", async () => {
   const box = await W(".panel").boundingBox();
   assert.ok(box.x >= 0 && box.width <= 360, JSON.stringify(box));
   await page.screenshot({ path: join(outDir, "widget-fake-gateway-360.png") });
+});
+
+test("an email's resume link reopens that conversation and leaves the address bar", async () => {
+  await page.goto("http://shop.test/shop?resume=mail-token.abc&ref=mail#top");
+  await page.waitForFunction(() => fake.emitted.some((x) => x[0] === "session_request"));
+  assert.deepEqual(await emitted("session_request"), [{ session_id: "mail-token.abc", extended: true }]);
+  assert.equal(await page.evaluate(() => location.pathname + location.search + location.hash), "/shop?ref=mail#top");
+  await W(".panel").waitFor(); // opened for the customer who clicked the link
+  await fire("session_confirm", "conversation-token");
+  await fire("history", { messages: [{ id: "700-0", ts: 7, role: "agent", name: "Ada", text: "Your refund is on its way." }], email: true });
+  await W(".msg.agent").filter({ hasText: "Your refund is on its way." }).waitFor();
+  const stored = await page.evaluate(() => JSON.parse(localStorage.getItem("chat_session")));
+  assert.equal(stored.session_id, "conversation-token");
 });
