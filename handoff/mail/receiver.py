@@ -62,8 +62,8 @@ class ReplyHandler:
             await self._deliver(conversation_id, text)
         except InputError as exc:
             log.warning("conversation %s: email reply refused: %s", conversation_id, exc.message)
-            if exc.code is ErrorCode.UNAVAILABLE:
-                return "451 4.3.0 Try again later"
+            if exc.code in (ErrorCode.UNAVAILABLE, ErrorCode.RATE_LIMITED):
+                return "451 4.3.0 Try again later"  # the sending server retries
             return f"550 5.7.1 {exc.message}"
         log.info("conversation %s: email reply recorded (%d chars)", conversation_id, len(text))
         return "250 OK"

@@ -142,6 +142,7 @@ class CustomerService:
         """The customer answered by email: a customer message with channel "email". A
         conversation the bot had goes to a person, who wrote the mail they answer."""
         text = valid_text(text, self._core.settings.max_message_chars)
+        self._rate_limiter.check(conversation_id)  # a leaked reply address cannot flood it
         result = await self._core.stores.conversations.append(
             conversation_id,
             [customer_message(text, channel=Channel.EMAIL)],
