@@ -33,6 +33,9 @@ class Settings:
     # Sent as `X-Gateway-Secret` with every message to Rasa's REST channel, which refuses
     # messages without it when it is set (bot/channels.py): only the gateway talks to Rasa.
     rasa_channel_secret: str = ""
+    # A customer's text starting with "/" drives Rasa's intents directly ("/faq{...}"):
+    # refused unless it is the payload of a quick reply the bot just offered, or this is on.
+    customer_commands: bool = False
     gateway_host: str = "127.0.0.1"
     gateway_port: int = 8000
     # Signs customer session tokens and agent login tokens. Empty: one random secret is
@@ -109,7 +112,7 @@ class Settings:
             if raw is None or raw == "":
                 continue
             kind: type = type(field.default)
-            values[field.name] = kind(raw)
+            values[field.name] = _flag(raw) if kind is bool else kind(raw)
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
 
@@ -149,3 +152,8 @@ class Settings:
         if self.gateway_host in loopback:
             origins += [f"http://{host}:{self.gateway_port}" for host in loopback]
         return sorted(set(origins))
+
+
+def _flag(raw: str) -> bool:
+    """`on`, `true`, `yes` or `1` (any case); anything else is off."""
+    return raw.strip().lower() in ("1", "true", "yes", "on")

@@ -127,6 +127,8 @@ class ErrorCode(WireEnum):
     AGENT_OFFLINE = "agent_offline"
     # account administration
     AGENT_EXISTS = "agent_exists"
+    # customers typing Rasa commands ("/intent{...}")
+    COMMAND_NOT_ALLOWED = "command_not_allowed"
     # attachments
     FORBIDDEN = "forbidden"
     EMPTY_FILE = "empty_file"

@@ -52,3 +52,8 @@ class TranscriptStore:
         start = f"({after}" if after else "-"
         rows = await self._redis.xrange(self._keys.transcript(conversation_id), min=start)
         return [decode(entry_id, fields[ENTRY_FIELD]) for entry_id, fields in rows]
+
+    async def latest(self, conversation_id: str, count: int) -> list[Entry]:
+        """The last `count` entries, newest first."""
+        rows = await self._redis.xrevrange(self._keys.transcript(conversation_id), count=count)
+        return [decode(entry_id, fields[ENTRY_FIELD]) for entry_id, fields in rows]
