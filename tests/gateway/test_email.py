@@ -26,6 +26,7 @@ from devstack.gateways import GatewayProcess
 from devstack.processes import free_port
 from handoff.stores.agents import AgentDirectory
 from handoff.stores.keys import Keys
+from handoff.stores.mail import MailStore
 from handoff.stores.transcript import TranscriptStore
 from tests.gateway.conftest import GatewayFactory
 from tests.support.fake_rasa import FakeRasa
@@ -206,16 +207,13 @@ async def test_a_mail_server_down_is_retried_and_a_killed_send_is_not_repeated(
     gateway = mail_gateway(start_gateway, fake_rasa.url, smtp_port)
     ada, cid = await left_while_with_ada(gateway)
     await answer(ada, cid, "Your refund is on its way.")
-    outbox = f"{prefix}outbox"
-
-    async def pending() -> int:
-        return int((await redis.xpending(outbox, "mailers"))["pending"])
+    outbox = MailStore(redis, Keys(prefix))
 
     async def attempted() -> bool:
-        return await pending() > 0
+        return await outbox.pending_count() > 0
 
     async def emptied() -> bool:
-        return await pending() == 0
+        return await outbox.pending_count() == 0
 
     await until(attempted, "a send attempt while the mail server is down")
     sink = mail_server()  # the mail server comes back: the retry delivers
