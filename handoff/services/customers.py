@@ -28,6 +28,7 @@ from handoff.protocol import (
 )
 from handoff.protocol.entries import customer_attachment, customer_message, system_event
 from handoff.services.bot_relay import BotRelay
+from handoff.services.commands import CommandPolicy
 from handoff.services.core import ConversationCore, log
 from handoff.services.validation import (
     RateLimiter,
@@ -65,6 +66,7 @@ class CustomerService:
         self._core = core
         self._bot = bot
         self.sessions = sessions
+        self._commands = CommandPolicy(core.stores.transcripts, core.settings.customer_commands)
         self.mail = mail
         self._rate_limiter = RateLimiter(core.settings.customer_messages_per_minute)
 
@@ -128,6 +130,7 @@ class CustomerService:
         text = valid_text(text, self._core.settings.max_message_chars)
         metadata = valid_metadata(metadata)
         self._rate_limiter.check(conversation_id)
+        await self._commands.check(conversation_id, text)
         result = await self._core.stores.conversations.append(
             conversation_id, [customer_message(text, metadata)], last_message=text
         )
