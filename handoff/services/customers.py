@@ -259,7 +259,11 @@ class CustomerService:
             conversation_id,
             system_event(
                 EntryEvent.CONTACT,
-                text=f"Thanks! We'll get back to you at {contact['email']}.",
+                text=(
+                    f"Thanks! If you leave, the answer will reach you at {contact['email']}."
+                    if self.mail and self.mail.enabled
+                    else f"Thanks! The team has your email ({contact['email']})."
+                ),
                 contact=contact,
             ),
         )
