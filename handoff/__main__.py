@@ -8,7 +8,7 @@ import logging
 from typing import Sequence
 
 from handoff.settings import Settings
-from handoff.web.app import create_app
+from handoff.web.app import DeadlineProtocol, create_app
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -33,6 +33,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         access_log=False,
         motd=False,
         workers=1,
+        protocol=DeadlineProtocol,
     )
 
 

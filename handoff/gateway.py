@@ -28,6 +28,7 @@ from handoff.settings import Settings
 from handoff.sockets.agents import AgentNamespace
 from handoff.sockets.customers import CustomerNamespace
 from handoff.sockets.notifier import SocketNotifier
+from handoff.sockets.wire import WirePacket
 from handoff.stores import Stores
 from handoff.stores.agents import HEARTBEAT_INTERVAL_S
 
@@ -35,6 +36,34 @@ log = logging.getLogger("handoff.gateway")
 
 # How long a stopping process waits for a mail it is handing over (docs/email.md).
 OUTBOX_STOP_S = 1.0
+
+
+def max_frame_bytes(settings: Settings) -> int:
+    """Largest Socket.IO frame or polling body taken: room for the longest message."""
+    return max(64_000, settings.max_message_chars * 16)
+
+
+async def connect(settings: Settings, notifier: Notifier) -> tuple[Redis, Services]:
+    """Redis and the services over it: what every process of the gateway starts from
+    (a gateway, or the reply receiver alone: `python -m handoff.mail`)."""
+    redis = Redis(
+        host=settings.redis_host,
+        port=settings.redis_port,
+        db=settings.redis_db,
+        password=settings.redis_password or None,
+        decode_responses=True,
+        socket_connect_timeout=2,
+        socket_timeout=5,
+    )
+    stores = Stores.connect(redis, settings)
+    secret = await resolve_secret(redis, stores.keys, settings.gateway_secret)
+    rasa = RasaClient(
+        settings.rasa_url,
+        settings.bot_timeout_s,
+        settings.rasa_token,
+        settings.rasa_channel_secret,
+    )
+    return redis, Services.build(stores, settings, notifier, rasa, secret)
 
 
 class Gateway:
@@ -48,7 +77,10 @@ class Gateway:
                 settings.redis_url, channel=settings.socketio_channel
             ),
             cors_allowed_origins=settings.allowed_origins,
-            max_http_buffer_size=max(64_000, settings.max_message_chars * 16),
+            max_http_buffer_size=max_frame_bytes(settings),
+            ping_interval=settings.socket_ping_interval_s,
+            ping_timeout=settings.socket_ping_timeout_s,
+            serializer=WirePacket,  # every incoming payload checked once (sockets/wire.py)
             logger=False,
             engineio_logger=False,
             # One event at a time per socket, in arrival order: a customer's (or agent's)

@@ -61,6 +61,33 @@ class Settings:
     max_message_chars: int = 2000
     # Per conversation; more messages than this within a minute get `rate_limited`.
     customer_messages_per_minute: int = 60
+    # Per conversation and minute: typing signals, and each of contact details, "talk to a
+    # person" and ratings (a rating is taken only once per resolve anyway); more get
+    # `rate_limited`. Kept per process.
+    customer_typing_per_minute: int = 120
+    customer_requests_per_minute: int = 10
+    # session_request per socket and minute (each may open a new conversation).
+    sessions_per_socket_per_minute: int = 10
+    # Per client address (see trusted_proxies) and process: open customer sockets, new
+    # conversations per hour, uploads per hour; more get `too_many_connections` or
+    # `rate_limited`. 0: no limit.
+    sockets_per_address: int = 50
+    conversations_per_address_per_hour: int = 200
+    uploads_per_address_per_hour: int = 100
+    # Comma-separated addresses of reverse proxies whose X-Forwarded-For is believed;
+    # anyone else's header is ignored and the peer address counts.
+    trusted_proxies: str = ""
+    # Slow clients: the request line and headers must arrive within request_timeout_s,
+    # body and answer within response_timeout_s (more than socket_ping_interval_s, which
+    # a long-polling request may wait); idle keep-alive connections close after
+    # keep_alive_timeout_s. Bodies other than uploads are limited to max_request_bytes.
+    request_timeout_s: float = 10.0
+    response_timeout_s: float = 60.0
+    keep_alive_timeout_s: float = 15.0
+    max_request_bytes: int = 64 * 1024
+    # Socket.IO: a client that answers no ping within interval + timeout is disconnected.
+    socket_ping_interval_s: float = 25.0
+    socket_ping_timeout_s: float = 20.0
     # Estimated wait per queue position before any real waiting times were measured.
     default_wait_per_chat_s: float = 120.0
     # Comma-separated origins (`https://shop.example`) of other sites whose pages may open
@@ -139,6 +166,10 @@ class Settings:
         return (self.mail_public_url or f"http://{self.gateway_host}:{self.gateway_port}").rstrip(
             "/"
         )
+
+    @property
+    def trusted_proxy_addresses(self) -> frozenset[str]:
+        return frozenset(part.strip() for part in self.trusted_proxies.split(",") if part.strip())
 
     @property
     def allowed_origins(self) -> str | list[str]:

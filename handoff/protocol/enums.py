@@ -111,6 +111,10 @@ class ErrorCode(WireEnum):
     INVALID_SCORE = "invalid_score"
     EMAIL_UNAVAILABLE = "email_unavailable"
     UNKNOWN_EVENT = "unknown_event"
+    # the server's limits on slow or oversized requests
+    REQUEST_TIMEOUT = "request_timeout"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
+    TOO_MANY_CONNECTIONS = "too_many_connections"
     UNAVAILABLE = "unavailable"
     INTERNAL_ERROR = "internal_error"
     # agents

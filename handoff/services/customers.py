@@ -31,13 +31,15 @@ from handoff.services.bot_relay import BotRelay
 from handoff.services.commands import CommandPolicy
 from handoff.services.core import ConversationCore, log
 from handoff.services.validation import (
+    ConnectionCounter,
     RateLimiter,
+    client_address,
     raise_for_append,
+    valid_last_id,
     valid_metadata,
     valid_text,
 )
 from handoff.stores.conversations import AppendResult, AppendStatus
-from handoff.stores.transcript import is_entry_id
 
 if TYPE_CHECKING:
     from handoff.mail.service import MailService
@@ -54,7 +56,9 @@ class SessionOpened:
 
 
 class CustomerService:
-    """One method per customer socket event (and the attachment upload)."""
+    """One method per customer socket event (and the attachment upload), each throttled:
+    per conversation (messages, typing, requests), per socket (new sessions) and per
+    client address (sockets, new conversations, uploads); all counted in this process."""
 
     def __init__(
         self,
@@ -68,20 +72,42 @@ class CustomerService:
         self.sessions = sessions
         self._commands = CommandPolicy(core.stores.transcripts, core.settings.customer_commands)
         self.mail = mail
-        self._rate_limiter = RateLimiter(core.settings.customer_messages_per_minute)
+        settings = core.settings
+        self._rate_limiter = RateLimiter(settings.customer_messages_per_minute)
+        self._typing = RateLimiter(settings.customer_typing_per_minute, what="typing signals")
+        self._requests = RateLimiter(settings.customer_requests_per_minute, what="requests")
+        self._sessions = RateLimiter(settings.sessions_per_socket_per_minute, what="sessions")
+        self._new_conversations = RateLimiter(
+            settings.conversations_per_address_per_hour, 3600, "new chats from your network"
+        )
+        self._uploads = RateLimiter(
+            settings.uploads_per_address_per_hour, 3600, "uploads from your network"
+        )
+        self.sockets = ConnectionCounter(settings.sockets_per_address)
+
+    def client_address(self, peer: str, forwarded_for: str | None) -> str:
+        """Who a request comes from, for the per-address caps (see TRUSTED_PROXIES)."""
+        return client_address(peer, forwarded_for, self._core.settings.trusted_proxy_addresses)
 
     async def open_session(
         self,
         token: Any = None,
         last_id: Any = None,
         join: Callable[[str], Awaitable[None]] | None = None,
+        *,
+        socket: str = "",
+        address: str = "",
     ) -> SessionOpened:
-        """Resume the conversation of a genuine token; anything else starts a new one.
+        """Resume the conversation of a genuine token; anything else starts a new one
+        (throttled per `socket` and, for new conversations, per client `address`, when
+        the caller names them).
 
         `join(conversation_id)` subscribes the caller to live events; it runs before the
         history is read, so an entry appended meanwhile is delivered live, in the history,
         or both (same id), and never lost.
         """
+        if socket:
+            self._sessions.check(socket)
         conversations = self._core.stores.conversations
         conversation_id = self.sessions.verify(token)
         if conversation_id is None and self.mail:  # a resume link from an email
@@ -90,6 +116,8 @@ class CustomerService:
         conversation = await conversations.get(conversation_id) if conversation_id else None
         resumed = conversation is not None and conversation.state is not State.CLOSED
         if conversation_id is None or not resumed:
+            if address:
+                self._new_conversations.check(address)
             conversation_id, token = self.sessions.issue()
             await conversations.create(conversation_id)
             log.info("conversation %s: new session", conversation_id)
@@ -97,10 +125,11 @@ class CustomerService:
             await join(conversation_id)
         history: list[Entry] = []
         if resumed:
-            after = last_id if is_entry_id(last_id) else None
             history = [
                 view
-                for entry in await self._core.stores.transcripts.read(conversation_id, after)
+                for entry in await self._core.stores.transcripts.read(
+                    conversation_id, valid_last_id(last_id)
+                )
                 if (view := extended_view(entry)) is not None
             ]
             log.info(
@@ -174,7 +203,9 @@ class CustomerService:
         if self.mail:
             await self.mail.widget_disconnected(sid)
 
-    async def attachment(self, conversation_id: str, data: bytes, name: Any = None) -> Entry:
+    async def attachment(
+        self, conversation_id: str, data: bytes, name: Any = None, address: str = ""
+    ) -> Entry:
         """Store a screenshot or PDF (checked by its bytes) and record it as a customer
         entry; the agent holding the chat gets it like a message. The bot never sees files:
         while it is in charge the attachment is only recorded."""
@@ -183,6 +214,8 @@ class CustomerService:
         if conversation.state is State.CLOSED:
             raise_for_append(AppendStatus.CLOSED)
         stores.attachments.check(data)
+        if address:
+            self._uploads.check(address)
         self._rate_limiter.check(conversation_id)
         stored = await stores.attachments.save(conversation_id, data, name)
         try:
@@ -219,6 +252,7 @@ class CustomerService:
 
     async def request_human(self, conversation_id: str) -> CustomerStatus:
         """The explicit "talk to a person" control; pressing it twice queues once."""
+        self._requests.check(f"human:{conversation_id}")
         conversation = await self._core.conversation(conversation_id)
         if conversation.state is State.BOT:
             await self._core.hand_off(conversation_id, HandoffReason.CUSTOMER_REQUEST, None)
@@ -227,6 +261,7 @@ class CustomerService:
         return status
 
     async def typing(self, conversation_id: str, typing: Any) -> None:
+        self._typing.check(conversation_id)
         conversation = await self._core.conversation(conversation_id)
         if conversation.state is State.WITH_AGENT and conversation.agent:
             await self._core.notifier.to_agent(
@@ -250,6 +285,7 @@ class CustomerService:
             raise InputError(
                 ErrorCode.INVALID_CONTACT, "Please give a valid email (and a short name)."
             )
+        self._requests.check(f"contact:{conversation_id}")
         await self._core.conversation(conversation_id)
         contact = {"email": email.strip(), "name": name.strip()}
         await self._core.stores.conversations.set_fields(
@@ -275,7 +311,12 @@ class CustomerService:
     async def rating(self, conversation_id: str, score: Any) -> Entry:
         if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
             raise InputError(ErrorCode.INVALID_SCORE, "The rating is a whole number from 1 to 5.")
+        self._requests.check(f"rating:{conversation_id}")
         await self._core.conversation(conversation_id)
+        if not await self._awaits_rating(conversation_id):
+            raise InputError(
+                ErrorCode.WRONG_STATE, "A rating is taken once, after a person resolved the chat."
+            )
         entry = await self._core.record(
             conversation_id,
             system_event(EntryEvent.RATING, text="Thanks for your feedback!", score=score),
@@ -283,3 +324,12 @@ class CustomerService:
         log.info("conversation %s: rated %d", conversation_id, score)
         await self._core.deliver(conversation_id, entry)
         return entry
+
+    async def _awaits_rating(self, conversation_id: str) -> bool:
+        """A person resolved the conversation and it was not rated since."""
+        for entry in reversed(await self._core.stores.transcripts.read(conversation_id)):
+            if entry.get("event") == EntryEvent.RATING:
+                return False
+            if entry.get("event") == EntryEvent.RESOLVED:
+                return True
+        return False

@@ -13,11 +13,9 @@ import asyncio
 import logging
 from typing import Any, Callable
 
-import socketio
-
-from handoff.protocol import ErrorCode
+from handoff.protocol import ErrorCode, InputError
 from handoff.services.agent_desk import AgentDesk
-from handoff.sockets.guarded import GuardedNamespace, payload
+from handoff.sockets.guarded import GuardedNamespace, payload, refused_connection
 from handoff.sockets.notifier import AGENT_NAMESPACE, ALL_AGENTS_ROOM, agent_room
 
 log = logging.getLogger("handoff.gateway")
@@ -38,8 +36,8 @@ class AgentNamespace(GuardedNamespace):
         agent = await self.desk.authenticate_token(token)
         if agent is None:
             log.info("agent socket refused: missing or invalid token")
-            raise socketio.exceptions.ConnectionRefusedError(
-                {"code": ErrorCode.UNAUTHORIZED, "message": "Log in first; send auth: {token}."}
+            raise refused_connection(
+                InputError(ErrorCode.UNAUTHORIZED, "Log in first; send auth: {token}.")
             )
         await self.save_session(sid, {"username": agent.username})
         await self.enter_room(sid, ALL_AGENTS_ROOM)

@@ -13,9 +13,9 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable
 
-from handoff.protocol import CustomerStatus, CustomerView, InputError
+from handoff.protocol import CustomerStatus, CustomerView, ErrorCode, InputError
 from handoff.services.customers import CustomerService
-from handoff.sockets.guarded import GuardedNamespace, payload
+from handoff.sockets.guarded import GuardedNamespace, payload, refused_connection
 from handoff.sockets.notifier import CUSTOMER_NAMESPACE, customer_room
 
 log = logging.getLogger("handoff.gateway")
@@ -30,10 +30,21 @@ class CustomerNamespace(GuardedNamespace):
     def customers(self) -> CustomerService:
         return self._customers()
 
-    async def on_connect(self, sid: str, environ: Any, auth: Any = None) -> bool:
-        return True
+    async def on_connect(self, sid: str, environ: Any, auth: Any = None) -> None:
+        request = environ.get("sanic.request")
+        address = self.customers.client_address(
+            request.ip if request is not None else "", environ.get("HTTP_X_FORWARDED_FOR")
+        )
+        if not self.customers.sockets.open(address):
+            log.info("customer socket refused: too many open from %s", address)
+            refusal = InputError(
+                ErrorCode.TOO_MANY_CONNECTIONS, "Too many open chats from your network."
+            )
+            raise refused_connection(refusal)
+        await self.save_session(sid, {"address": address})
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        self.customers.sockets.close((await self.get_session(sid)).get("address", ""))
         await self.customers.widget_disconnected(sid)
         log.debug("customer socket %s disconnected (%s)", sid, reason)
 
@@ -46,6 +57,8 @@ class CustomerNamespace(GuardedNamespace):
             request.get("session_id"),
             request.get("last_id"),
             join=lambda conversation_id: self._bind(sid, conversation_id, view),
+            socket=sid,
+            address=session.get("address", ""),
         )
         await self.emit("session_confirm", opened.token, to=sid)
         if view is CustomerView.EXTENDED:
@@ -95,7 +108,7 @@ class CustomerNamespace(GuardedNamespace):
             await self.leave_room(sid, room)
         room = customer_room(conversation_id, view)
         await self.save_session(
-            sid, {"conversation_id": conversation_id, "view": view, "room": room}
+            sid, {**session, "conversation_id": conversation_id, "view": view, "room": room}
         )
         await self.enter_room(sid, room)
         await self.customers.widget_connected(sid, conversation_id)

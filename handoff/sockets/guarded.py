@@ -3,7 +3,9 @@
 A handler gets `(sid, data)` whatever the client sent (no data, extra arguments), and any
 refusal (InputError), Redis outage or bug reaches the client as a refusal (`refuse`: an
 `error` event) plus a `{"ok": false, ...}` ack, instead of a silently dropped event or a
-crashed task.
+crashed task. Events the wire refused (wire.py: values a browser cannot read, reserved
+names) are answered the same way and reach no handler; a connect that fails for any
+reason is refused, never left half open.
 
     class Customers(GuardedNamespace):
         async def on_typing(self, sid: str, data: Any) -> None: ...
@@ -19,6 +21,7 @@ import socketio
 from redis.exceptions import RedisError
 
 from handoff.protocol import ErrorCode, InputError, Unavailable
+from handoff.sockets.wire import RefusedEvent
 
 log = logging.getLogger("handoff.gateway")
 
@@ -28,14 +31,22 @@ class GuardedNamespace(socketio.AsyncNamespace):
         if event in ("connect", "disconnect"):
             try:
                 return await super().trigger_event(event, *args)
+            except socketio.exceptions.ConnectionRefusedError:
+                raise
             except (RedisError, OSError) as exc:
                 log.error("%s %s failed: Redis unavailable (%s)", self.namespace, event, exc)
                 if event == "connect":
-                    raise socketio.exceptions.ConnectionRefusedError(
-                        Unavailable().as_payload()
-                    ) from exc
+                    raise refused_connection(Unavailable()) from exc
+                return None
+            except Exception as exc:
+                log.exception("%s %s failed", self.namespace, event)
+                if event == "connect":
+                    raise refused_connection(_internal_error()) from exc
                 return None
         sid = args[0]
+        if isinstance(event, RefusedEvent):
+            log.info("%s refused an event from %s: %s", self.namespace, sid, event.error.message)
+            return await self._refused(sid, event.error)
         handler: Callable[[str, Any], Any] | None = getattr(self, f"on_{event}", None)
         if handler is None:
             return await self._refused(
@@ -52,12 +63,7 @@ class GuardedNamespace(socketio.AsyncNamespace):
             return await self._refused(sid, Unavailable())
         except Exception:
             log.exception("%s %s from %s failed", self.namespace, event, sid)
-            return await self._refused(
-                sid,
-                InputError(
-                    ErrorCode.INTERNAL_ERROR, "Something went wrong on our side; please try again."
-                ),
-            )
+            return await self._refused(sid, _internal_error())
 
     async def _refused(self, sid: str, error: InputError) -> dict[str, object]:
         with contextlib.suppress(RedisError, OSError):
@@ -69,6 +75,12 @@ class GuardedNamespace(socketio.AsyncNamespace):
         await self.emit("error", error.as_payload(), to=sid)
 
 
+def refused_connection(error: InputError) -> socketio.exceptions.ConnectionRefusedError:
+    """A refused connect: the client's `connect_error` gets `message`, and `data` with
+    the code (`error.data.code` in the browser)."""
+    return socketio.exceptions.ConnectionRefusedError(error.message, error.as_payload())
+
+
 def payload(data: Any) -> dict[str, Any]:
     """The event's data object; anything but a JSON object (or nothing) is refused."""
     if data is None:
@@ -76,3 +88,9 @@ def payload(data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InputError(ErrorCode.INVALID_PAYLOAD, "Expected a JSON object.")
     return data
+
+
+def _internal_error() -> InputError:
+    return InputError(
+        ErrorCode.INTERNAL_ERROR, "Something went wrong on our side; please try again."
+    )

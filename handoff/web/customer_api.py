@@ -45,7 +45,8 @@ async def upload_attachment(request: Request) -> response.HTTPResponse:
     if conversation_id is None:
         raise InputError(ErrorCode.INVALID_SESSION, "Unknown session; reload the chat.")
     data, name = await read_upload(request, gateway.settings.max_attachment_bytes)
-    entry = await customers.attachment(conversation_id, data, name)
+    address = customers.client_address(request.ip, request.headers.get("x-forwarded-for"))
+    entry = await customers.attachment(conversation_id, data, name, address)
     return response.json({"ok": True, "entry": extended_view(entry)})
 
 

@@ -12,6 +12,7 @@ import logging
 
 from redis.exceptions import RedisError
 from sanic import Sanic, response
+from sanic.exceptions import SanicException
 from sanic.request import Request
 
 from handoff.protocol import ErrorCode, InputError, Unavailable
@@ -21,6 +22,7 @@ log = logging.getLogger("handoff.gateway")
 
 def register_error_handlers(app: Sanic) -> None:
     app.error_handler.add(InputError, _refused)
+    app.error_handler.add(SanicException, _refused_by_server)
     app.error_handler.add(RedisError, _unavailable)
     app.error_handler.add(OSError, _unavailable)
 
@@ -32,6 +34,28 @@ def _refused(request: Request, error: Exception) -> response.HTTPResponse:
     if error.retry_after_s is not None:
         headers["Retry-After"] = str(error.retry_after_s)
     return response.json(error.as_http(), status=error.status, headers=headers)
+
+
+# The server's own refusals (limits, timeouts, unknown routes), in the same shape.
+_SERVER_REFUSALS = {
+    404: (ErrorCode.NOT_FOUND, "No such page."),
+    405: (ErrorCode.NOT_FOUND, "No such page."),
+    408: (ErrorCode.REQUEST_TIMEOUT, "The request arrived too slowly; please try again."),
+    413: (ErrorCode.PAYLOAD_TOO_LARGE, "The request is larger than allowed."),
+}
+
+
+def _refused_by_server(request: Request, error: Exception) -> response.HTTPResponse:
+    assert isinstance(error, SanicException)
+    status = int(error.status_code)
+    if status >= 500:
+        log.error("%s %s failed: %s", request.method, request.path, error)
+        return response.json(
+            {"error": ErrorCode.UNAVAILABLE.value, "message": "Please try again."}, status=503
+        )
+    code, message = _SERVER_REFUSALS.get(status, (ErrorCode.INVALID_PAYLOAD, "Bad request."))
+    log.info("%s %s refused (%s): %s", request.method, request.path, code, error)
+    return response.json({"error": code.value, "message": message}, status=status)
 
 
 def _unavailable(request: Request, error: Exception) -> response.HTTPResponse:

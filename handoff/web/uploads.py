@@ -32,6 +32,7 @@ async def read_upload(request: Request, max_bytes: int) -> tuple[bytes, str | No
     limit = max_bytes + (_MULTIPART_OVERHEAD if multipart else 0)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
+        await _discard_body(request)
         raise too_large(max_bytes)
     body = bytearray()
     while request.stream is not None:
@@ -40,6 +41,7 @@ async def read_upload(request: Request, max_bytes: int) -> tuple[bytes, str | No
             break
         body += chunk
         if len(body) > limit:
+            await _discard_body(request)
             raise too_large(max_bytes)
     if not multipart:
         name = request.args.get("name") or unquote(request.headers.get("x-file-name", ""))
@@ -59,3 +61,10 @@ async def read_upload(request: Request, max_bytes: int) -> tuple[bytes, str | No
     if len(upload.body) > max_bytes:
         raise too_large(max_bytes)
     return bytes(upload.body), upload.name
+
+
+async def _discard_body(request: Request) -> None:
+    """Read the rest of a refused body: a client still sending it would miss an answer
+    given before (the connection's deadline, RESPONSE_TIMEOUT, bounds how long)."""
+    while request.stream is not None and await request.stream.read() is not None:
+        pass

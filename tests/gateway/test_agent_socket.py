@@ -333,7 +333,8 @@ async def test_claim_race_exactly_one_winner_50_times(
     start_gateway: GatewayFactory, fake_rasa: FakeRasa, agents: AgentDirectory
 ) -> None:
     """Two agents on two gateway processes claim each of 50 conversations at once."""
-    one, two = start_gateway(fake_rasa.url), start_gateway(fake_rasa.url)
+    one = start_gateway(fake_rasa.url, sessions_per_socket_per_minute=0)  # 50 on one socket
+    two = start_gateway(fake_rasa.url)
     ada = await Agent.connect(one.url, "ada")
     bob = await Agent.connect(two.url, "bob")
     customer = await Customer.connect(one.url)
