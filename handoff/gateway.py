@@ -43,29 +43,6 @@ def max_frame_bytes(settings: Settings) -> int:
     return max(64_000, settings.max_message_chars * 16)
 
 
-async def connect(settings: Settings, notifier: Notifier) -> tuple[Redis, Services]:
-    """Redis and the services over it: what every process of the gateway starts from
-    (a gateway, or the reply receiver alone: `python -m handoff.mail`)."""
-    redis = Redis(
-        host=settings.redis_host,
-        port=settings.redis_port,
-        db=settings.redis_db,
-        password=settings.redis_password or None,
-        decode_responses=True,
-        socket_connect_timeout=2,
-        socket_timeout=5,
-    )
-    stores = Stores.connect(redis, settings)
-    secret = await resolve_secret(redis, stores.keys, settings.gateway_secret)
-    rasa = RasaClient(
-        settings.rasa_url,
-        settings.bot_timeout_s,
-        settings.rasa_token,
-        settings.rasa_channel_secret,
-    )
-    return redis, Services.build(stores, settings, notifier, rasa, secret)
-
-
 class Gateway:
     """Settings, the Socket.IO server and, once started, Redis and the services."""
 
