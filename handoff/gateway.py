@@ -24,6 +24,7 @@ from handoff.mail.receiver import start_receiver
 from handoff.mail.sender import OutboxWorker
 from handoff.services import Services
 from handoff.services.faq_answers import load_faq_answers
+from handoff.services.notifier import Notifier
 from handoff.settings import Settings
 from handoff.sockets.agents import AgentNamespace
 from handoff.sockets.customers import CustomerNamespace
@@ -41,6 +42,29 @@ OUTBOX_STOP_S = 1.0
 def max_frame_bytes(settings: Settings) -> int:
     """Largest Socket.IO frame or polling body taken: room for the longest message."""
     return max(64_000, settings.max_message_chars * 16)
+
+
+async def connect(settings: Settings, notifier: Notifier) -> tuple[Redis, Services]:
+    """Redis and the services over it: what every process of the gateway starts from
+    (a gateway, or the reply receiver alone: `python -m handoff.mail`)."""
+    redis = Redis(
+        host=settings.redis_host,
+        port=settings.redis_port,
+        db=settings.redis_db,
+        password=settings.redis_password or None,
+        decode_responses=True,
+        socket_connect_timeout=2,
+        socket_timeout=5,
+    )
+    stores = Stores.connect(redis, settings)
+    secret = await resolve_secret(redis, stores.keys, settings.gateway_secret)
+    rasa = RasaClient(
+        settings.rasa_url,
+        settings.bot_timeout_s,
+        settings.rasa_token,
+        settings.rasa_channel_secret,
+    )
+    return redis, Services.build(stores, settings, notifier, rasa, secret)
 
 
 class Gateway:
@@ -82,24 +106,8 @@ class Gateway:
 
     async def start(self) -> None:
         settings = self.settings
-        self.redis = Redis(
-            host=settings.redis_host,
-            port=settings.redis_port,
-            db=settings.redis_db,
-            password=settings.redis_password or None,
-            decode_responses=True,
-            socket_connect_timeout=2,
-            socket_timeout=5,
-        )
-        stores = Stores.connect(self.redis, settings)
-        secret = await resolve_secret(self.redis, stores.keys, settings.gateway_secret)
-        rasa = RasaClient(
-            settings.rasa_url,
-            settings.bot_timeout_s,
-            settings.rasa_token,
-            settings.rasa_channel_secret,
-        )
-        self._services = Services.build(stores, settings, SocketNotifier(self.sio), rasa, secret)
+        self.redis, self._services = await connect(settings, SocketNotifier(self.sio))
+        stores = self._services.stores
         if settings.agents_file:
             loaded = await stores.agents.load_file(settings.agents_file)
             log.info("loaded %d agent accounts from %s", loaded, settings.agents_file)

@@ -83,6 +83,7 @@ async def start_receiver(
 ) -> asyncio.AbstractServer:
     """Listen on MAIL_RECEIVER_HOST:MAIL_RECEIVER_PORT in the running loop."""
     handler = ReplyHandler(tokens, settings, deliver)
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
         lambda: _ReplySMTP(

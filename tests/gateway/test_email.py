@@ -11,6 +11,7 @@ import email.policy
 import os
 import signal
 import smtplib
+import sys
 import threading
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -22,8 +23,9 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from redis.asyncio import Redis
 
 from devstack.clients import Agent, Customer
-from devstack.gateways import GatewayProcess
-from devstack.processes import free_port
+from devstack.gateways import TEST_SECRET, GatewayProcess
+from devstack.processes import ManagedProcess, free_port
+from handoff.mail.tokens import MailTokens
 from handoff.stores.agents import AgentDirectory
 from handoff.stores.keys import Keys
 from handoff.stores.mail import MailStore
@@ -244,3 +246,30 @@ async def until(condition: Callable[[], Awaitable[bool]], what: str, timeout: fl
         await asyncio.wait_for(poll(), timeout)
     except asyncio.TimeoutError:
         raise AssertionError(f"timed out after {timeout}s waiting for {what}") from None
+
+
+async def test_the_receiver_alone_hands_a_reply_to_the_gateways_agents(
+    start_gateway: GatewayFactory, fake_rasa: FakeRasa, agents: AgentDirectory
+) -> None:
+    gateway = start_gateway(fake_rasa.url)
+    ada = await Agent.connect(gateway.url, "ada")
+    customer = await Customer.connect(gateway.url)
+    await customer.start_session()
+    await customer.say("my wifi is broken")
+    await customer.wait_for("status", lambda s: s["state"] == "queued")
+    cid = customer.conversation_id
+    assert (await ada.call("claim", {"conversation_id": cid}))["ok"]
+    port = free_port()
+    receiver = ManagedProcess(
+        f"mail-receiver-{port}",
+        [sys.executable, "-m", "handoff.mail"],
+        {**gateway.env, "MAIL_RECEIVER_PORT": str(port), "MAIL_REPLY_DOMAIN": DOMAIN},
+    )
+    try:
+        receiver.wait_for_port(port, timeout=30)
+        address = MailTokens(TEST_SECRET, ttl_s=60).reply_address(cid, DOMAIN)
+        await asyncio.to_thread(send_reply, port, address, "Sent from the other process")
+    finally:
+        receiver.stop()
+    got = await ada.wait_for("entry", lambda d: d["entry"].get("channel") == "email")
+    assert (got["conversation_id"], got["entry"]["text"]) == (cid, "Sent from the other process")
