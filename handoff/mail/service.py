@@ -45,6 +45,9 @@ class MailService:
     # presence of the customer's widget
 
     async def widget_connected(self, sid: str, conversation_id: str) -> None:
+        """Presence is kept only where it decides something: when mail can go out."""
+        if not self.enabled:
+            return
         connection = f"{self.process_id}:{sid}"
         previous = self._widgets.get(connection)
         if previous and previous != conversation_id:
@@ -59,7 +62,8 @@ class MailService:
             await self.store.widget_disconnected(conversation_id, connection)
 
     async def heartbeat(self) -> None:
-        await self.store.widget_heartbeat(self._widgets)
+        if self.enabled:
+            await self.store.widget_heartbeat(self._widgets)
 
     # what goes out
 
