@@ -33,6 +33,7 @@ MAX_RETRY_S = 300.0
 # Mails another consumer has held unacknowledged this long are taken over (it died).
 TAKE_OVER_IDLE_S = 60.0
 SMTP_TIMEOUT_S = 30.0
+TLS_MODES = ("", "starttls", "tls")
 
 
 class Refused(Exception):
@@ -45,6 +46,8 @@ class OutboxWorker:
     def __init__(
         self, mail: MailService, settings: Settings, consumer: str, poll_s: float = 1.0
     ) -> None:
+        if settings.smtp_tls not in TLS_MODES:  # a typo must not send passwords in the clear
+            raise ValueError(f"SMTP_TLS is one of {TLS_MODES}, not {settings.smtp_tls!r}")
         self._mail = mail
         self._store = mail.store
         self._settings = settings

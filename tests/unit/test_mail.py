@@ -3,6 +3,7 @@ agent messages are batched into one mail and when, and replies landing in the co
 
 from __future__ import annotations
 
+import dataclasses
 import email
 from email.message import EmailMessage
 from typing import AsyncIterator
@@ -13,6 +14,7 @@ from redis.asyncio import Redis
 
 from handoff.bot_client import RasaClient
 from handoff.mail.inbound import Unreadable, reply_text
+from handoff.mail.sender import OutboxWorker
 from handoff.mail.tokens import MailTokens, Purpose
 from handoff.protocol import ErrorCode, InputError, State
 from handoff.services import Services
@@ -201,3 +203,9 @@ async def test_an_email_reply_reaches_the_agent_and_a_bot_chat_goes_to_a_person(
     await services.customers.email_reply(cid, "One more thing")
     conversation = await services.stores.conversations.get(cid)
     assert conversation is not None and conversation.state is State.QUEUED
+
+
+def test_an_unknown_tls_mode_stops_the_start(mail_services: Services) -> None:
+    settings = dataclasses.replace(mail_services.core.settings, smtp_tls="yes")
+    with pytest.raises(ValueError, match="SMTP_TLS"):
+        OutboxWorker(mail_services.mail, settings, consumer="test")
