@@ -14,16 +14,15 @@ console sockets are closed within a sweep interval by the gateway holding them.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
 import json
 import sys
 from typing import Sequence
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from handoff.auth.passwords import hash_password
+from handoff.cli import run_with_redis
 from handoff.protocol import AgentRole
 from handoff.settings import Settings
 from handoff.stores.agents import Agent, AgentDirectory
@@ -73,49 +72,38 @@ def _read_password(from_stdin: bool) -> str:
     return password
 
 
-async def _run(args: argparse.Namespace) -> int:
-    settings = Settings.from_env()
-    redis = Redis(
-        host=settings.redis_host,
-        port=settings.redis_port,
-        db=settings.redis_db,
-        password=settings.redis_password or None,
-        decode_responses=True,
-    )
+async def _run(args: argparse.Namespace, redis: Redis, settings: Settings) -> int:
     directory = AgentDirectory(redis, Keys(settings.redis_prefix))
-    try:
-        if args.command == "add":
-            password = _read_password(args.password_stdin)
-            if not password:
-                raise SystemExit("empty password")
-            agent = await directory.add(
-                args.username, args.name, password, limit=args.limit, role=args.role
-            )
-            print(f"agent {agent.username} ({agent.name}) saved as {agent.role}")
-        elif args.command == "password":
-            password = _read_password(args.password_stdin)
-            if not password:
-                raise SystemExit("empty password")
-            found = await directory.set_password(args.username, password)
-            done = "has a new password and is signed out everywhere"
-            print(f"agent {args.username} {done if found else 'not found'}")
-        elif args.command in ("role", "disable", "enable"):
-            changes = (
-                {"role": AgentRole(args.role)}
-                if args.command == "role"
-                else {"disabled": args.command == "disable"}
-            )
-            changed = await directory.update(args.username, **changes)
-            print(f"agent {args.username}: {_described(changed) if changed else 'not found'}")
-        elif args.command == "remove":
-            found = await directory.remove(args.username)
-            print(f"agent {args.username} {'removed' if found else 'not found'}")
-        elif args.command == "list":
-            accounts = {row["username"]: row for row in await directory.accounts()}
-            for row in await directory.roster(settings.agent_chat_limit):
-                print(json.dumps({**row, **accounts.get(row["username"], {})}))
-    finally:
-        await redis.close()
+    if args.command == "add":
+        password = _read_password(args.password_stdin)
+        if not password:
+            raise SystemExit("empty password")
+        agent = await directory.add(
+            args.username, args.name, password, limit=args.limit, role=args.role
+        )
+        print(f"agent {agent.username} ({agent.name}) saved as {agent.role}")
+    elif args.command == "password":
+        password = _read_password(args.password_stdin)
+        if not password:
+            raise SystemExit("empty password")
+        found = await directory.set_password(args.username, password)
+        done = "has a new password and is signed out everywhere"
+        print(f"agent {args.username} {done if found else 'not found'}")
+    elif args.command in ("role", "disable", "enable"):
+        changes = (
+            {"role": AgentRole(args.role)}
+            if args.command == "role"
+            else {"disabled": args.command == "disable"}
+        )
+        changed = await directory.update(args.username, **changes)
+        print(f"agent {args.username}: {_described(changed) if changed else 'not found'}")
+    elif args.command == "remove":
+        found = await directory.remove(args.username)
+        print(f"agent {args.username} {'removed' if found else 'not found'}")
+    elif args.command == "list":
+        accounts = {row["username"]: row for row in await directory.accounts()}
+        for row in await directory.roster(settings.agent_chat_limit):
+            print(json.dumps({**row, **accounts.get(row["username"], {})}))
     return 0
 
 
@@ -128,16 +116,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "hash-password":
         print(hash_password(_read_password(sys.stdin.isatty() is False)))
         return 0
-    try:
-        return asyncio.run(_run(args))
-    except (RedisError, OSError) as error:
-        settings = Settings.from_env()
-        print(
-            f"error: Redis at {settings.redis_host}:{settings.redis_port} cannot be reached "
-            f"({error}); agent accounts were not changed",
-            file=sys.stderr,
-        )
-        return 1
+    return run_with_redis(
+        lambda redis, settings: _run(args, redis, settings), "agent accounts were not changed"
+    )
 
 
 if __name__ == "__main__":

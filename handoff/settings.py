@@ -33,6 +33,9 @@ class Settings:
     # Sent as `X-Gateway-Secret` with every message to Rasa's REST channel, which refuses
     # messages without it when it is set (bot/channels.py): only the gateway talks to Rasa.
     rasa_channel_secret: str = ""
+    # Where Rasa keeps a conversation's tracker and lock: endpoints.yml's `key_prefix` and ":"
+    # (expired and erased with the conversation).
+    rasa_key_prefix: str = "rasa:"
     # A customer's text starting with "/" drives Rasa's intents directly ("/faq{...}"):
     # refused unless it is the payload of a quick reply the bot just offered, or this is on.
     customer_commands: bool = False
@@ -54,6 +57,9 @@ class Settings:
     login_failures_per_address: int = 20
     login_window_s: int = 15 * 60
     login_lockout_s: int = 15 * 60
+    # Closed conversations, their transcripts, Rasa trackers and attachments are deleted
+    # this long after the close (0: kept forever).
+    retention_s: int = 30 * 24 * 3600
     # Default number of chats an agent may hold at once (0: unlimited); per-agent override.
     agent_chat_limit: int = 0
     # Optional YAML or JSON file with agent accounts, loaded into Redis at start.

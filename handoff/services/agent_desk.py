@@ -368,6 +368,7 @@ class AgentDesk:
             queue=QueueOp.REMOVE,
             expected_agent=conversation.agent,
         )
+        await self._stores.records.expire(conversation.id, self._core.settings.retention_s)
         log.info(
             "conversation %s: %s -> closed (by %s)",
             conversation.id,

@@ -19,6 +19,7 @@ from handoff.stores.keys import Keys
 from handoff.stores.logins import LoginAttempts, LoginLimits
 from handoff.stores.mail import MailStore
 from handoff.stores.queue import HandoffQueue
+from handoff.stores.records import ConversationRecords
 from handoff.stores.transcript import TranscriptStore
 
 
@@ -34,20 +35,23 @@ class Stores:
     attachments: AttachmentStore
     mail: MailStore
     logins: LoginAttempts
+    records: ConversationRecords
 
     @classmethod
     def connect(cls, redis: Redis, settings: Settings) -> Stores:
         keys = Keys(settings.redis_prefix)
         conversations = ConversationStore(redis, keys)
+        transcripts = TranscriptStore(redis, keys)
+        attachments = AttachmentStore(
+            redis, keys, settings.attachments_dir, settings.max_attachment_bytes
+        )
         return cls(
             keys=keys,
             conversations=conversations,
-            transcripts=TranscriptStore(redis, keys),
+            transcripts=transcripts,
             queue=HandoffQueue(redis, keys, conversations, settings.default_wait_per_chat_s),
             agents=AgentDirectory(redis, keys),
-            attachments=AttachmentStore(
-                redis, keys, settings.attachments_dir, settings.max_attachment_bytes
-            ),
+            attachments=attachments,
             mail=MailStore(redis, keys),
             logins=LoginAttempts(
                 redis,
@@ -58,5 +62,8 @@ class Stores:
                     settings.login_window_s,
                     settings.login_lockout_s,
                 ),
+            ),
+            records=ConversationRecords(
+                redis, keys, transcripts, attachments, settings.rasa_key_prefix
             ),
         )
