@@ -1,6 +1,6 @@
 """The trainer's path: new intents with ten examples, a rule and a multi-turn story, added to a
-copy of the bot's data and trained there, work next to the FAQs in the real Rasa server and
-action server; the training report points at what a trainer should fix.
+copy of the bot's data and trained there, work next to the FAQs in the real Rasa server,
+action server and gateway; the training report points at what a trainer should fix.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ import yaml
 
 from bot.signals import ANSWER, HANDOFF
 from bot.training_report import Example, build_report, format_report, report_for
+from devstack.clients import Customer
+from devstack.gateways import GatewayProcess
 from devstack.servers import RasaStack, RedisServer
 from tests.bot.test_assistant import say, signal, texts
 
@@ -93,6 +95,27 @@ def test_a_multi_turn_story_runs_through_the_action_server(trainer_stack: RasaSt
     say(trainer_stack, "is there an app for android", customer)
     declined = say(trainer_stack, "no thanks", customer)
     assert "If anything else comes up" in texts(declined)
+
+
+async def test_the_story_reaches_a_customer_through_the_gateway(
+    trainer_stack: RasaStack, redis_server: RedisServer
+) -> None:
+    gateway = GatewayProcess(
+        redis_server, f"test-{uuid.uuid4().hex[:10]}:", trainer_stack.rasa_url, bot_timeout_s=30
+    )
+    customer = await Customer.connect(gateway.url)
+    try:
+        await customer.start_session()
+        await customer.say("is there an app for android")
+        await customer.bot_message(lambda m: "download link" in m["text"], timeout=30)
+        mark = customer.mark()
+        await customer.say("yes")
+        await customer.bot_message(
+            lambda m: "northwind.example/app" in m["text"], after=mark, timeout=30
+        )
+    finally:
+        await customer.disconnect()
+        gateway.stop()
 
 
 def test_talk_to_a_person_wins_in_the_middle_of_a_story(trainer_stack: RasaStack) -> None:
