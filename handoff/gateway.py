@@ -37,6 +37,8 @@ log = logging.getLogger("handoff.gateway")
 
 # How long a stopping process waits for a mail it is handing over (docs/email.md).
 OUTBOX_STOP_S = 1.0
+# How often each process deletes attachment files whose conversation expired.
+FILE_SWEEP_INTERVAL_S = 600.0
 
 
 def max_frame_bytes(settings: Settings) -> int:
@@ -163,8 +165,9 @@ class Gateway:
             return False
 
     async def _sweep_forever(self) -> None:
-        """Heartbeat this process's agent sockets; requeue chats of vanished agents."""
-        last_heartbeat = 0.0
+        """Heartbeat this process's agent sockets; requeue chats of vanished agents;
+        delete attachment files of expired conversations."""
+        last_heartbeat = last_file_sweep = 0.0
         while True:
             await asyncio.sleep(self.settings.sweep_interval_s)
             beat = time.monotonic() - last_heartbeat >= HEARTBEAT_INTERVAL_S
@@ -173,6 +176,9 @@ class Gateway:
                 if beat:
                     await self.services.mail.heartbeat()
                     last_heartbeat = time.monotonic()
+                if time.monotonic() - last_file_sweep >= FILE_SWEEP_INTERVAL_S:
+                    await self.services.stores.records.sweep_files()
+                    last_file_sweep = time.monotonic()
             except (RedisError, OSError) as exc:
                 log.warning("sweep skipped: Redis unavailable (%s)", exc)
             except Exception:
