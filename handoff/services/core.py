@@ -47,6 +47,11 @@ NO_AGENTS_TEXT = (
     "will get back to you, or stay: your conversation keeps its place in the "
     "queue."
 )
+# Without a mail server the team cannot write back, so nothing is promised.
+NO_AGENTS_NO_MAIL_TEXT = (
+    "No one from our team is online right now. Your conversation keeps its place in the "
+    "queue: stay, and the first person who is free will answer here."
+)
 
 
 class ConversationCore:
@@ -56,6 +61,10 @@ class ConversationCore:
         self.stores = stores
         self.notifier = notifier
         self.settings = settings
+
+    @property
+    def no_agents_text(self) -> str:
+        return NO_AGENTS_TEXT if self.settings.mail_enabled else NO_AGENTS_NO_MAIL_TEXT
 
     async def customer_status(
         self, conversation_id: str, conversation: Conversation | None = None
@@ -127,7 +136,7 @@ class ConversationCore:
         await self.deliver(conversation_id, result.entry)
         if available == 0:
             notice = await self.record(
-                conversation_id, system_event(EntryEvent.NO_AGENTS, text=NO_AGENTS_TEXT)
+                conversation_id, system_event(EntryEvent.NO_AGENTS, text=self.no_agents_text)
             )
             await self.deliver(conversation_id, notice)
         await self.views_changed(queue=True)

@@ -13,7 +13,7 @@ import pytest
 from redis.asyncio import Redis
 
 from devstack.clients import Customer
-from handoff.services.core import NO_AGENTS_TEXT
+from handoff.services.core import NO_AGENTS_NO_MAIL_TEXT
 from handoff.stores.keys import Keys
 from handoff.stores.transcript import TranscriptStore
 from tests.gateway.conftest import GatewayFactory
@@ -298,7 +298,7 @@ async def test_a_stock_rasa_client_gets_exactly_rasas_shapes(
         {"text": "Messages are limited to 50 characters; nothing was sent."},
         {"text": "I'm bringing in a person."},
         {"text": "You're in the queue for a person from our team."},
-        {"text": NO_AGENTS_TEXT},
+        {"text": NO_AGENTS_NO_MAIL_TEXT},
     ]
     assert {name for name, _ in stock.events} == {"session_confirm", "bot_uttered"}
     # Our widget, opening the same session, gets the history with ids and roles.
