@@ -75,9 +75,11 @@ def build_report(
     examples: Sequence[Example],
     vectors: np.ndarray,
     regularisation: float,
-    fallback_threshold: float,
+    fallback: tuple[float, float],
 ) -> TrainingReport:
-    """Cross-validate the intent model on the examples (vectors row by row)."""
+    """Cross-validate the intent model on the examples (vectors row by row); `fallback` is
+    FallbackClassifier's (threshold, ambiguity_threshold): under either, Rasa falls back."""
+    threshold, ambiguity = fallback
     labels = [e.label for e in examples]
     order = np.random.default_rng(0).permutation(len(examples))
     predicted: List[str] = [""] * len(examples)
@@ -92,18 +94,18 @@ def build_report(
             intent = model.intents[int(intent_p[row].argmax())]
             in_intent = [j for j, label in enumerate(model.labels) if intent_of(label) == intent]
             predicted[i] = model.labels[max(in_intent, key=lambda j: label_p[row, j])]
-            confident[i] = intent_p[row].max() >= fallback_threshold
+            second, first = np.sort(intent_p[row])[-2:]
+            confident[i] = first >= threshold and first - second >= ambiguity
     report = TrainingReport(len(examples), defaultdict(IntentFigures))
     confusions: Dict[tuple[str, str], List[str]] = defaultdict(list)
     for example, guess, sure in zip(examples, predicted, confident, strict=True):
         true_intent, guessed_intent = intent_of(example.label), intent_of(guess)
         report.figures[true_intent].examples += 1
-        if sure:
-            report.figures[guessed_intent].predicted += 1
         if not sure:
             report.figures[true_intent].below_threshold += 1
-        elif guessed_intent == true_intent:
-            report.figures[true_intent].correct += 1
+        else:
+            report.figures[guessed_intent].predicted += 1
+            report.figures[true_intent].correct += guessed_intent == true_intent
         if guessed_intent != true_intent and not (
             _is_retrieval(example.label) and _is_retrieval(guess)
         ):
@@ -144,7 +146,7 @@ def format_report(report: TrainingReport, per_intent: bool = False) -> str:
     if per_intent:
         lines.append(
             f"  {'intent':32} {'examples':>8} {'recall':>7} {'precision':>9} {'f1':>5}"
-            "  under fallback threshold"
+            "  fell back"
         )
         for intent, f in sorted(report.figures.items()):
             lines.append(
@@ -201,7 +203,10 @@ def report_for(
         examples,
         np.asarray(vectors, dtype=np.float32),
         float(_pipeline_setting(config, "SharedLabelIntentClassifier", "regularisation", default)),
-        float(_pipeline_setting(config, "FallbackClassifier", "threshold", 0.0)),
+        (
+            float(_pipeline_setting(config, "FallbackClassifier", "threshold", 0.0)),
+            float(_pipeline_setting(config, "FallbackClassifier", "ambiguity_threshold", 0.0)),
+        ),
     )
 
 

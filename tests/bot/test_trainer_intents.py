@@ -152,7 +152,7 @@ def test_the_report_names_a_thin_intent_and_its_collision_with_an_faq() -> None:
         Example("hi there", "greet"),
     ]
     vectors = load_encoder(DEFAULT_MODEL).encode([e.text for e in examples])
-    report = build_report(examples, vectors, regularisation=1000.0, fallback_threshold=0.5)
+    report = build_report(examples, vectors, regularisation=1000.0, fallback=(0.5, 0.05))
     assert report.too_few == {"password_help": 2, "greet": 2}
     assert [(c[0], c[2]) for c in report.collisions] == [
         ("how do I reset my password?", "reset_password")
