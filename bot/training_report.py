@@ -145,8 +145,7 @@ def format_report(report: TrainingReport, per_intent: bool = False) -> str:
     lines = [f"Intent report ({FOLDS}-fold cross-validation over {report.examples} examples)"]
     if per_intent:
         lines.append(
-            f"  {'intent':32} {'examples':>8} {'recall':>7} {'precision':>9} {'f1':>5}"
-            "  fell back"
+            f"  {'intent':32} {'examples':>8} {'recall':>7} {'precision':>9} {'f1':>5}  fell back"
         )
         for intent, f in sorted(report.figures.items()):
             lines.append(
