@@ -200,7 +200,7 @@
 
   // ---- state ------------------------------------------------------------------------------
   var state = {
-    session: null,        // {token, name, username}
+    session: null,        // {token, name, username, role}
     socket: null,
     queue: [],            // items of the last `queue` event
     queueReceivedAt: 0,
@@ -249,7 +249,7 @@
       });
     }).then(function (body) {
       $("login-password").value = "";
-      var session = { token: body.token, name: body.name || username, username: body.username || username };
+      var session = { token: body.token, name: body.name || username, username: body.username || username, role: body.role || "agent" };
       saveSession(session);
       start(session);
     }, function (error) {
@@ -258,6 +258,13 @@
   });
 
   $("sign-out").addEventListener("click", function () {
+    // The server revokes the token at once (on every gateway process), whatever happens here.
+    if (state.session) {
+      fetch(config.serverUrl + "/api/agents/logout", {
+        method: "POST", headers: { Authorization: "Bearer " + state.session.token },
+      }).catch(function () { /* offline: the token still expires */ });
+    }
+    accounts.close();
     if (state.socket) state.socket.disconnect();
     state.socket = null;
     saveSession(null);
@@ -281,12 +288,91 @@
     event.target.textContent = alerts.soundOn ? "Sound on" : "Sound off";
   });
 
+  // ---- accounts (admins only; the server checks the role of every call) ---------------------------
+  var accounts = {
+    open: function () {
+      $("accounts-view").hidden = false;
+      $("accounts-error").textContent = "";
+      accounts.load();
+    },
+    close: function () { $("accounts-view").hidden = true; },
+    /** Call /api/admin/...; resolves with the JSON body, rejects with the server's message. */
+    call: function (method, path, body) {
+      var headers = { Authorization: "Bearer " + state.session.token };
+      if (body) headers["Content-Type"] = "application/json";
+      return fetch(config.serverUrl + "/api/admin" + path, {
+        method: method, headers: headers, body: body ? JSON.stringify(body) : undefined,
+      }).then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (answer) {
+          if (!response.ok) throw new Error(answer.message || "Refused (" + response.status + ").");
+          return answer;
+        });
+      });
+    },
+    load: function () {
+      accounts.call("GET", "/agents").then(function (answer) {
+        var rows = $("accounts-rows");
+        clear(rows);
+        (answer.agents || []).forEach(function (agent) { rows.appendChild(accounts.row(agent)); });
+      }, accounts.failed);
+    },
+    change: function (username, changes, done) {
+      accounts.call("PATCH", "/agents/" + encodeURIComponent(username), changes)
+        .then(function () { toast(done); accounts.load(); }, accounts.failed);
+    },
+    row: function (agent) {
+      var me = agent.username === state.session.username;
+      var other = agent.role === "admin" ? "agent" : "admin";
+      return h("tr", { "data-username": agent.username }, [
+        h("td", { text: agent.username }),
+        h("td", { text: agent.name }),
+        h("td", { text: agent.role }),
+        h("td", { text: agent.disabled ? "disabled" : "active" }),
+        h("td", {}, [
+          h("button", { type: "button", disabled: me, text: "Make " + other, onclick: function () {
+            accounts.change(agent.username, { role: other }, agent.username + " is now " + other + ".");
+          } }),
+          h("button", { type: "button", disabled: me, text: agent.disabled ? "Enable" : "Disable", onclick: function () {
+            accounts.change(agent.username, { disabled: !agent.disabled },
+              agent.username + (agent.disabled ? " may sign in again." : " is signed out and may not sign in."));
+          } }),
+          h("button", { type: "button", text: "New password", onclick: function () {
+            var password = window.prompt("New password for " + agent.username + " (at least 8 characters); it signs them out everywhere:");
+            if (password) accounts.change(agent.username, { password: password }, agent.username + " has a new password.");
+          } }),
+          h("button", { type: "button", class: "danger", disabled: me, text: "Remove", onclick: function () {
+            if (!window.confirm("Remove " + agent.username + "? They are signed out at once.")) return;
+            accounts.call("DELETE", "/agents/" + encodeURIComponent(agent.username))
+              .then(function () { toast(agent.username + " was removed."); accounts.load(); }, accounts.failed);
+          } }),
+        ]),
+      ]);
+    },
+    failed: function (error) { $("accounts-error").textContent = error.message; },
+  };
+  $("accounts-open").addEventListener("click", accounts.open);
+  $("accounts-close").addEventListener("click", accounts.close);
+  $("account-add").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var form = event.target;
+    accounts.call("POST", "/agents", {
+      username: form.elements.username.value.trim(), name: form.elements.name.value.trim(),
+      password: form.elements.password.value, role: form.elements.role.value,
+    }).then(function (agent) {
+      form.reset();
+      $("accounts-error").textContent = "";
+      toast(agent.username + " can sign in now.");
+      accounts.load();
+    }, accounts.failed);
+  });
+
   // ---- connection -----------------------------------------------------------------------------
   function start(session) {
     state.session = session;
     $("login-view").hidden = true;
     $("app-view").hidden = false;
     $("me-name").textContent = session.name;
+    $("accounts-open").hidden = session.role !== "admin";
     setConnection("Connecting…", true);
     var socket = io(config.serverUrl + "/agents", {
       path: config.socketPath, auth: { token: session.token }, reconnectionDelayMax: 5000,
