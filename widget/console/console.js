@@ -404,6 +404,7 @@
       if (!data || !data.conversation_id) return;
       var chat = state.chats[data.conversation_id];
       if (chat) chat.add(data.entry, true);
+      else reopenChat(data.conversation_id, data.entry);
     });
     socket.on("assigned", function (data) {
       if (!data || !data.conversation_id) return;
@@ -564,6 +565,27 @@
     return chat;
   }
 
+  /** An entry for a chat of ours with no tab (another console of ours claimed it): open its
+   * tab, counted unread and with a sound, so a customer never writes to nobody. */
+  function reopenChat(id, entry) {
+    emit("transcript", { conversation_id: id }, function (reply) {
+      if (!reply || !reply.ok || state.chats[id]) return;
+      var chat = openChat(id, reply.conversation, reply.transcript, false);
+      if (state.active !== id) chat.markUnread();
+      if (entry && entry.role === "customer") alerts.notify("New message");
+    });
+  }
+
+  /** The "Close tab" button: a chat we hold stays open until it is transferred or resolved. */
+  function closeTab(id) {
+    var chat = state.chats[id];
+    if (chat && chat.isHeld && !chat.endedState) {
+      toast("Transfer or resolve this chat first: the customer is waiting for you.", true);
+      return;
+    }
+    removeChat(id);
+  }
+
   function removeChat(id) {
     var chat = state.chats[id];
     if (!chat) return;
@@ -631,7 +653,7 @@
     this.claimButton = h("button", { type: "button", class: "primary", text: "Claim", "data-action": "claim",
       onclick: function () { claimChat(id, self.claimButton); } });
     this.closeTabButton = h("button", { type: "button", text: "Close tab", "aria-label": "Close this tab",
-      onclick: function () { removeChat(id); } });
+      onclick: function () { closeTab(id); } });
     this.banner = h("div", { class: "banner", hidden: true, role: "status" });
     this.log = h("div", { class: "transcript", role: "log", "aria-live": "polite", "aria-label": "Transcript", tabindex: "0" });
     this.typingLine = h("div", { class: "typing-line", "aria-live": "polite" });
@@ -690,6 +712,7 @@
     var held = this.isHeld && !this.endedState;
     this.claimButton.hidden = held || this.conversation.state !== "queued" || !!this.endedState;
     this.transferSelect.hidden = this.transferButton.hidden = this.resolveButton.hidden = !held;
+    this.closeTabButton.hidden = held;
     this.replyMode.disabled = !held;
     if (!held && this.mode === "reply") this.setMode("note");
     if (held && !this.modeChosen) this.setMode("reply");
@@ -766,14 +789,16 @@
     if (nearBottom || !live) this.log.scrollTop = this.log.scrollHeight;
     if (role === "customer") this.customerTyping(false);
     if (role === "bot" && entry.faq_id && entry.text) harvestCanned(entry);
-    if (live && role !== "note" && state.active !== this.id) {
-      this.unread += 1;
-      this.tabUnread.textContent = String(this.unread);
-      this.tabUnread.hidden = false;
-    }
+    if (live && role !== "note" && state.active !== this.id) this.markUnread();
     if (live && role === "customer" && (document.visibilityState === "hidden" || !document.hasFocus())) {
       alerts.beep();
     }
+  };
+
+  Chat.prototype.markUnread = function () {
+    this.unread += 1;
+    this.tabUnread.textContent = String(this.unread);
+    this.tabUnread.hidden = false;
   };
 
   Chat.prototype.seen = function () {
