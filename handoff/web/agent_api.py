@@ -13,6 +13,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from handoff.protocol import ErrorCode, InputError
+from handoff.services.validation import client_address
 from handoff.web.credentials import agent_of, bearer_token, gateway_of
 
 agent_api = Blueprint("agent_api")
@@ -22,8 +23,14 @@ agent_api = Blueprint("agent_api")
 async def login(request: Request) -> response.HTTPResponse:
     """Throttled per username and client address: 429 with Retry-After when locked."""
     body = _json_body(request)
-    issued = await gateway_of(request).services.agents.login(
-        body.get("username"), body.get("password"), request.ip
+    gateway = gateway_of(request)
+    address = client_address(
+        request.ip,
+        request.headers.get("x-forwarded-for"),
+        gateway.settings.trusted_proxy_addresses,
+    )
+    issued = await gateway.services.agents.login(
+        body.get("username"), body.get("password"), address
     )
     return response.json(issued)
 

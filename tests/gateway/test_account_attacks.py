@@ -47,6 +47,29 @@ async def test_guessing_is_locked_out_on_every_process(
     assert (await Agent.login(second.url, "bob", "pw"))["status"] == 200
 
 
+async def test_the_address_lockout_counts_the_real_client(
+    start_gateway: GatewayFactory, fake_rasa: FakeRasa, agents: AgentDirectory
+) -> None:
+    """A spoofed X-Forwarded-For evades nothing; behind a trusted proxy, clients are
+    told apart by the address the proxy saw."""
+    limits = {"login_failures_per_address": 3, "login_failures_per_username": 100}
+    direct = start_gateway(fake_rasa.url, **limits)
+    proxied = start_gateway(fake_rasa.url, trusted_proxies="127.0.0.1", **limits)
+
+    async def login(gateway: GatewayProcess, username: str, password: str, client: str) -> int:
+        body = {"username": username, "password": password}
+        headers = {"X-Forwarded-For": client}
+        return (await _call(gateway, "POST", "/api/agents/login", json=body, headers=headers))[0]
+
+    for attempt in range(3):
+        assert await login(direct, f"guess{attempt}", "x", f"10.9.9.{attempt}") == 401
+    assert await login(direct, "ada", "pw", "10.9.9.200") == 429  # all from 127.0.0.1
+    for attempt in range(3):
+        assert await login(proxied, f"guess{attempt}", "x", "10.0.0.1") == 401
+    assert await login(proxied, "ada", "pw", "10.0.0.1") == 429
+    assert await login(proxied, "ada", "pw", "10.0.0.2") == 200
+
+
 async def test_logout_and_a_new_password_revoke_tokens_on_every_process(
     start_gateway: GatewayFactory, fake_rasa: FakeRasa, agents: AgentDirectory
 ) -> None:
