@@ -59,6 +59,8 @@ class EntryEvent(WireEnum):
     CLAIMED = "claimed"
     TRANSFERRED = "transferred"
     REQUEUED = "requeued"
+    AGENT_AWAY = "agent_away"  # the holder's last socket went; they have the grace period
+    AGENT_BACK = "agent_back"
     RESOLVED = "resolved"
     CLOSED = "closed"
     CONTACT = "contact"

@@ -19,6 +19,7 @@ class CustomerStatus(TypedDict, total=False):
     position: int
     estimated_wait_s: int | None
     agent: str | None
+    agent_connected: bool  # with_agent only: false while the holder has no live socket
 
 
 class ConversationSummary(TypedDict):

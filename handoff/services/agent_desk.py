@@ -136,6 +136,8 @@ class AgentDesk:
             self._connection_tokens[connection] = token
         await self._stores.agents.connected(username, connection)
         log.info("agent %s connected", username)
+        if await self._stores.agents.mark_back(username):
+            await self._announce_presence(username, away=False)
         await self._core.views_changed(roster=True)
         return await self.view(username)
 
@@ -158,6 +160,9 @@ class AgentDesk:
             username,
             self._core.settings.agent_grace_s,
         )
+        agents = self._stores.agents
+        if not await agents.is_online(username) and await agents.mark_away(username):
+            await self._announce_presence(username, away=True)
         await self._core.views_changed(roster=True)
 
     async def set_presence(self, username: str, status: Any) -> dict[str, Any]:
@@ -256,7 +261,7 @@ class AgentDesk:
         agent = await self._core.agent(username)
         conversation_id = valid_id(conversation_id)
         if to is None:
-            await self._requeue(
+            await self._core.requeue(
                 conversation_id,
                 username,
                 HandoffReason.AGENT_TRANSFER,
@@ -309,7 +314,7 @@ class AgentDesk:
                 "from": agent.username,
             },
         )
-        await self._let_go(username, conversation_id, EntryEvent.TRANSFERRED)
+        await self._core.let_go(username, conversation_id, EntryEvent.TRANSFERRED)
         return {"ok": True}
 
     async def resolve(self, username: str, conversation_id: Any) -> dict[str, Any]:
@@ -343,7 +348,7 @@ class AgentDesk:
         await self._core.send_status(
             conversation_id, state=CustomerState.RESOLVED, agent=agent.name
         )
-        await self._let_go(username, conversation_id, EntryEvent.RESOLVED)
+        await self._core.let_go(username, conversation_id, EntryEvent.RESOLVED)
         return {"ok": True}
 
     async def close(self, username: str, conversation_id: Any) -> dict[str, Any]:
@@ -398,7 +403,7 @@ class AgentDesk:
         for username in await agents.vanished(self._core.settings.agent_grace_s):
             for conversation_id in await self._stores.conversations.chats_of(username):
                 try:
-                    await self._requeue(
+                    await self._core.requeue(
                         conversation_id,
                         username,
                         HandoffReason.AGENT_DISCONNECTED,
@@ -409,41 +414,25 @@ class AgentDesk:
                 except InputError:
                     continue  # resolved or moved meanwhile
 
-    async def _requeue(
-        self,
-        conversation_id: str,
-        username: str,
-        reason: HandoffReason,
-        event: EntryEvent,
-        text: str,
-    ) -> None:
-        entry = system_event(event, text=text, reason=reason, agent=username)
-        result = await self._core.change_state(
-            conversation_id,
-            allowed=[State.WITH_AGENT],
-            to=State.QUEUED,
-            entry=entry,
-            expected_agent=username,
-            queue=QueueOp.HEAD,
-            fields={"reason": reason, "confidence": "", "queued_at": f"{time.time():.3f}"},
+    async def _announce_presence(self, username: str, *, away: bool) -> None:
+        """Tell the customers of an agent's chats at once that their last socket went (they
+        may ask for someone else) or that they are back."""
+        agent = await self._stores.agents.get(username)
+        name = agent.name if agent else username
+        event, text = (
+            (EntryEvent.AGENT_AWAY, f"{name} lost connection, reconnecting...")
+            if away
+            else (EntryEvent.AGENT_BACK, f"{name} is back.")
         )
-        log.info(
-            "conversation %s: with_agent -> queued at the head (reason=%s, agent=%s)",
-            conversation_id,
-            reason,
-            username,
-        )
-        await self._core.deliver(conversation_id, result.entry, agent="")
-        await self._let_go(username, conversation_id, event, queue=True)
-
-    async def _let_go(
-        self, username: str, conversation_id: str, event: EntryEvent, queue: bool = False
-    ) -> None:
-        """The chat left this agent: tell their console, then everyone's team view."""
-        await self._core.notifier.to_agent(
-            username, "closed", {"conversation_id": conversation_id, "state": event}
-        )
-        await self._core.views_changed(queue=queue, roster=True)
+        for conversation_id in await self._stores.conversations.chats_of(username):
+            try:
+                entry = await self._core.record(
+                    conversation_id, system_event(event, text=text, agent=username, name=name)
+                )
+            except InputError:
+                continue  # closed meanwhile
+            await self._core.deliver(conversation_id, entry)
+            await self._core.send_status(conversation_id)
 
     async def _with_transcript(self, conversation: Conversation) -> dict[str, Any]:
         """`transcript` (every entry, internals included) and `conversation` (its summary)."""

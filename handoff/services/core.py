@@ -84,6 +84,7 @@ class ConversationCore:
             status["estimated_wait_s"] = waits[-1]
         elif conversation.state is State.WITH_AGENT:
             status["agent"] = conversation.agent_name or None
+            status["agent_connected"] = not await self.stores.agents.is_away(conversation.agent)
         return status
 
     async def send_status(self, conversation_id: str, **override: Any) -> None:
@@ -141,6 +142,44 @@ class ConversationCore:
             await self.deliver(conversation_id, notice)
         await self.views_changed(queue=True)
         return True
+
+    async def requeue(
+        self,
+        conversation_id: str,
+        username: str,
+        reason: HandoffReason,
+        event: EntryEvent,
+        text: str,
+    ) -> None:
+        """Put a chat `username` holds back at the head of the queue (transfer, an absent
+        agent); refused when they no longer hold it."""
+        entry = system_event(event, text=text, reason=reason, agent=username)
+        result = await self.change_state(
+            conversation_id,
+            allowed=[State.WITH_AGENT],
+            to=State.QUEUED,
+            entry=entry,
+            expected_agent=username,
+            queue=QueueOp.HEAD,
+            fields={"reason": reason, "confidence": "", "queued_at": f"{time.time():.3f}"},
+        )
+        log.info(
+            "conversation %s: with_agent -> queued at the head (reason=%s, agent=%s)",
+            conversation_id,
+            reason,
+            username,
+        )
+        await self.deliver(conversation_id, result.entry, agent="")
+        await self.let_go(username, conversation_id, event, queue=True)
+
+    async def let_go(
+        self, username: str, conversation_id: str, event: EntryEvent, queue: bool = False
+    ) -> None:
+        """The chat left this agent: tell their console, then everyone's team view."""
+        await self.notifier.to_agent(
+            username, "closed", {"conversation_id": conversation_id, "state": event}
+        )
+        await self.views_changed(queue=queue, roster=True)
 
     async def change_state(self, conversation_id: str, **transition: Any) -> TransitionResult:
         """One atomic transition, or the refusal the agent should see."""

@@ -44,6 +44,11 @@ from handoff.stores.conversations import AppendResult, AppendStatus
 if TYPE_CHECKING:
     from handoff.mail.service import MailService
 
+ABSENT_AGENT_TEXT = (
+    "The person helping you lost their connection. You're first in line for the next "
+    "person from our team."
+)
+
 
 @dataclass(frozen=True)
 class SessionOpened:
@@ -240,10 +245,15 @@ class CustomerService:
 
     async def _pass_to_people(self, conversation_id: str, result: AppendResult) -> None:
         """A recorded customer entry while people are in charge: the queue's view shows
-        it, or the agent holding the chat gets it."""
+        it, or the agent holding the chat gets it; when that agent lost their last socket, the
+        chat goes back to the queue's head at once, so the message reaches someone."""
         if result.state is State.QUEUED:
             await self._core.views_changed(queue=True)
-        elif result.state is State.WITH_AGENT and result.agent:
+        elif (
+            result.state is State.WITH_AGENT
+            and result.agent
+            and not await self._requeue_from_absent(conversation_id, result.agent)
+        ):
             await self._core.notifier.to_agent(
                 result.agent,
                 "entry",
@@ -251,14 +261,34 @@ class CustomerService:
             )
 
     async def request_human(self, conversation_id: str) -> CustomerStatus:
-        """The explicit "talk to a person" control; pressing it twice queues once."""
+        """The explicit "talk to a person" control; pressing it twice queues once. While
+        the agent holding the chat is away it puts the customer first in the queue."""
         self._requests.check(f"human:{conversation_id}")
         conversation = await self._core.conversation(conversation_id)
         if conversation.state is State.BOT:
             await self._core.hand_off(conversation_id, HandoffReason.CUSTOMER_REQUEST, None)
+        elif conversation.state is State.WITH_AGENT and conversation.agent:
+            await self._requeue_from_absent(conversation_id, conversation.agent)
         status = await self._core.customer_status(conversation_id)
         await self._core.notifier.to_customer(conversation_id, "status", status)
         return status
+
+    async def _requeue_from_absent(self, conversation_id: str, agent: str) -> bool:
+        """Requeue at the head a chat whose holder lost their last socket; False when they
+        are not away (or the chat moved meanwhile)."""
+        if not await self._core.stores.agents.is_away(agent):
+            return False
+        try:
+            await self._core.requeue(
+                conversation_id,
+                agent,
+                HandoffReason.AGENT_DISCONNECTED,
+                EntryEvent.REQUEUED,
+                ABSENT_AGENT_TEXT,
+            )
+        except InputError:
+            return False
+        return True
 
     async def typing(self, conversation_id: str, typing: Any) -> None:
         self._typing.check(conversation_id)

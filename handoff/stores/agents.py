@@ -226,6 +226,20 @@ class AgentDirectory:
         await self._redis.zrem(self._keys.agent_sockets(username), connection)
         await self._redis.hset(self._keys.agent(username), "last_seen", f"{time.time():.3f}")
 
+    async def mark_away(self, username: str) -> bool:
+        """Record that the agent's last socket went; False when it was already recorded."""
+        return bool(
+            await self._redis.hsetnx(self._keys.agent(username), "away_since", f"{time.time():.3f}")
+        )
+
+    async def mark_back(self, username: str) -> bool:
+        """Clear the absence; True when the agent had been recorded as away."""
+        return bool(await self._redis.hdel(self._keys.agent(username), "away_since"))
+
+    async def is_away(self, username: str) -> bool:
+        """Lost their last socket and not back yet (an agent who never connected is not)."""
+        return bool(await self._redis.hexists(self._keys.agent(username), "away_since"))
+
     async def heartbeat(self, connections: dict[str, str]) -> None:
         """Refresh `{connection: username}` of this process, so they stay live."""
         if not connections:
