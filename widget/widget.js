@@ -184,7 +184,7 @@
     ".status{margin:2px 0 0;font-size:12.5px;opacity:.92;}",
     ".status .dot{display:inline-block;width:8px;height:8px;border-radius:50%;background:#4ade80;margin-right:6px;vertical-align:1px;}",
     ".status.queued .dot{background:#facc15;} .status.offline .dot,.status.nobody .dot{background:#f87171;}",
-    ".status.resolved .dot{background:#cbd5e1;}",
+    ".status.resolved .dot{background:#cbd5e1;} .status.away .dot{background:#fb923c;}",
     ".icon-btn{background:transparent;border:0;color:inherit;width:34px;height:34px;border-radius:8px;display:flex;align-items:center;justify-content:center;flex:none;}",
     ".icon-btn:hover{background:rgba(255,255,255,.18);}",
     ".icon-btn:focus-visible{outline-color:var(--primary-text);outline-offset:-3px;}",
@@ -664,15 +664,24 @@
   Widget.prototype.applyStatus = function (s) {
     var state = s.state || "bot";
     var nobody = state === "queued" && s.agents_online === 0;
+    // The agent lost their last socket: they may come back, or the customer may ask for
+    // someone else right away (docs/protocol.md, agent_connected).
+    var away = state === "with_agent" && s.agent_connected === false;
+    var requeued = state === "queued" && (this.shownState === "with_agent" || this.requeuedNotice);
+    this.requeuedNotice = requeued;
+    this.shownState = state;
     this.state.offline = false;
     if (state === "queued") {
-      if (nobody) this.setStatus("No one is online right now \u00b7 leave your email below", "nobody");
+      var back = requeued ? "Back in the queue \u00b7 " : "";
+      if (nobody) this.setStatus(back + "No one is online right now \u00b7 leave your email below", "nobody");
       else {
-        var text = "Waiting for a person";
+        var text = requeued ? "Back in the queue" : "Waiting for a person";
         if (s.position) text += " \u00b7 you are number " + s.position + " in line";
         if (s.estimated_wait_s) text += " \u00b7 " + minutes(s.estimated_wait_s);
         this.setStatus(text, "queued");
       }
+    } else if (away) {
+      this.setStatus((s.agent || "The person helping you") + " lost connection, reconnecting\u2026", "away");
     } else if (state === "with_agent") {
       this.setStatus(s.agent ? "You're chatting with " + s.agent : "A person from our team joined", "agent");
     } else if (state === "resolved" || state === "closed") {
@@ -681,11 +690,15 @@
       this.setStatus("Assistant \u00b7 replies instantly", "bot");
     }
     var withPerson = state === "queued" || state === "with_agent";
-    this.humanButton.disabled = withPerson;
-    this.humanButton.lastChild.textContent = state === "queued" ? "Waiting for a person\u2026"
+    this.humanButton.disabled = withPerson && !away;
+    this.humanButton.lastChild.textContent = away ? "Talk to someone else"
+      : state === "queued" ? "Waiting for a person\u2026"
       : state === "with_agent" ? "Talking to " + (s.agent || "a person") : "Talk to a person";
     this.barHint.textContent = state === "bot" || state === "resolved" ? "or ask the assistant" : "";
+    var cardWasHidden = this.contactCard.hidden;
     this.contactCard.hidden = !nobody || (!!this.store.contact_left && !this.contactJustLeft);
+    // The card takes room from the log: keep the newest notice (why they are queued) in view.
+    if (cardWasHidden && !this.contactCard.hidden) this.scrollToEnd();
     if (withPerson) this.ratingCard.hidden = true;
     if (state === "resolved") {
       if (this.lastSystemId) this.lastResolved = this.lastSystemId; // the "resolved" notice

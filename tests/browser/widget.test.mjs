@@ -191,6 +191,26 @@ test("typing indicator, waiting status and the agent joining", async () => {
   await W(".status").filter({ hasText: "chatting with Ada" }).waitFor();
 });
 
+test("the agent's connection drops: told at once, may ask for someone else, sees the requeue", async () => {
+  await fire("bot_uttered", { id: "520-0", ts: 5.2, role: "system", text: "Ada lost connection, reconnecting..." });
+  await fire("status", { state: "with_agent", agent: "Ada", agent_connected: false, agents_online: 0 });
+  await W(".status").filter({ hasText: "Ada lost connection, reconnecting" }).waitFor();
+  const human = W("button[data-action=request-human]");
+  assert.equal(await human.textContent(), "Talk to someone else");
+  await human.click();
+  assert.ok((await emitted("request_human")).length > 0);
+  const notice = "The person helping you lost their connection. You're first in line for the next person from our team.";
+  await fire("bot_uttered", { id: "521-0", ts: 5.3, role: "system", text: notice });
+  await fire("status", { state: "queued", position: 1, estimated_wait_s: null, agents_online: 0 });
+  await W(".status").filter({ hasText: "Back in the queue" }).waitFor();
+  await W(".card.contact").waitFor();
+  // The notice is in view above the email form, not scrolled out under it.
+  const [bubble, log] = await Promise.all([W(".msg[data-id='521-0']").boundingBox(), W(".log").boundingBox()]);
+  assert.ok(bubble.y >= log.y && bubble.y + bubble.height <= log.y + log.height + 1, "the requeue notice is in view");
+  await fire("status", { state: "with_agent", agent: "Ada", agent_connected: true, agents_online: 1 });
+  await W(".status").filter({ hasText: "chatting with Ada" }).waitFor();
+});
+
 test("nobody online: the customer can leave an email", async () => {
   await fire("status", { state: "queued", position: 1, estimated_wait_s: null, agents_online: 0 });
   await W(".card.contact").waitFor();
