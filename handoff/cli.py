@@ -36,13 +36,7 @@ def run_with_redis(command: Command, unchanged: str) -> int:
 
 
 async def _with_redis(command: Command, settings: Settings) -> int:
-    redis = Redis(
-        host=settings.redis_host,
-        port=settings.redis_port,
-        db=settings.redis_db,
-        password=settings.redis_password or None,
-        decode_responses=True,
-    )
+    redis = settings.redis_client()
     try:
         return await command(redis, settings)
     finally:

@@ -49,15 +49,7 @@ def max_frame_bytes(settings: Settings) -> int:
 async def connect(settings: Settings, notifier: Notifier) -> tuple[Redis, Services]:
     """Redis and the services over it: what every process of the gateway starts from
     (a gateway, or the reply receiver alone: `python -m handoff.mail`)."""
-    redis = Redis(
-        host=settings.redis_host,
-        port=settings.redis_port,
-        db=settings.redis_db,
-        password=settings.redis_password or None,
-        decode_responses=True,
-        socket_connect_timeout=2,
-        socket_timeout=5,
-    )
+    redis = settings.redis_client(socket_connect_timeout=2, socket_timeout=5)
     stores = Stores.connect(redis, settings)
     secret = await resolve_secret(redis, stores.keys, settings.gateway_secret)
     rasa = RasaClient(

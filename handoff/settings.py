@@ -9,8 +9,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping
 from urllib.parse import quote
+
+from redis.asyncio import Redis
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -153,6 +155,18 @@ class Settings:
     def redis_url(self) -> str:
         auth = f":{quote(self.redis_password, safe='')}@" if self.redis_password else ""
         return f"redis://{auth}{self.redis_host}:{self.redis_port}/{self.redis_db}"
+
+    def redis_client(self, **options: Any) -> Redis:
+        """A client of the configured Redis that decodes replies; `options` are redis-py's
+        (timeouts)."""
+        return Redis(
+            host=self.redis_host,
+            port=self.redis_port,
+            db=self.redis_db,
+            password=self.redis_password or None,
+            decode_responses=True,
+            **options,
+        )
 
     @property
     def socketio_channel(self) -> str:

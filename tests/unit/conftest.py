@@ -4,7 +4,7 @@ fake Rasa; no gateway process, no sockets. `make test-fast` runs this folder alo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Callable
 
 import pytest_asyncio
 from redis.asyncio import Redis
@@ -51,20 +51,38 @@ async def notifier() -> RecordingNotifier:
     return RecordingNotifier()
 
 
+ServicesFactory = Callable[..., Services]
+
+
 @pytest_asyncio.fixture
-async def services(
+async def build_services(
     redis: Redis, prefix: str, fake_rasa: FakeRasa, notifier: RecordingNotifier
-) -> AsyncIterator[Services]:
+) -> AsyncIterator[ServicesFactory]:
+    """`build_services(**settings)`: the gateway's services over the test Redis (this
+    test's key prefix) and the fake Rasa, with the settings given."""
+    built: list[Services] = []
+
+    def build(**settings: Any) -> Services:
+        configured = Settings(redis_prefix=prefix, **settings)
+        services = Services.build(
+            Stores.connect(redis, configured),
+            configured,
+            notifier,
+            RasaClient(fake_rasa.url, timeout_s=2),
+            secret="secret",
+        )
+        built.append(services)
+        return services
+
+    yield build
+    for services in built:
+        await services.close()
+
+
+@pytest_asyncio.fixture
+async def services(build_services: ServicesFactory) -> Services:
     """The gateway's services over the test Redis, with agents ada and bob (password pw)."""
-    settings = Settings(redis_prefix=prefix, agent_grace_s=0.0)
-    built = Services.build(
-        Stores.connect(redis, settings),
-        settings,
-        notifier,
-        RasaClient(fake_rasa.url, timeout_s=2),
-        secret="secret",
-    )
+    built = build_services(agent_grace_s=0.0)
     for username, name in (("ada", "Ada"), ("bob", "Bob")):
         await built.stores.agents.add(username, name, "pw")
-    yield built
-    await built.close()
+    return built

@@ -124,7 +124,14 @@ async def test_only_admins_manage_accounts(services: Services) -> None:
     await _refused(
         ErrorCode.AGENT_EXISTS, desk.accounts.create(admin, {"username": "cy", "password": "x" * 8})
     )
-    for bad in ({"password": "short"}, {"role": "root"}, {"limit": -1}, {"is_admin": True}, []):
+    bad_bodies: list[object] = [
+        {"password": "short"},
+        {"role": "root"},
+        {"limit": -1},
+        {"is_admin": True},
+        [],
+    ]
+    for bad in bad_bodies:
         await _refused(ErrorCode.INVALID_PAYLOAD, desk.accounts.update(admin, "ada", bad))
     await _refused(ErrorCode.FORBIDDEN, desk.accounts.update(admin, "root", {"disabled": True}))
     await _refused(ErrorCode.FORBIDDEN, desk.accounts.remove(admin, "root"))

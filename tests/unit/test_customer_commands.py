@@ -5,20 +5,13 @@ CUSTOMER_COMMANDS=on."""
 from __future__ import annotations
 
 import pytest
-from redis.asyncio import Redis
 
-from handoff.bot_client import RasaClient
 from handoff.protocol import ErrorCode, InputError
 from handoff.services import Services
 from handoff.settings import Settings
-from handoff.stores import Stores
 from tests.support.fake_rasa import FakeRasa
-from tests.unit.conftest import RecordingNotifier
-
-
-async def _typed(services: Services, conversation_id: str, text: str) -> None:
-    await services.customers.message(conversation_id, text)
-    await services.bot.idle()
+from tests.unit.conftest import ServicesFactory
+from tests.unit.test_services import _asked
 
 
 async def test_typed_commands_are_refused_offered_buttons_pass(
@@ -30,28 +23,20 @@ async def test_typed_commands_are_refused_offered_buttons_pass(
             await services.customers.message(conversation_id, typed)
         assert refused.value.code is ErrorCode.COMMAND_NOT_ALLOWED
     assert fake_rasa.received == []  # nothing reached the bot
-    await _typed(services, conversation_id, "show me buttons")  # offers /affirm
-    await _typed(services, conversation_id, "/affirm")
+    await _asked(services, conversation_id, "show me buttons")  # offers /affirm
+    await _asked(services, conversation_id, "/affirm")
     assert fake_rasa.received[-1]["message"] == "/affirm"
     with pytest.raises(InputError):  # offered once: the next message is a new turn
         await services.customers.message(conversation_id, "/affirm")
-    await _typed(services, conversation_id, "a path like a/b is fine in a sentence")
+    await _asked(services, conversation_id, "a path like a/b is fine in a sentence")
 
 
 async def test_a_setting_allows_every_command(
-    redis: Redis, prefix: str, fake_rasa: FakeRasa, notifier: RecordingNotifier
+    build_services: ServicesFactory, fake_rasa: FakeRasa
 ) -> None:
-    settings = Settings(redis_prefix=prefix, customer_commands=True)
-    services = Services.build(
-        Stores.connect(redis, settings),
-        settings,
-        notifier,
-        RasaClient(fake_rasa.url, timeout_s=2),
-        secret="secret",
-    )
+    services = build_services(customer_commands=True)
     conversation_id = (await services.customers.open_session()).conversation_id
-    await _typed(services, conversation_id, "/faq/reset_password")
+    await _asked(services, conversation_id, "/faq/reset_password")
     assert fake_rasa.received[-1]["message"] == "/faq/reset_password"
-    await services.close()
     assert Settings.from_env({"CUSTOMER_COMMANDS": "on"}).customer_commands
     assert not Settings.from_env({"CUSTOMER_COMMANDS": "off"}).customer_commands

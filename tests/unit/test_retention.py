@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 from pathlib import Path
-from typing import AsyncIterator, Awaitable, Callable
+from typing import Awaitable, Callable
 
 import pytest
 import pytest_asyncio
@@ -15,38 +15,23 @@ from redis.asyncio import Redis
 
 from devstack.servers import RedisServer
 from handoff import erase
-from handoff.bot_client import RasaClient
 from handoff.services import Services
-from handoff.settings import Settings
-from handoff.stores import Stores
-from tests.support.fake_rasa import FakeRasa
-from tests.unit.conftest import RecordingNotifier
+from tests.unit.conftest import ServicesFactory
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 
 
 @pytest_asyncio.fixture
-async def retained(
-    redis: Redis, prefix: str, fake_rasa: FakeRasa, notifier: RecordingNotifier, tmp_path: Path
-) -> AsyncIterator[Services]:
+async def retained(build_services: ServicesFactory, prefix: str, tmp_path: Path) -> Services:
     """Services that keep closed conversations for one second, with their own Rasa keys
     and attachment folder."""
-    settings = Settings(
-        redis_prefix=prefix,
+    built = build_services(
         retention_s=1,
         rasa_key_prefix=f"{prefix}rasa:",
         attachments_dir=str(tmp_path / "attachments"),
     )
-    built = Services.build(
-        Stores.connect(redis, settings),
-        settings,
-        notifier,
-        RasaClient(fake_rasa.url, timeout_s=2),
-        secret="secret",
-    )
     await built.stores.agents.add("ada", "Ada", "pw")
-    yield built
-    await built.close()
+    return built
 
 
 async def _held_chat_with_a_file(services: Services, redis: Redis, prefix: str) -> str:
