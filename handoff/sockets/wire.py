@@ -25,6 +25,17 @@ from handoff.services.validation import dumps_safe, loads_checked
 RESERVED_EVENTS = frozenset(socketio.AsyncServer.reserved_events)
 
 
+_FROM_CLIENTS = (
+    socketio.packet.CONNECT,
+    socketio.packet.DISCONNECT,
+    socketio.packet.EVENT,
+    socketio.packet.ACK,
+)
+
+
+_OUTGOING = object()  # a packet built to send, not decoded from a client's frame
+
+
 class RefusedEvent(str):
     """The event name the namespace sees in place of a refused one; `error` says why."""
 
@@ -43,19 +54,40 @@ class WirePacket(socketio.packet.Packet):
     data: Any
     json = types.SimpleNamespace(loads=loads_checked, dumps=dumps_safe)
 
+    def __init__(
+        self,
+        packet_type: int = socketio.packet.EVENT,
+        data: Any = None,
+        namespace: str | None = None,
+        id: int | None = None,
+        binary: bool | None = None,
+        encoded_packet: Any = _OUTGOING,
+    ) -> None:
+        super().__init__(packet_type, data, namespace, id, binary)
+        if encoded_packet is not _OUTGOING:  # python-socketio skips falsy ones: "", null
+            self.attachment_count = self.decode(encoded_packet)
+
     def decode(self, encoded_packet: Any) -> int:
+        if not encoded_packet or not isinstance(encoded_packet, (str, bytes)):
+            # Engine.IO read the message as JSON already (null, 5, {}...), or it is empty.
+            self._refuse_as_event("This is not a Socket.IO packet.")
+            return 0
         try:
             attachments: int = super().decode(encoded_packet)
         except InputError as error:
             self._refuse(error)
             return 0
         except ValueError:
-            if self.packet_type != socketio.packet.EVENT:
-                raise  # not an event: there is nobody to answer
-            self._refuse(InputError(ErrorCode.INVALID_PAYLOAD, "The event is not valid JSON."))
+            if self.packet_type == socketio.packet.CONNECT:
+                self._refuse(InputError(ErrorCode.INVALID_PAYLOAD, "Unreadable auth."))
+            else:
+                self._refuse_as_event("This is not a Socket.IO packet of valid JSON.")
             return 0
         if self.packet_type in (socketio.packet.BINARY_EVENT, socketio.packet.BINARY_ACK):
             self._refuse(InputError(ErrorCode.INVALID_PAYLOAD, "Binary data is not accepted."))
+            return 0
+        if self.packet_type not in _FROM_CLIENTS:
+            self._refuse_as_event(f"A client cannot send packets of type {self.packet_type!r}.")
             return 0
         if self.packet_type == socketio.packet.EVENT:
             event = self.data[0] if isinstance(self.data, list) and self.data else None
@@ -64,6 +96,12 @@ class WirePacket(socketio.packet.Packet):
                     InputError(ErrorCode.UNKNOWN_EVENT, f"{event!r} is not an event you can send.")
                 )
         return attachments
+
+    def _refuse_as_event(self, message: str) -> None:
+        """A frame that is no packet a client may send is answered like a refused event
+        (on its namespace, else "/"), rather than dropped with a traceback in the log."""
+        self.packet_type = socketio.packet.EVENT
+        self._refuse(InputError(ErrorCode.INVALID_PAYLOAD, message))
 
     def _refuse(self, error: InputError) -> None:
         """Events become a RefusedEvent (answered, with the client's ack id); anything

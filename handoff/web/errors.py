@@ -49,7 +49,8 @@ def _refused_by_server(request: Request, error: Exception) -> response.HTTPRespo
     assert isinstance(error, SanicException)
     status = int(error.status_code)
     if status >= 500:
-        log.error("%s %s failed: %s", request.method, request.path, error)
+        if not error.quiet:  # quiet: a request cut short (client gone, timed out)
+            log.error("%s %s failed: %s", request.method, request.path, error)
         return response.json(
             {"error": ErrorCode.UNAVAILABLE.value, "message": "Please try again."}, status=503
         )

@@ -4,6 +4,7 @@ decoded, and only values a browser and Redis carry unchanged reach a handler."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -18,11 +19,11 @@ from handoff.services.validation import (
 from handoff.sockets.wire import RefusedEvent, WirePacket
 
 
-def decoded(frame: str) -> WirePacket:
+def decoded(frame: Any) -> WirePacket:
     return WirePacket(encoded_packet=frame)
 
 
-def refusal(frame: str) -> tuple[str, str]:
+def refusal(frame: Any) -> tuple[str, str]:
     """The code the gateway answers `frame` with (and its ack id), or fails."""
     packet = decoded(frame)
     assert packet.packet_type == 2, frame  # an EVENT, so the namespace answers it
@@ -60,8 +61,11 @@ def test_reserved_or_missing_event_names_are_refused(frame: str) -> None:
     assert refusal(frame)[0] == "unknown_event"
 
 
-def test_broken_json_and_binary_events_are_refused() -> None:
+def test_broken_json_binary_events_and_other_garbage_are_refused() -> None:
     assert refusal('23["user_uttered",{]')[0] == "invalid_payload"
+    for garbage in ("9", "4{}", "x", "2[", "", None, {"a": 1}, [2], 0, False):
+        assert refusal(garbage)[0] == "invalid_payload"
+    assert decoded("0{broken").data is None  # a connect goes on, without its auth
     assert refusal('51-["user_uttered",{"_placeholder":true,"num":0}]')[0] == "invalid_payload"
 
 
