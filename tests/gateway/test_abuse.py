@@ -15,7 +15,7 @@ import pytest
 import socketio
 from redis.asyncio import Redis
 
-from devstack.clients import Agent, Customer, disconnect_all
+from devstack.clients import Agent, Customer, disconnect_all, eventually
 from handoff.stores.agents import AgentDirectory
 from handoff.stores.keys import Keys
 from handoff.stores.transcript import TranscriptStore
@@ -232,3 +232,21 @@ async def test_slow_clients_are_cut_off_and_large_bodies_refused(
         assert answer.status == 413
         assert (await answer.json())["error"] == "payload_too_large"
     await customer.disconnect()
+
+
+async def test_an_oversized_frame_ends_only_its_own_socket(
+    start_gateway: GatewayFactory, fake_rasa: FakeRasa
+) -> None:
+    gateway = start_gateway(fake_rasa.url)
+    bystander = await Customer.connect(gateway.url)
+    await bystander.start_session()
+    flooder = await Customer.connect(gateway.url)
+    session = await flooder.start_session()
+    await flooder.say("x" * 70_000)  # over the 64,000-byte frame limit: close 1009
+    await eventually(lambda: not flooder.sio.connected, what="the flooder's socket closed")
+    # The customer comes back where they were; nothing of the flood was recorded.
+    back = await Customer.connect(gateway.url)
+    assert (await back.start_session(session["token"]))["history"] == []
+    await bystander.say("still fine")
+    await bystander.bot_message(lambda m: m.get("text") == "You said: still fine")
+    await disconnect_all(bystander, back)
