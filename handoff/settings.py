@@ -70,8 +70,8 @@ class Settings:
     # Per conversation; more messages than this within a minute get `rate_limited`.
     customer_messages_per_minute: int = 60
     # Per conversation and minute: typing signals, and each of contact details, "talk to a
-    # person" and ratings (a rating is taken only once per resolve anyway); more get
-    # `rate_limited`. Kept per process.
+    # person", ratings (taken only once per resolve anyway) and emailed transcripts; more
+    # get `rate_limited`. Kept per process.
     customer_typing_per_minute: int = 120
     customer_requests_per_minute: int = 10
     # session_request per socket and minute (each may open a new conversation).

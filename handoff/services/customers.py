@@ -198,6 +198,7 @@ class CustomerService:
         """Mail the conversation so far to the email the customer left."""
         if self.mail is None:
             raise InputError(ErrorCode.EMAIL_UNAVAILABLE, "Email is not set up here.")
+        self._requests.check(f"email:{conversation_id}")
         await self.mail.send_transcript(conversation_id)
 
     async def widget_connected(self, sid: str, conversation_id: str) -> None:
