@@ -350,6 +350,34 @@ await step("console-reload-keeps-chats", async () => {
   await panel.locator(".e.customer figure.att[data-loaded=true]").waitFor();
 });
 
+await step("held-chat-tab-cannot-be-closed", async () => {
+  // No ghost chats: a chat the agent holds stays in their tabs until transferred or resolved.
+  const panel = activePanel();
+  check(await panel.locator("button[aria-label='Close this tab']").isHidden(),
+    "a held chat offers no Close tab button");
+  check(await agent.locator("#tabs .tab").count() === 1, "the held chat keeps its tab");
+});
+
+await step("agent-connection-drops-and-comes-back", async () => {
+  const agentName = (await agent.locator("#me-name").textContent()).trim();
+  // The console reload above already told the customer once; wait for new notices.
+  const notices = (text) => W(".msg.system").filter({ hasText: text });
+  const moreOf = (text, before) => notices(text).nth(before).waitFor({ timeout: 10_000 });
+  const away = `${agentName} lost connection, reconnecting...`, back = `${agentName} is back.`;
+  const [awayBefore, backBefore] = [await notices(away).count(), await notices(back).count()];
+  await agent.goto("about:blank"); // the console's only socket goes
+  await W(".status").filter({ hasText: `${agentName} lost connection, reconnecting` }).waitFor({ timeout: 10_000 });
+  await moreOf(away, awayBefore);
+  const human = W("button[data-action=request-human]");
+  check(await human.isEnabled() && (await human.textContent()).includes("Talk to someone else"),
+    "while the agent is away the customer may ask for someone else");
+  await agent.goto(`${gateway}/console/`); // signed in still: back within the grace period
+  await activePanel().locator("button[data-action=resolve]").waitFor();
+  await moreOf(back, backBefore);
+  await W(".status").filter({ hasText: `chatting with ${agentName}` }).waitFor();
+  check(await human.isDisabled(), "with the agent back, the button is off again");
+});
+
 await step("transfer-to-colleague", async () => {
   await signIn(agent2, agent2User, agent2Password);
   const agent2Name = (await agent2.locator("#me-name").textContent()).trim();
