@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One-time (and idempotent) setup: system packages, the virtualenv and pinned dependencies.
 #   scripts/setup.sh            what `make run` needs
-#   scripts/setup.sh --browser  plus Chromium, playwright-core and rasa-webchat for the browser tests
+#   scripts/setup.sh --browser  plus Chromium, playwright-core and rasa-webchat for the browser tests,
+#                               and nginx for the load-balancer test
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,7 +20,7 @@ apt_install() {
 
 apt_install redis-server
 if [ "${1:-}" = "--browser" ]; then
-  apt_install chromium
+  apt_install chromium nginx
 fi
 
 stamp=.venv/.installed-$(sha256sum requirements.lock | cut -c1-16)
