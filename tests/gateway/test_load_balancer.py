@@ -66,7 +66,7 @@ def gateways(start_gateway: GatewayFactory, fake_rasa: FakeRasa) -> list[Gateway
 def balancer(gateways: list[GatewayProcess], tmp_path: Path) -> Iterator[str]:
     """nginx in front of both gateways; its URL."""
     if not os.access(NGINX, os.X_OK):
-        pytest.skip("nginx is not installed: run scripts/setup.sh --browser")
+        pytest.fail("nginx is needed: run scripts/setup.sh --browser")
     port = free_port()
     config = tmp_path / "nginx.conf"
     config.write_text(nginx_config(port, [g.port for g in gateways], tmp_path))
