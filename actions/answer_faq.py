@@ -11,9 +11,16 @@ from actions.handoff import hand_off
 from actions.turns import faq_result
 from bot.signals import HandoffReason, answer_signal
 
+# Under every answer (data/rules.yml): thanks for the first, a person for the second.
+FEEDBACK_BUTTONS = [
+    {"title": "That helped", "payload": "/faq_helped"},
+    {"title": "Not what I meant", "payload": "/faq_rejected"},
+]
+
 
 class ActionAnswerFaq(Action):
-    """Utter `utter_faq/<id>` for a confident match; else a low-confidence hand-off."""
+    """Utter `utter_faq/<id>` for a confident match, with quick replies to say whether it
+    helped; else a low-confidence hand-off."""
 
     def name(self) -> str:
         return "action_answer_faq"
@@ -27,6 +34,6 @@ class ActionAnswerFaq(Action):
             return hand_off(
                 dispatcher, tracker, HandoffReason.LOW_CONFIDENCE, faq.get("confidence", 0.0)
             )
-        dispatcher.utter_message(response=f"utter_faq/{faq_id}")
+        dispatcher.utter_message(response=f"utter_faq/{faq_id}", buttons=FEEDBACK_BUTTONS)
         dispatcher.utter_message(json_message=answer_signal(faq_id, faq["confidence"]))
         return []

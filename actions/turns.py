@@ -6,6 +6,8 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
+from bot.signals import ANSWER, SIGNAL_KEY
+
 IGNORED_ACTIONS = {"action_listen", "action_session_start", "action_unlikely_intent", None}
 
 
@@ -35,3 +37,23 @@ def previous_bot_action(tracker: Tracker) -> str | None:
         ):
             return str(event.get("name"))
     return None
+
+
+def rejected_answer(tracker: Tracker) -> dict[str, Any]:
+    """The FAQ answer in the bot's reply before the latest message, as `faq_id`,
+    `faq_confidence` and `text` (the question it answered); {} when that reply had none.
+
+    Only that reply counts: "not what I meant" said later is not about an older answer.
+    """
+    answer: dict[str, Any] = {}
+    user_messages_seen = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            user_messages_seen += 1
+            if user_messages_seen == 2:
+                return {**answer, "text": event.get("text")} if answer else {}
+        elif user_messages_seen == 1 and event.get("event") == "bot":
+            custom = (event.get("data") or {}).get("custom") or {}
+            if custom.get(SIGNAL_KEY) == ANSWER:
+                answer = {key: custom.get(key) for key in ("faq_id", "faq_confidence")}
+    return {}

@@ -21,12 +21,13 @@ SECRET_HEADER = "X-Gateway-Secret"
 class HandoffReason(str, Enum):
     """Why a conversation went to a person; recorded with every hand-off.
 
-    The bot sends the first three; the gateway records the others itself.
+    The bot sends the first four; the gateway records the others itself.
     """
 
     CUSTOMER_REQUEST = "customer_request"
     LOW_CONFIDENCE = "low_confidence"
     REPEATED_FALLBACK = "repeated_fallback"
+    FAQ_REJECTED = "faq_rejected"  # "not what I meant" after an FAQ answer
     BOT_UNAVAILABLE = "bot_unavailable"
     AGENT_TRANSFER = "agent_transfer"
     AGENT_DISCONNECTED = "agent_disconnected"
