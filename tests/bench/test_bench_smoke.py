@@ -52,6 +52,25 @@ FIGURES = {
         for calls in ("", "_batch")
         for clock in ("wall", "cpu")
     },
+    "soak": {
+        "customers",
+        "agents",
+        "minutes",
+        "sent",
+        "delivered",
+        "lost",
+        "duplicated",
+        "out_of_order",
+        "handoffs",
+        "p50_ms",
+        "p99_ms",
+        "agent_p50_ms",
+        "agent_p99_ms",
+        "gateway_rss_start_mb",
+        "gateway_rss_end_mb",
+        "rasa_rss_start_mb",
+        "rasa_rss_end_mb",
+    },
     "faq_scale": {
         "faqs",
         "variants",

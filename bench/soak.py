@@ -1,0 +1,356 @@
+"""A long run of real traffic: is anything lost, doubled or reordered, does memory grow?
+
+    .venv/bin/python -m bench.soak [--customers 200] [--agents 10] [--minutes 5] [--smoke]
+
+Starts a private Redis, the action server, Rasa and one gateway. For `--minutes`, each
+customer keeps chatting on loopback through the gateway, pausing 0.5 to 2 s between turns:
+FAQ questions and small talk to the bot, and now and then "talk to a person"; then they
+write to the agent who claimed them until that agent resolves the chat (or puts it back in
+the queue). Each agent claims from the live queue, answers every customer message and
+resolves after a couple of replies, sometimes handing the chat back to the queue instead.
+
+Every customer message carries a unique tag. At the end every conversation's transcript
+is read back from Redis: `lost` counts messages sent but never recorded, `duplicated`
+those recorded more than once, `out_of_order` conversations whose messages are recorded in
+another order than sent. The last line is the figures as one JSON object: those counts,
+`sent`, `delivered`, `handoffs`, the bot's latency (`p50_ms`, `p99_ms`: a customer message
+to the bot's answer), the agents' (`agent_p50_ms`, `agent_p99_ms`: a customer message to
+the holding agent's screen), and the resident memory of the gateway and of Rasa (all its
+workers) at start and end. It exits with status 1 when any message was lost, doubled or
+reordered.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import random
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from redis.asyncio import Redis
+
+from bench.cli import add_rasa_workers, parse_args, start_rasa_stack
+from bench.figures import Figures, print_json_line
+from bench.gateway_load import rss_mb
+from bench.rasa_rest import customer_messages
+from bot.training import ensure_model
+from devstack.clients import Agent, Customer, eventually
+from devstack.gateways import GatewayProcess
+from devstack.servers import RasaStack, RedisServer
+from handoff.stores.keys import Keys
+from handoff.stores.transcript import TranscriptStore
+
+PREFIX = "soak:"
+PASSWORD = "soak-password"
+SMALL_TALK = ["hello", "thanks!", "good morning", "ok, one more question"]
+HUMAN_SHARE = 0.1  # of a customer's turns with the bot: "talk to a person"
+REPLIES_BEFORE_RESOLVE = 2
+REQUEUE_SHARE = 0.2  # of chats an agent hands back to the queue instead of resolving
+WAIT_S = 120.0  # longest a customer waits for any answer before giving up on it
+THINK_S = (0.5, 2.0)  # a customer reads and types between two turns: seconds, at random
+
+
+@dataclass
+class Ledger:
+    """What the customers sent and when, and what everyone measured."""
+
+    sent: dict[str, list[str]] = field(default_factory=dict)  # conversation -> tagged texts
+    sent_at: dict[str, float] = field(default_factory=dict)  # tagged text -> perf_counter
+    bot_ms: list[float] = field(default_factory=list)
+    agent_ms: list[float] = field(default_factory=list)
+    handoffs: int = 0
+
+
+class SoakCustomer:
+    """One customer's loop: the bot, sometimes a person, until the deadline."""
+
+    def __init__(self, index: int, ledger: Ledger, pool: Iterator[str]) -> None:
+        self.index = index
+        self.ledger = ledger
+        self.pool = pool
+        self.rng = random.Random(index)
+        self.said = 0
+
+    async def run(self, url: str, deadline: float) -> None:
+        customer = await Customer.connect(url)
+        await customer.start_session()
+        cid = customer.conversation_id
+        self.ledger.sent[cid] = []
+        wants_person = self.index % 4 == 0  # some ask for a person straight away
+        while time.monotonic() < deadline:
+            await asyncio.sleep(self.rng.uniform(*THINK_S))
+            state = customer.of("status")[-1]["state"]
+            if state in ("bot", "resolved") and wants_person:
+                wants_person = False
+                mark = customer.mark()
+                await customer.emit("request_human", {})
+                await customer.wait_for("status", lambda s: s["state"] != "bot", after=mark)
+            elif state in ("bot", "resolved"):
+                wants_person = self.rng.random() < HUMAN_SHARE
+                await self.ask_bot(customer, cid)
+            elif state == "queued":
+                self.ledger.handoffs += 1
+                await self.wait_for_person(customer, deadline)
+            else:
+                await self.talk_to_person(customer, cid)
+        await customer.disconnect()
+
+    async def say(self, customer: Customer, cid: str, text: str) -> int:
+        """Send `text` with a unique tag; the mark to wait for answers from."""
+        self.said += 1
+        tagged = f"{text} [{self.index}.{self.said}]"
+        self.ledger.sent[cid].append(tagged)
+        mark = customer.mark()
+        self.ledger.sent_at[tagged] = time.perf_counter()
+        await customer.say(tagged)
+        return mark
+
+    async def ask_bot(self, customer: Customer, cid: str) -> None:
+        """A question or small talk; the bot's answer, or a hand-off to the queue."""
+        text = next(self.pool) if self.rng.random() < 0.7 else self.rng.choice(SMALL_TALK)
+        started = time.perf_counter()
+        mark = await self.say(customer, cid, text)
+        event, _ = await answered(customer, mark, keep_state="bot")
+        if event == "bot_uttered":
+            self.ledger.bot_ms.append((time.perf_counter() - started) * 1000)
+
+    async def wait_for_person(self, customer: Customer, deadline: float) -> None:
+        """Until someone claims the chat (the agents keep claiming after the deadline)."""
+        await eventually(
+            lambda: customer.of("status")[-1]["state"] != "queued",
+            max(deadline - time.monotonic(), 0) + WAIT_S,
+            f"customer {self.index} to be claimed",
+        )
+
+    async def talk_to_person(self, customer: Customer, cid: str) -> None:
+        """One message to the agent, then their answer or a change of state."""
+        mark = await self.say(customer, cid, "a question for the person")
+        await answered(customer, mark, keep_state="with_agent")
+
+
+async def answered(customer: Customer, mark: int, keep_state: str) -> tuple[str, Any]:
+    """The first answer after `mark` (a bot or agent message) or a `status` that leaves
+    `keep_state` (handed off, claimed, resolved, requeued), whichever comes first."""
+
+    def first() -> tuple[str, Any] | None:
+        for event, data in customer.events[mark:]:
+            if event == "bot_uttered" and data.get("role") in ("bot", "agent"):
+                return event, data
+            if event == "status" and data["state"] != keep_state:
+                return event, data
+        return None
+
+    found: tuple[str, Any] = await eventually(first, WAIT_S, "an answer")
+    return found
+
+
+class SoakAgent:
+    """Claims from the live queue, answers every customer message, resolves or requeues."""
+
+    def __init__(self, username: str, ledger: Ledger) -> None:
+        self.username = username
+        self.ledger = ledger
+        self.rng = random.Random(username)
+        self.replies: Counter[str] = Counter()
+        self.claiming: set[str] = set()
+        self.open = True
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    async def connect(self, url: str) -> None:
+        self.agent = await Agent.connect(url, self.username, PASSWORD)
+        self.agent.sio.on("queue", self.on_queue, namespace="/agents")
+        self.agent.sio.on("entry", self.on_entry, namespace="/agents")
+
+    def spawn(self, work: Any) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def on_queue(self, data: dict[str, Any]) -> None:
+        if self.open and data["items"]:
+            cid = data["items"][0]["conversation_id"]
+            if cid not in self.claiming:
+                self.claiming.add(cid)
+                self.spawn(self.claim(cid))
+
+    async def claim(self, cid: str) -> None:
+        await self.agent.call("claim", {"conversation_id": cid}, timeout=60)
+        self.claiming.discard(cid)
+
+    async def on_entry(self, data: dict[str, Any]) -> None:
+        entry = data["entry"]
+        if entry.get("role") != "customer":
+            return
+        sent = self.ledger.sent_at.get(entry.get("text", ""))
+        if sent is not None:
+            self.ledger.agent_ms.append((time.perf_counter() - sent) * 1000)
+        self.spawn(self.answer(data["conversation_id"]))
+
+    async def answer(self, cid: str) -> None:
+        await self.agent.call("message", {"conversation_id": cid, "text": "here is the answer"})
+        self.replies[cid] += 1
+        if self.replies[cid] >= REPLIES_BEFORE_RESOLVE:
+            del self.replies[cid]
+            if self.rng.random() < REQUEUE_SHARE:
+                await self.agent.call("transfer", {"conversation_id": cid, "to": None})
+            else:
+                await self.agent.call("resolve", {"conversation_id": cid})
+
+    async def close(self) -> None:
+        self.open = False
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await self.agent.disconnect()
+
+
+def rasa_leader(port: int) -> int:
+    """The pid of the `rasa run` serving `port`: its workers share its process group."""
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        with contextlib.suppress(OSError):
+            words = cmdline.read_bytes().split(b"\0")
+            if b"rasa" in words and b"run" in words and str(port).encode() in words:
+                return int(cmdline.parent.name)
+    raise RuntimeError(f"no rasa run on port {port}")
+
+
+def group_rss_mb(leader: int) -> float:
+    """Resident memory of a process group (Rasa and its workers)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            if int(stat.read_text().rsplit(")", 1)[1].split()[2]) == leader:
+                total += rss_mb(int(stat.parent.name))
+    return total
+
+
+def audit(ledger: Ledger, recorded: dict[str, list[str]]) -> dict[str, int]:
+    """Each conversation's sent texts against its transcript's customer messages."""
+    counts = {"sent": 0, "delivered": 0, "lost": 0, "duplicated": 0, "out_of_order": 0}
+    for cid, sent in ledger.sent.items():
+        kept = Counter(recorded.get(cid, []))
+        counts["sent"] += len(sent)
+        counts["delivered"] += sum(1 for text in sent if kept[text])
+        counts["lost"] += sum(1 for text in sent if not kept[text])
+        counts["duplicated"] += sum(n - 1 for n in kept.values() if n > 1)
+        first_seen = list(dict.fromkeys(recorded.get(cid, [])))
+        counts["out_of_order"] += first_seen != [text for text in sent if kept[text]]
+    return counts
+
+
+async def soak(
+    args: argparse.Namespace, gateway: GatewayProcess, redis_url: str, rasa_pid: int
+) -> dict[str, float]:
+    ledger = Ledger()
+    questions = customer_messages()
+    figures: dict[str, float] = {
+        "customers": args.customers,
+        "agents": args.agents,
+        "minutes": args.minutes,
+        "gateway_rss_start_mb": rss_mb(gateway.pid),
+        "rasa_rss_start_mb": group_rss_mb(rasa_pid),
+    }
+    agents = [SoakAgent(f"agent{n}", ledger) for n in range(args.agents)]
+    await asyncio.gather(*(agent.connect(gateway.url) for agent in agents))
+    deadline = time.monotonic() + args.minutes * 60
+    print(f"# {args.customers} customers, {args.agents} agents, {args.minutes:g} min")
+    customers = [SoakCustomer(n, ledger, questions) for n in range(args.customers)]
+    await asyncio.gather(*(c.run(gateway.url, deadline) for c in customers))
+    await asyncio.gather(*(agent.close() for agent in agents))
+    figures |= {
+        "gateway_rss_end_mb": rss_mb(gateway.pid),
+        "rasa_rss_end_mb": group_rss_mb(rasa_pid),
+    }
+
+    redis = Redis.from_url(redis_url, decode_responses=True)
+    transcripts = TranscriptStore(redis, Keys(PREFIX))
+    recorded = {
+        cid: [e["text"] for e in await transcripts.read(cid) if e.get("role") == "customer"]
+        for cid in ledger.sent
+    }
+    await redis.close()
+    counts = audit(ledger, recorded)
+    bot = Figures(len(ledger.bot_ms), 1.0, ledger.bot_ms)
+    people = Figures(len(ledger.agent_ms), 1.0, ledger.agent_ms)
+    print(
+        f"sent {counts['sent']}, delivered {counts['delivered']}, lost {counts['lost']}, "
+        f"duplicated {counts['duplicated']}, out of order {counts['out_of_order']}; "
+        f"{ledger.handoffs} handoffs"
+    )
+    print(f"customer -> bot answer     p50 {bot.p50:7.1f} ms   p99 {bot.p99:7.1f} ms")
+    print(f"customer -> agent's screen p50 {people.p50:7.1f} ms   p99 {people.p99:7.1f} ms")
+    print(
+        f"memory: gateway {figures['gateway_rss_start_mb']:.0f} -> "
+        f"{figures['gateway_rss_end_mb']:.0f} MB, Rasa {figures['rasa_rss_start_mb']:.0f} -> "
+        f"{figures['rasa_rss_end_mb']:.0f} MB"
+    )
+    return (
+        figures
+        | counts
+        | {
+            "handoffs": ledger.handoffs,
+            "p50_ms": bot.p50,
+            "p99_ms": bot.p99,
+            "agent_p50_ms": people.p50,
+            "agent_p99_ms": people.p99,
+        }
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--customers", type=int, default=200)
+    parser.add_argument("--agents", type=int, default=10)
+    parser.add_argument("--minutes", type=float, default=5.0)
+    add_rasa_workers(parser)
+    args = parse_args(
+        parser, smoke={"customers": 4, "agents": 2, "minutes": 0.25, "rasa_workers": 1}
+    )
+    model = ensure_model()
+    with contextlib.ExitStack() as running:
+        workdir = Path(running.enter_context(tempfile.TemporaryDirectory(prefix="soak-")))
+        redis = RedisServer()
+        running.callback(redis.stop)
+        stack: RasaStack = start_rasa_stack(model, redis, args)
+        running.callback(stack.stop)
+        accounts = workdir / "agents.yml"  # JSON is YAML too
+        accounts.write_text(
+            json.dumps(
+                {
+                    "agents": [
+                        {"username": f"agent{n}", "name": f"Agent {n}", "password": PASSWORD}
+                        for n in range(args.agents)
+                    ]
+                }
+            )
+        )
+        gateway = GatewayProcess(
+            redis,
+            PREFIX,
+            stack.rasa_url,
+            bot_timeout_s=60,
+            customer_messages_per_minute=0,
+            customer_requests_per_minute=0,
+            sockets_per_address=0,
+            conversations_per_address_per_hour=0,
+            log_level="WARNING",
+            agents_file=str(accounts),
+        )
+        running.callback(gateway.stop)
+        figures = asyncio.run(soak(args, gateway, redis.url, rasa_leader(stack.rasa_port)))
+    print_json_line("soak", figures)
+    broken = {key: figures[key] for key in ("lost", "duplicated", "out_of_order") if figures[key]}
+    if broken:
+        sys.exit(f"soak: messages went wrong: {broken}")
+
+
+if __name__ == "__main__":
+    main()
