@@ -16,6 +16,7 @@
     low_confidence: "low confidence",
     customer_request: "customer asked for a person",
     repeated_fallback: "the bot did not understand, twice",
+    faq_rejected: "the FAQ answer missed",
     bot_unavailable: "the bot was unavailable",
     agent_transfer: "sent back to the queue by an agent",
     agent_disconnected: "the agent was disconnected",
