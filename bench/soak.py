@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import json
 import random
 import sys
@@ -66,7 +67,7 @@ class Ledger:
     sent_at: dict[str, float] = field(default_factory=dict)  # tagged text -> perf_counter
     bot_ms: list[float] = field(default_factory=list)
     agent_ms: list[float] = field(default_factory=list)
-    handoffs: int = 0
+    handoffs: int = 0  # times a customer went to the queue for a person
 
 
 class SoakCustomer:
@@ -97,11 +98,14 @@ class SoakCustomer:
                 wants_person = self.rng.random() < HUMAN_SHARE
                 await self.ask_bot(customer, cid)
             elif state == "queued":
-                self.ledger.handoffs += 1
                 await self.wait_for_person(customer, deadline)
             else:
                 await self.talk_to_person(customer, cid)
         await customer.disconnect()
+        states = [status["state"] for status in customer.of("status")]
+        self.ledger.handoffs += sum(
+            1 for before, now in itertools.pairwise(["bot", *states]) if now == "queued" != before
+        )
 
     async def say(self, customer: Customer, cid: str, text: str) -> int:
         """Send `text` with a unique tag; the mark to wait for answers from."""
