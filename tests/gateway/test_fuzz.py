@@ -27,6 +27,7 @@ from devstack.processes import LOG_DIR
 from handoff.protocol import ErrorCode
 from handoff.stores.agents import AgentDirectory
 from tests.gateway.conftest import GatewayFactory
+from tests.gateway.test_abuse import browser_readable
 from tests.support.fake_rasa import FakeRasa
 
 pytestmark = pytest.mark.asyncio
@@ -139,14 +140,6 @@ batches = st.tuples(
     st.lists(agent_inputs, max_size=3),
     st.lists(http_inputs, max_size=2),
 )
-
-
-def browser_readable(data: Any) -> bool:
-    try:
-        json.dumps(data, allow_nan=False)
-    except ValueError:
-        return False
-    return True
 
 
 class Fuzzer:
