@@ -82,6 +82,7 @@ ROUTES = [
     ("GET", "/api/faq-answers"),
     ("GET", "/api/admin/agents"),
     ("POST", "/api/admin/agents"),
+    ("PATCH", "/api/admin/agents/bob"),
     ("DELETE", "/api/admin/agents/ada"),
     ("GET", "/widget/widget.js"),
     ("GET", "/console/"),
