@@ -351,6 +351,8 @@ def main() -> None:
             stack.rasa_url,
             bot_timeout_s=60,
             customer_messages_per_minute=0,
+            sockets_per_address=0,  # every simulated customer comes from loopback
+            conversations_per_address_per_hour=0,
             log_level="WARNING",
             agents_file=str(accounts),
         )
