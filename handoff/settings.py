@@ -62,6 +62,9 @@ class Settings:
     # Closed conversations, their transcripts, Rasa trackers and attachments are deleted
     # this long after the close (0: kept forever).
     retention_s: int = 30 * 24 * 3600
+    # A conversation the bot is in charge of (never handed off, or resolved) is deleted
+    # this long after its last message (0: kept forever); queued and held ones are kept.
+    idle_retention_s: int = 30 * 24 * 3600
     # Default number of chats an agent may hold at once (0: unlimited); per-agent override.
     agent_chat_limit: int = 0
     # Optional YAML or JSON file with agent accounts, loaded into Redis at start.

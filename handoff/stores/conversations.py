@@ -145,11 +145,16 @@ class AppendResult:
 
 
 class ConversationStore:
-    """Creates conversations, reads their state and moves them through the state machine."""
+    """Creates conversations, reads their state and moves them through the state machine.
 
-    def __init__(self, redis: Redis, keys: Keys) -> None:
+    A conversation the bot is in charge of is deleted by Redis after `idle_s` without a
+    new entry (0: kept); queued and held ones are kept while people are on them.
+    """
+
+    def __init__(self, redis: Redis, keys: Keys, idle_s: int = 0) -> None:
         self._redis = redis
         self._keys = keys
+        self._idle_s = idle_s
         self._transition = redis.register_script((_LUA / "transition.lua").read_text())
         self._append = redis.register_script((_LUA / "append.lua").read_text())
 
@@ -159,6 +164,8 @@ class ConversationStore:
             pipe.hsetnx(key, "state", State.BOT)
             pipe.hsetnx(key, "gen", "0")
             pipe.hsetnx(key, "created_at", f"{time.time():.3f}")
+            if self._idle_s > 0:
+                pipe.expire(key, self._idle_s)
             await pipe.execute()
 
     async def get(self, conversation_id: str) -> Conversation | None:
@@ -221,6 +228,8 @@ class ConversationStore:
                 agent_limit,
                 expected_gen,
                 ENTRY_FIELD,
+                State.BOT,
+                self._idle_s,
             ],
         )
         status, previous_state, previous_agent = reply[0], _state(reply[1]), reply[2]
@@ -258,6 +267,7 @@ class ConversationStore:
                 State.WITH_AGENT,
                 State.CLOSED,
                 ENTRY_FIELD,
+                self._idle_s,
                 *[encode(e) for e in entries],
                 *[encode(e) for e in late_entries],
             ],

@@ -1,5 +1,6 @@
 """A customer's data does not outlive its purpose: a closed conversation, its transcript,
-Rasa's tracker and its attachments expire after RETENTION_S; `python -m handoff.erase`
+Rasa's tracker and its attachments expire after RETENTION_S; one left with the bot expires
+IDLE_RETENTION_S after its last message, one with people never; `python -m handoff.erase`
 removes one conversation everywhere at once and says what it removed."""
 
 from __future__ import annotations
@@ -73,14 +74,6 @@ async def test_a_closed_conversation_expires_with_its_tracker_and_files(
     assert not attachment.exists()
 
 
-async def test_open_conversations_are_kept(retained: Services, redis: Redis, prefix: str) -> None:
-    conversation_id = await _held_chat_with_a_file(retained, redis, prefix)
-    await retained.agents.resolve("ada", conversation_id)  # back to the bot: still open
-    keys = retained.stores.keys
-    assert await redis.ttl(keys.conversation(conversation_id)) == -1
-    assert await redis.ttl(keys.transcript(conversation_id)) == -1
-
-
 async def test_erase_removes_one_conversation_everywhere(
     retained: Services,
     redis: Redis,
@@ -131,3 +124,31 @@ async def _eventually(condition: Callable[[], Awaitable[bool]], what: str) -> No
     while not await condition():
         assert asyncio.get_running_loop().time() < deadline, f"timed out waiting for {what}"
         await asyncio.sleep(0.05)
+
+
+async def test_a_conversation_left_with_the_bot_expires_after_its_last_message(
+    build_services: ServicesFactory, redis: Redis
+) -> None:
+    """Customers who only ever talked to the bot are not kept for ever either; while a
+    person is on the conversation nothing expires."""
+    services = build_services(idle_retention_s=600)
+    await services.stores.agents.add("ada", "Ada", "pw")
+    keys = services.stores.keys
+    opened = await services.customers.open_session()
+    cid = opened.conversation_id
+    state, transcript = keys.conversation(cid), keys.transcript(cid)
+
+    async def ttls() -> list[int]:
+        return [await redis.ttl(state), await redis.ttl(transcript)]
+
+    assert 0 < await redis.ttl(state) <= 600  # opened, nothing said yet
+    await services.customers.message(cid, "hello")
+    await services.bot.idle()
+    assert all(0 < ttl <= 600 for ttl in await ttls())
+    await services.customers.request_human(cid)
+    assert await ttls() == [-1, -1]  # queued: kept
+    await services.agents.claim("ada", cid)
+    await services.customers.message(cid, "are you there?")
+    assert await ttls() == [-1, -1]  # held: kept
+    await services.agents.resolve("ada", cid)
+    assert all(0 < ttl <= 600 for ttl in await ttls())  # the bot again: the clock runs

@@ -6,7 +6,8 @@
 -- ARGV: agent-chats key prefix, conversation id, allowed states (JSON list), expected agent,
 --       new state, fields to set (JSON object; '' deletes), entry JSON, queue op
 --       (none|remove|tail|head), now, new agent, new agent's chat limit, expected generation,
---       the stream field that holds an entry
+--       the stream field that holds an entry, the bot state, how long a conversation the
+--       bot is in charge of lives without activity (seconds; 0: for ever)
 -- Returns {refusal or 'ok', previous state, previous agent, entry id}
 local conv, stream, queue = KEYS[1], KEYS[2], KEYS[3]
 local agent_chats, id = ARGV[1], ARGV[2]
@@ -16,7 +17,7 @@ local fields = cjson.decode(ARGV[6])
 local entry, queue_op = ARGV[7], ARGV[8]
 local now = tonumber(ARGV[9])
 local new_agent, limit, expected_gen = ARGV[10], tonumber(ARGV[11]), ARGV[12]
-local entry_field = ARGV[13]
+local entry_field, bot, idle_s = ARGV[13], ARGV[14], tonumber(ARGV[15])
 
 local state = redis.call('HGET', conv, 'state')
 if not state then return {'missing', '', ''} end
@@ -58,4 +59,12 @@ for k, v in pairs(fields) do
 end
 local entry_id = ''
 if entry ~= '' then entry_id = redis.call('XADD', stream, '*', entry_field, entry) end
+-- Back with the bot, the idle clock runs; with people it stops (a close sets its own).
+if new_state == bot and idle_s > 0 then
+  redis.call('EXPIRE', conv, idle_s)
+  redis.call('EXPIRE', stream, idle_s)
+elseif new_state ~= bot then
+  redis.call('PERSIST', conv)
+  redis.call('PERSIST', stream)
+end
 return {'ok', state, agent, entry_id}
