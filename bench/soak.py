@@ -1,6 +1,7 @@
 """A long run of real traffic: is anything lost, doubled or reordered, does memory grow?
 
-    .venv/bin/python -m bench.soak [--customers 200] [--agents 10] [--minutes 5] [--smoke]
+    .venv/bin/python -m bench.soak [--customers 200] [--agents 10] [--minutes 5]
+                                   [--kill-gateway] [--smoke]
 
 Starts a private Redis, the action server, Rasa and one gateway. For `--minutes`, each
 customer keeps chatting on loopback through the gateway, pausing 0.5 to 2 s between turns:
@@ -16,8 +17,13 @@ another order than sent. The last line is the figures as one JSON object: those 
 `sent`, `delivered`, `handoffs`, the bot's latency (`p50_ms`, `p99_ms`: a customer message
 to the bot's answer), the agents' (`agent_p50_ms`, `agent_p99_ms`: a customer message to
 the holding agent's screen), and the resident memory of the gateway and of Rasa (all its
-workers) at start and end. It exits with status 1 when any message was lost, doubled or
-reordered.
+workers) at start and end.
+
+`--kill-gateway` runs two gateways with the clients spread over both, and kills one with
+SIGKILL at half time: its customers resume on the other and send again what was never
+recorded (as the widget does), its agents sign in there and answer what they missed.
+
+It exits with status 1 when any message was lost, doubled or reordered.
 """
 
 from __future__ import annotations
@@ -27,15 +33,18 @@ import asyncio
 import contextlib
 import itertools
 import json
+import os
 import random
+import signal
 import sys
 import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Awaitable, Iterator
 
+import socketio
 from redis.asyncio import Redis
 
 from bench.cli import add_rasa_workers, parse_args, start_rasa_stack
@@ -70,8 +79,14 @@ class Ledger:
     handoffs: int = 0  # times a customer went to the queue for a person
 
 
+class ConnectionLost(Exception):
+    """The gateway this client talked to is gone."""
+
+
 class SoakCustomer:
-    """One customer's loop: the bot, sometimes a person, until the deadline."""
+    """One customer's loop: the bot, sometimes a person, until the deadline; when their
+    gateway dies, they resume on `fallback` and resend what it never recorded, as the
+    widget does."""
 
     def __init__(self, index: int, ledger: Ledger, pool: Iterator[str]) -> None:
         self.index = index
@@ -79,8 +94,9 @@ class SoakCustomer:
         self.pool = pool
         self.rng = random.Random(index)
         self.said = 0
+        self.statuses: list[str] = []  # every state announced, across reconnects
 
-    async def run(self, url: str, deadline: float) -> None:
+    async def run(self, url: str, deadline: float, fallback: str | None) -> None:
         customer = await Customer.connect(url)
         await customer.start_session()
         cid = customer.conversation_id
@@ -88,21 +104,26 @@ class SoakCustomer:
         wants_person = self.index % 4 == 0  # some ask for a person straight away
         while time.monotonic() < deadline:
             await asyncio.sleep(self.rng.uniform(*THINK_S))
-            state = customer.of("status")[-1]["state"]
-            if state in ("bot", "resolved") and wants_person:
-                wants_person = False
-                mark = customer.mark()
-                await customer.emit("request_human", {})
-                await customer.wait_for("status", lambda s: s["state"] != "bot", after=mark)
-            elif state in ("bot", "resolved"):
-                wants_person = self.rng.random() < HUMAN_SHARE
-                await self.ask_bot(customer, cid)
-            elif state == "queued":
-                await self.wait_for_person(customer, deadline)
-            else:
-                await self.talk_to_person(customer, cid)
+            try:
+                state = state_of(customer)
+                if state in ("bot", "resolved") and wants_person:
+                    wants_person = False
+                    mark = customer.mark()
+                    await emit(customer, "request_human", {})
+                    await answered(customer, mark, keep_state=state)
+                elif state in ("bot", "resolved"):
+                    wants_person = self.rng.random() < HUMAN_SHARE
+                    await self.ask_bot(customer, cid)
+                elif state == "queued":
+                    await self.wait_for_person(customer, deadline)
+                else:
+                    await self.talk_to_person(customer, cid)
+            except ConnectionLost:
+                if fallback is None:
+                    raise
+                customer = await self.resume(customer, fallback)
         await customer.disconnect()
-        states = [status["state"] for status in customer.of("status")]
+        states = self.statuses + [status["state"] for status in customer.of("status")]
         self.ledger.handoffs += sum(
             1 for before, now in itertools.pairwise(["bot", *states]) if now == "queued" != before
         )
@@ -114,8 +135,19 @@ class SoakCustomer:
         self.ledger.sent[cid].append(tagged)
         mark = customer.mark()
         self.ledger.sent_at[tagged] = time.perf_counter()
-        await customer.say(tagged)
+        await emit(customer, "user_uttered", {"message": tagged, "session_id": customer.token})
         return mark
+
+    async def resume(self, lost: Customer, url: str) -> Customer:
+        """The same conversation on another gateway; what it never recorded is sent again."""
+        self.statuses += [status["state"] for status in lost.of("status")]
+        customer = await Customer.connect(url)
+        resumed = await customer.start_session(token=lost.token)
+        recorded = {e.get("text") for e in resumed["history"] if e["role"] == "customer"}
+        for text in self.ledger.sent[customer.conversation_id]:
+            if text not in recorded:
+                await customer.say(text)
+        return customer
 
     async def ask_bot(self, customer: Customer, cid: str) -> None:
         """A question or small talk; the bot's answer, or a hand-off to the queue."""
@@ -128,8 +160,13 @@ class SoakCustomer:
 
     async def wait_for_person(self, customer: Customer, deadline: float) -> None:
         """Until someone claims the chat (the agents keep claiming after the deadline)."""
+
+        def claimed() -> bool:
+            connected(customer)
+            return state_of(customer) != "queued"
+
         await eventually(
-            lambda: customer.of("status")[-1]["state"] != "queued",
+            claimed,
             max(deadline - time.monotonic(), 0) + WAIT_S,
             f"customer {self.index} to be claimed",
         )
@@ -145,6 +182,7 @@ async def answered(customer: Customer, mark: int, keep_state: str) -> tuple[str,
     `keep_state` (handed off, claimed, resolved, requeued), whichever comes first."""
 
     def first() -> tuple[str, Any] | None:
+        connected(customer)
         for event, data in customer.events[mark:]:
             if event == "bot_uttered" and data.get("role") in ("bot", "agent"):
                 return event, data
@@ -154,6 +192,30 @@ async def answered(customer: Customer, mark: int, keep_state: str) -> tuple[str,
 
     found: tuple[str, Any] = await eventually(first, WAIT_S, "an answer")
     return found
+
+
+def state_of(customer: Customer) -> str:
+    """The last announced state; a person writing means they hold the chat (the status
+    that said so is lost when a gateway dies between a claim and its announcement)."""
+    for event, data in reversed(customer.events):
+        if event == "status":
+            return str(data["state"])
+        if event == "bot_uttered" and data.get("role") == "agent":
+            return "with_agent"
+    return "bot"
+
+
+def connected(client: Customer) -> None:
+    if not client.sio.connected:
+        raise ConnectionLost
+
+
+async def emit(customer: Customer, event: str, data: Any) -> None:
+    connected(customer)
+    try:
+        await customer.sio.emit(event, data)
+    except socketio.exceptions.SocketIOError as error:
+        raise ConnectionLost from error
 
 
 class SoakAgent:
@@ -168,26 +230,53 @@ class SoakAgent:
         self.open = True
         self.tasks: set[asyncio.Task[None]] = set()
 
-    async def connect(self, url: str) -> None:
+    async def connect(self, url: str, fallback: str | None = None) -> None:
+        """Sign in on `url`; when that gateway dies, again on `fallback`, answering what
+        the customers of its chats wrote meanwhile."""
         self.agent = await Agent.connect(url, self.username, PASSWORD)
         self.agent.sio.on("queue", self.on_queue, namespace="/agents")
         self.agent.sio.on("entry", self.on_entry, namespace="/agents")
+        await self.on_queue(self.agent.of("queue")[-1])  # the view it started from
+        if fallback:
 
-    def spawn(self, work: Any) -> None:
-        task = asyncio.get_running_loop().create_task(work)
+            async def on_disconnect(*_: Any) -> None:
+                if self.open:
+                    self.spawn(self.reconnect(fallback))
+
+            self.agent.sio.on("disconnect", on_disconnect, namespace="/agents")
+
+    async def reconnect(self, url: str) -> None:
+        """Back on `url`: a word in every held chat (what the customers wrote meanwhile,
+        or a claim whose announcement died with the gateway, is answered)."""
+        await self.connect(url)
+        for chat in self.agent.of("chats")[-1]["items"]:
+            self.spawn(self.answer(chat["conversation_id"]))
+
+    def spawn(self, work: Awaitable[None]) -> None:
+        """Run `work` in the background; a call refused because this agent's gateway died
+        meanwhile is dropped (the agent answers again after reconnecting)."""
+
+        async def guarded() -> None:
+            with contextlib.suppress(socketio.exceptions.SocketIOError):
+                await work
+
+        task = asyncio.get_running_loop().create_task(guarded())
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
     async def on_queue(self, data: dict[str, Any]) -> None:
-        if self.open and data["items"]:
-            cid = data["items"][0]["conversation_id"]
-            if cid not in self.claiming:
-                self.claiming.add(cid)
-                self.spawn(self.claim(cid))
+        """Claim the first conversation this agent is not already trying to claim."""
+        waiting = [item["conversation_id"] for item in data["items"]]
+        cid = next((cid for cid in waiting if cid not in self.claiming), None)
+        if self.open and cid:
+            self.claiming.add(cid)
+            self.spawn(self.claim(cid))
 
     async def claim(self, cid: str) -> None:
-        await self.agent.call("claim", {"conversation_id": cid}, timeout=60)
-        self.claiming.discard(cid)
+        try:  # taken by someone else is fine too
+            await self.agent.call("claim", {"conversation_id": cid}, timeout=60)
+        finally:
+            self.claiming.discard(cid)
 
     async def on_entry(self, data: dict[str, Any]) -> None:
         entry = data["entry"]
@@ -248,27 +337,43 @@ def audit(ledger: Ledger, recorded: dict[str, list[str]]) -> dict[str, int]:
     return counts
 
 
+async def kill_at_half_time(gateway: GatewayProcess, minutes: float) -> None:
+    await asyncio.sleep(minutes * 30)
+    print(f"# SIGKILL to the gateway on port {gateway.port}")
+    os.kill(gateway.pid, signal.SIGKILL)
+
+
 async def soak(
-    args: argparse.Namespace, gateway: GatewayProcess, redis_url: str, rasa_pid: int
+    args: argparse.Namespace, gateways: list[GatewayProcess], redis_url: str, rasa_pid: int
 ) -> dict[str, float]:
+    """The run; with two `gateways`, clients are spread over both and the first is killed
+    at half time (its clients move to the second, whose memory is the one reported)."""
     ledger = Ledger()
     questions = customer_messages()
+    kept = gateways[-1]
+    fallback = kept.url if len(gateways) > 1 else None
     figures: dict[str, float] = {
         "customers": args.customers,
         "agents": args.agents,
         "minutes": args.minutes,
-        "gateway_rss_start_mb": rss_mb(gateway.pid),
+        "gateway_rss_start_mb": rss_mb(kept.pid),
         "rasa_rss_start_mb": group_rss_mb(rasa_pid),
     }
+    urls = [gateway.url for gateway in gateways]
     agents = [SoakAgent(f"agent{n}", ledger) for n in range(args.agents)]
-    await asyncio.gather(*(agent.connect(gateway.url) for agent in agents))
+    await asyncio.gather(
+        *(agent.connect(urls[n % len(urls)], fallback) for n, agent in enumerate(agents))
+    )
     deadline = time.monotonic() + args.minutes * 60
     print(f"# {args.customers} customers, {args.agents} agents, {args.minutes:g} min")
     customers = [SoakCustomer(n, ledger, questions) for n in range(args.customers)]
-    await asyncio.gather(*(c.run(gateway.url, deadline) for c in customers))
+    runs = [c.run(urls[c.index % len(urls)], deadline, fallback) for c in customers]
+    if fallback:
+        runs.append(kill_at_half_time(gateways[0], args.minutes))
+    await asyncio.gather(*runs)
     await asyncio.gather(*(agent.close() for agent in agents))
     figures |= {
-        "gateway_rss_end_mb": rss_mb(gateway.pid),
+        "gateway_rss_end_mb": rss_mb(kept.pid),
         "rasa_rss_end_mb": group_rss_mb(rasa_pid),
     }
 
@@ -314,6 +419,11 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=200)
     parser.add_argument("--agents", type=int, default=10)
     parser.add_argument("--minutes", type=float, default=5.0)
+    parser.add_argument(
+        "--kill-gateway",
+        action="store_true",
+        help="two gateways, clients on both; SIGKILL to one at half time (they move over)",
+    )
     add_rasa_workers(parser)
     args = parse_args(
         parser, smoke={"customers": 4, "agents": 2, "minutes": 0.25, "rasa_workers": 1}
@@ -336,20 +446,25 @@ def main() -> None:
                 }
             )
         )
-        gateway = GatewayProcess(
-            redis,
-            PREFIX,
-            stack.rasa_url,
-            bot_timeout_s=60,
-            customer_messages_per_minute=0,
-            customer_requests_per_minute=0,
-            sockets_per_address=0,
-            conversations_per_address_per_hour=0,
-            log_level="WARNING",
-            agents_file=str(accounts),
-        )
-        running.callback(gateway.stop)
-        figures = asyncio.run(soak(args, gateway, redis.url, rasa_leader(stack.rasa_port)))
+        gateways = [
+            GatewayProcess(
+                redis,
+                PREFIX,
+                stack.rasa_url,
+                bot_timeout_s=60,
+                customer_messages_per_minute=0,
+                customer_requests_per_minute=0,
+                sockets_per_address=0,
+                conversations_per_address_per_hour=0,
+                log_level="WARNING",
+                agents_file=str(accounts),
+            )
+            for _ in range(2 if args.kill_gateway else 1)
+        ]
+        for gateway in gateways:
+            running.callback(gateway.stop)
+        rasa = rasa_leader(stack.rasa_port)
+        figures = asyncio.run(soak(args, gateways, redis.url, rasa))
     print_json_line("soak", figures)
     broken = {key: figures[key] for key in ("lost", "duplicated", "out_of_order") if figures[key]}
     if broken:
