@@ -395,11 +395,16 @@ class AgentDesk:
 
     async def sweep(self, heartbeat: bool = True) -> None:
         """Periodic: keep this process's agents live, close sockets whose token was
-        revoked; requeue chats of vanished agents."""
+        revoked; announce agents whose sockets all went stale, requeue chats of those gone
+        for longer than the grace period."""
         agents = self._stores.agents
         if heartbeat:
             await agents.heartbeat(self._connections)
         await self.enforce_revocations()
+        for username in await agents.vanished(0):
+            # Sockets of a gateway that died without closing them have gone stale by now.
+            if await agents.mark_away(username):
+                await self._announce_presence(username, away=True)
         for username in await agents.vanished(self._core.settings.agent_grace_s):
             for conversation_id in await self._stores.conversations.chats_of(username):
                 try:

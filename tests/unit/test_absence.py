@@ -3,10 +3,15 @@ right away, and a message they write meanwhile reaches a person (issue 11)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
+
+from redis.asyncio import Redis
 
 from handoff.protocol import HandoffReason, State
 from handoff.services import Services
+from handoff.stores.agents import CONNECTION_STALE_S
+from handoff.stores.keys import Keys
 from tests.unit.conftest import RecordingNotifier
 
 RASA = "customer:rasa"
@@ -74,3 +79,21 @@ async def test_a_message_to_an_absent_agent_reaches_the_queue_at_once(
     assert conversation.reason == HandoffReason.AGENT_DISCONNECTED
     [first, _] = notifier.to("agents", "queue")[-1]["items"]
     assert (first["conversation_id"], first["last_message"]) == (cid, "hello? anyone?")
+
+
+async def test_an_agent_whose_gateway_died_is_announced_by_the_sweep(
+    services: Services, notifier: RecordingNotifier, redis: Redis, prefix: str
+) -> None:
+    """A killed gateway closes no socket: its agents' connections only go stale."""
+    cid = await _held_by_ada(services)
+    stale = time.time() - 3 * CONNECTION_STALE_S
+    await redis.zadd(Keys(prefix).agent_sockets("ada"), {"dead:sid-1": stale})
+    await redis.zrem(Keys(prefix).agent_sockets("ada"), f"{services.agents.process_id}:sid-1")
+    await services.agents.sweep(heartbeat=False)
+    said = [
+        data["text"]
+        for kind, to, event, data in notifier.sent
+        if (kind, to, event) == (RASA, cid, "bot_uttered")
+    ][-2:]
+    assert said[0] == "Ada lost connection, reconnecting..."
+    assert said[1].startswith("The person helping you was disconnected.")  # grace 0 here
