@@ -47,7 +47,20 @@ def customer_messages() -> Iterator[str]:
     """The dev queries and every FAQ question variant, shuffled; repeats only when used up."""
     with DEV_QUERIES.open(newline="", encoding="utf-8") as rows:
         texts = [row["text"] for row in csv.DictReader(rows)]
-    texts += [question for faq in load_catalog(DATA_DIR / "faq.yml") for question in faq.questions]
+    return _shuffled_cycle(texts + faq_questions())
+
+
+def answerable_messages() -> Iterator[str]:
+    """FAQ question variants only, shuffled: questions the bot answers itself, for a load
+    in which no conversation is handed to a person midway."""
+    return _shuffled_cycle(faq_questions())
+
+
+def faq_questions() -> list[str]:
+    return [question for faq in load_catalog(DATA_DIR / "faq.yml") for question in faq.questions]
+
+
+def _shuffled_cycle(texts: list[str]) -> Iterator[str]:
     random.Random(7).shuffle(texts)
     return itertools.cycle(texts)
 
