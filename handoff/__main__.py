@@ -8,7 +8,8 @@ import logging
 from typing import Sequence
 
 from handoff.settings import Settings
-from handoff.web.app import DeadlineProtocol, create_app
+from handoff.web.app import create_app
+from handoff.web.deadlines import DeadlineProtocol
 
 
 def main(argv: Sequence[str] | None = None) -> None:
