@@ -16,10 +16,10 @@ intent classifier does not hide an FAQ the index knows well.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any, Dict, List
 
 import numpy as np
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -36,6 +36,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.components.sentence_featurizer import embedding_for
+from bot.components.stored_model import StoredModelComponent
 from bot.faq.classifier import NO_FAQ
 from bot.faq.decision import Decision
 from bot.faq.embedder import load_encoder
@@ -51,7 +52,7 @@ ROUTABLE_INTENTS = {FAQ_INTENT, DEFAULT_NLU_FALLBACK_INTENT_NAME, "out_of_scope"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class FaqRetriever(GraphComponent):
+class FaqRetriever(StoredModelComponent[FaqIndex]):
     """Adds ranked FAQ matches to parsed messages (config: see `RetrievalSettings`)."""
 
     @staticmethod
@@ -62,46 +63,23 @@ class FaqRetriever(GraphComponent):
     def required_packages() -> List[str]:
         return ["sentence_transformers"]
 
+    UNTRAINED = "FAQs will not be answered"
+
     def __init__(
         self,
         config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        index: FaqIndex | None = None,
+        model: FaqIndex | None = None,
     ) -> None:
+        super().__init__(config, model_storage, resource, model)
         self._settings = RetrievalSettings.from_mapping(config)
         self._rule = self._settings.rule()
-        self._model_storage = model_storage
-        self._resource = resource
-        self._index = index
 
     @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> FaqRetriever:
-        return cls(config, model_storage, resource)
-
-    @classmethod
-    def load(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> FaqRetriever:
-        """Load the persisted index; the FAQs are never embedded again here."""
-        try:
-            with model_storage.read_from(resource) as directory:
-                index = FaqIndex.load(directory)
-        except ValueError:
-            logger.warning("FaqRetriever: no FAQ index in the model; FAQs will not be answered")
-            index = None
-        return cls(config, model_storage, resource, index)
+    def load_model(cls, directory: Path) -> FaqIndex:
+        """The persisted index; the FAQs are never embedded again here."""
+        return FaqIndex.load(directory)
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [
@@ -116,25 +94,23 @@ class FaqRetriever(GraphComponent):
         examples = [example for example in examples if _faq_id(example) != NO_FAQ]
         faq_ids = [_faq_id(example) for example in examples]
         texts = [example.get(TEXT) for example in examples]
-        self._index = FaqIndex.from_vectors(
+        index = FaqIndex.from_vectors(
             self._vectors(examples),
             faq_ids,
             texts,
             self._settings.regularisation,
             self._vectors(unanswerable) if unanswerable else None,
         )
-        with self._model_storage.write_to(self._resource) as directory:
-            self._index.persist(directory)
         logger.info("FaqRetriever: indexed %d questions of %d FAQs", len(texts), len(set(faq_ids)))
-        return self._resource
+        return self._store(index)
 
     def process(self, messages: List[Message]) -> List[Message]:
-        if self._index is None:
+        if self._model is None:
             return messages
         candidates = [m for m in messages if m.get(TEXT) is not None]
         if not candidates:
             return messages
-        rankings = self._index.search_vectors(self._vectors(candidates), self._settings.top_k)
+        rankings = self._model.search_vectors(self._vectors(candidates), self._settings.top_k)
         for message, matches in zip(candidates, rankings, strict=True):
             decision = self._rule.decide(matches)
             message.set(FAQ_OUTPUT, self._output(matches, decision), add_to_output=True)

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any, Dict, List, Sequence
 
 import numpy as np
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -34,6 +33,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.components.stored_model import StoredModelComponent
 from bot.faq.classifier import FaqClassifier
 
 logger = logging.getLogger(__name__)
@@ -89,13 +89,15 @@ def sentence_vector(message: Message) -> np.ndarray | None:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class SharedLabelIntentClassifier(GraphComponent):
+class SharedLabelIntentClassifier(StoredModelComponent[IntentModel]):
     """Rasa intent classifier over dense sentence features (config: `regularisation`)."""
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         # Inverse L2 strength; sentence vectors are unit length, so it is large.
         return {"regularisation": 1000.0}
+
+    UNTRAINED = "no intents will be set"
 
     def __init__(
         self,
@@ -104,37 +106,12 @@ class SharedLabelIntentClassifier(GraphComponent):
         resource: Resource,
         model: IntentModel | None = None,
     ) -> None:
+        super().__init__(config, model_storage, resource, model)
         self._regularisation = float(config["regularisation"])
-        self._model_storage = model_storage
-        self._resource = resource
-        self._model = model
 
     @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> SharedLabelIntentClassifier:
-        return cls(config, model_storage, resource)
-
-    @classmethod
-    def load(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> SharedLabelIntentClassifier:
-        try:
-            with model_storage.read_from(resource) as directory:
-                model = IntentModel.load(directory)
-        except ValueError:
-            logger.warning("SharedLabelIntentClassifier: not trained; no intents will be set")
-            model = None
-        return cls(config, model_storage, resource, model)
+    def load_model(cls, directory: Path) -> IntentModel:
+        return IntentModel.load(directory)
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [
@@ -146,12 +123,9 @@ class SharedLabelIntentClassifier(GraphComponent):
             logger.warning("SharedLabelIntentClassifier: fewer than two intents; not trained")
             return self._resource
         vectors = np.vstack([vector for vector, _ in examples])
-        self._model = IntentModel.train(
-            vectors, [label for _, label in examples], self._regularisation
+        return self._store(
+            IntentModel.train(vectors, [label for _, label in examples], self._regularisation)
         )
-        with self._model_storage.write_to(self._resource) as directory:
-            self._model.persist(directory)
-        return self._resource
 
     def process(self, messages: List[Message]) -> List[Message]:
         if self._model is None:
