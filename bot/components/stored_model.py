@@ -30,6 +30,8 @@ Component = TypeVar("Component", bound="StoredModelComponent[Any]")
 class StoredModelComponent(GraphComponent, Generic[Model]):
     """Rasa's create/load/persist for a component whose trained state is one `Model`."""
 
+    UNTRAINED = "it does nothing"  # what a model without one means, for the log
+
     def __init__(
         self,
         config: Dict[str, Any],
@@ -68,8 +70,6 @@ class StoredModelComponent(GraphComponent, Generic[Model]):
             logger.warning("%s: nothing trained in the model; %s", cls.__name__, cls.UNTRAINED)
             model = None
         return cls(config, model_storage, resource, model)
-
-    UNTRAINED = "it does nothing"
 
     @classmethod
     def load_model(cls, directory: Path) -> Model:
