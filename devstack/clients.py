@@ -211,3 +211,12 @@ class Agent(RecordingClient):
             after=after,
         )
         return queue
+
+
+async def queued_customer(url: str, text: str = "my wifi is broken") -> Customer:
+    """A customer whose message the (fake) bot handed to a person: waiting in the queue."""
+    customer = await Customer.connect(url)
+    await customer.start_session()
+    await customer.say(text)
+    await customer.wait_for("status", lambda s: s["state"] == "queued")
+    return customer

@@ -15,12 +15,11 @@ import pytest
 import socketio
 from redis.asyncio import Redis
 
-from devstack.clients import Agent, Customer, disconnect_all, eventually
+from devstack.clients import Agent, Customer, disconnect_all, eventually, queued_customer
 from handoff.stores.agents import AgentDirectory
 from handoff.stores.keys import Keys
 from handoff.stores.transcript import TranscriptStore
 from tests.gateway.conftest import GatewayFactory
-from tests.gateway.test_agent_socket import queued_customer
 from tests.support.fake_rasa import FakeRasa
 
 pytestmark = pytest.mark.asyncio
@@ -68,7 +67,7 @@ async def test_a_hostile_customer_cannot_lock_the_agent_console(
 ) -> None:
     gateway = start_gateway(fake_rasa.url)
     ada = await Agent.connect(gateway.url, "ada")
-    customer = await queued_customer(gateway)
+    customer = await queued_customer(gateway.url)
     cid = customer.conversation_id
     preview = await ada.call("transcript", {"conversation_id": cid})
     assert (await ada.call("claim", {"conversation_id": cid}))["ok"]

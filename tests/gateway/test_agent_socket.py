@@ -10,8 +10,7 @@ import pytest
 import socketio
 from redis.asyncio import Redis
 
-from devstack.clients import Agent, Customer, disconnect_all, eventually
-from devstack.gateways import GatewayProcess
+from devstack.clients import Agent, Customer, disconnect_all, eventually, queued_customer
 from handoff.stores.agents import AgentDirectory
 from handoff.stores.keys import Keys
 from handoff.stores.transcript import TranscriptStore
@@ -19,14 +18,6 @@ from tests.gateway.conftest import GatewayFactory
 from tests.support.fake_rasa import FakeRasa
 
 pytestmark = pytest.mark.asyncio
-
-
-async def queued_customer(gateway: GatewayProcess, text: str = "my wifi is broken") -> Customer:
-    customer = await Customer.connect(gateway.url)
-    await customer.start_session()
-    await customer.say(text)
-    await customer.wait_for("status", lambda s: s["state"] == "queued")
-    return customer
 
 
 async def test_unauthenticated_agents_are_refused(
@@ -162,7 +153,7 @@ async def test_crossing_messages_all_land_in_order(
 ) -> None:
     gateway = start_gateway(fake_rasa.url)
     ada = await Agent.connect(gateway.url, "ada")
-    customer = await queued_customer(gateway)
+    customer = await queued_customer(gateway.url)
     cid = customer.conversation_id
     assert (await ada.call("claim", {"conversation_id": cid}))["ok"]
 
@@ -213,8 +204,8 @@ async def test_transfer_and_resolve(
     gateway = start_gateway(fake_rasa.url)
     ada = await Agent.connect(gateway.url, "ada")
     bob = await Agent.connect(gateway.url, "bob")
-    earlier = await queued_customer(gateway, "my wifi is broken, first")
-    customer = await queued_customer(gateway)
+    earlier = await queued_customer(gateway.url, "my wifi is broken, first")
+    customer = await queued_customer(gateway.url)
     cid = customer.conversation_id
     assert (await ada.call("claim", {"conversation_id": cid}))["ok"]
 
@@ -259,8 +250,8 @@ async def test_vanished_agent_chats_go_back_to_head_of_queue(
     gateway = start_gateway(fake_rasa.url, agent_grace_s=1.5)
     ada = await Agent.connect(gateway.url, "ada")
     bob = await Agent.connect(gateway.url, "bob")
-    waiting = await queued_customer(gateway, "my wifi is broken, waiting")
-    helped = await queued_customer(gateway)
+    waiting = await queued_customer(gateway.url, "my wifi is broken, waiting")
+    helped = await queued_customer(gateway.url)
     cid = helped.conversation_id
     assert (await ada.call("claim", {"conversation_id": cid}))["ok"]
 
@@ -288,7 +279,7 @@ async def test_a_claim_moves_the_next_customer_up_with_one_status_update(
 ) -> None:
     gateway = start_gateway(fake_rasa.url)
     ada = await Agent.connect(gateway.url, "ada")
-    first, second = await queued_customer(gateway), await queued_customer(gateway)
+    first, second = await queued_customer(gateway.url), await queued_customer(gateway.url)
     await second.wait_for("status", lambda s: s.get("position") == 2)
     await gateway.settled(second)  # earlier broadcasts have landed
     mark = second.mark()
@@ -306,7 +297,7 @@ async def test_presence_and_concurrency_limit(
 ) -> None:
     gateway = start_gateway(fake_rasa.url, agent_chat_limit=1)
     ada = await Agent.connect(gateway.url, "ada")
-    first, second = await queued_customer(gateway), await queued_customer(gateway)
+    first, second = await queued_customer(gateway.url), await queued_customer(gateway.url)
     assert (await ada.call("claim", {"conversation_id": first.conversation_id}))["ok"]
     refused = await ada.call("claim", {"conversation_id": second.conversation_id})
     assert refused["error"] == "limit_reached"

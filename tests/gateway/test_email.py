@@ -22,7 +22,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from redis.asyncio import Redis
 
-from devstack.clients import Agent, Customer
+from devstack.clients import Agent, Customer, queued_customer
 from devstack.gateways import TEST_SECRET, GatewayProcess
 from devstack.processes import ManagedProcess, free_port
 from handoff.mail.tokens import MailTokens
@@ -96,10 +96,7 @@ def mail_gateway(
 async def left_while_with_ada(gateway: GatewayProcess) -> tuple[Agent, str]:
     """Ada holds the chat of a customer who left their email and then closed the page."""
     ada = await Agent.connect(gateway.url, "ada")
-    customer = await Customer.connect(gateway.url)
-    await customer.start_session()
-    await customer.say("my wifi is broken")
-    await customer.wait_for("status", lambda s: s["state"] == "queued")
+    customer = await queued_customer(gateway.url)
     assert (await customer.call("contact_details", {"email": "kim@example.com", "name": "Kim"}))[
         "ok"
     ]
@@ -253,10 +250,7 @@ async def test_the_receiver_alone_hands_a_reply_to_the_gateways_agents(
 ) -> None:
     gateway = start_gateway(fake_rasa.url)
     ada = await Agent.connect(gateway.url, "ada")
-    customer = await Customer.connect(gateway.url)
-    await customer.start_session()
-    await customer.say("my wifi is broken")
-    await customer.wait_for("status", lambda s: s["state"] == "queued")
+    customer = await queued_customer(gateway.url)
     cid = customer.conversation_id
     assert (await ada.call("claim", {"conversation_id": cid}))["ok"]
     port = free_port()
