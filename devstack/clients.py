@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import time
 from typing import Any, Callable
 
@@ -26,10 +27,13 @@ Predicate = Callable[[Any], bool]
 async def eventually(
     condition: Callable[[], Any], timeout: float = 10.0, what: str = "condition"
 ) -> Any:
-    """Poll until `condition()` is truthy; returns its value."""
+    """Poll until `condition()` is truthy (awaited when it is a coroutine function, e.g. a
+    look at Redis); returns its value."""
     deadline = time.monotonic() + timeout
     while True:
         value = condition()
+        if inspect.isawaitable(value):
+            value = await value
         if value:
             return value
         if time.monotonic() > deadline:

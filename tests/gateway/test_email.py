@@ -15,14 +15,14 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from typing import Awaitable, Callable, Iterator
+from typing import Callable, Iterator
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from redis.asyncio import Redis
 
-from devstack.clients import Agent, Customer, queued_customer
+from devstack.clients import Agent, Customer, eventually, queued_customer
 from devstack.gateways import TEST_SECRET, GatewayProcess
 from devstack.processes import ManagedProcess, free_port
 from handoff.mail.tokens import MailTokens
@@ -214,7 +214,7 @@ async def test_a_mail_server_down_is_retried_and_a_killed_send_is_not_repeated(
     async def emptied() -> bool:
         return await outbox.pending_count() == 0
 
-    await until(attempted, "a send attempt while the mail server is down")
+    await eventually(attempted, 15, "a send attempt while the mail server is down")
     sink = mail_server()  # the mail server comes back: the retry delivers
     await ada.wait_for("entry", lambda d: d["entry"].get("event") == "email_sent")
     assert ["Your refund is on its way." in m.get_content() for m in sink.messages] == [True]
@@ -228,21 +228,8 @@ async def test_a_mail_server_down_is_retried_and_a_killed_send_is_not_repeated(
     gateway.stop()
     sink.hold.set()
     gateway.start()
-    await until(emptied, "the outbox to empty after the restart")
+    await eventually(emptied, 15, "the outbox to empty after the restart")
     assert len(sink.messages) == 2 and "Friday" in sink.messages[1].get_content()
-
-
-async def until(condition: Callable[[], Awaitable[bool]], what: str, timeout: float = 15) -> None:
-    """Poll Redis state until `condition()` holds."""
-
-    async def poll() -> None:
-        while not await condition():
-            await asyncio.sleep(0.05)
-
-    try:
-        await asyncio.wait_for(poll(), timeout)
-    except asyncio.TimeoutError:
-        raise AssertionError(f"timed out after {timeout}s waiting for {what}") from None
 
 
 async def test_the_receiver_alone_hands_a_reply_to_the_gateways_agents(
