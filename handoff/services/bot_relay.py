@@ -101,6 +101,9 @@ class BotRelay:
                 late_entries=[late(entry) for entry in reply.entries],
                 expected_gen=gen,
             )
+            # Late entries are marked so: the agent sees them, the customer does not.
+            for entry in result.entries:
+                await core.deliver(conversation_id, entry, agent=result.agent)
             if result.status is AppendStatus.LATE:
                 log.info(
                     "conversation %s: bot reply arrived after the handoff (%s); recorded, "
@@ -108,11 +111,7 @@ class BotRelay:
                     conversation_id,
                     result.state,
                 )
-                for entry in result.entries:
-                    await core.deliver(conversation_id, entry, agent=result.agent)
                 return
-            for entry in result.entries:
-                await core.deliver(conversation_id, entry)
         if reply.handoff is not None:
             signal = reply.handoff
             confidence = signal.get("confidence")
