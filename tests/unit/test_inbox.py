@@ -7,6 +7,7 @@ import pytest
 from redis.asyncio import Redis
 
 from handoff.protocol import InputError
+from handoff.protocol.entries import customer_message
 from handoff.services import Services
 from handoff.services.inbox import inbox_query
 from handoff.stores.inbox import InboxIndex, InboxQuery, InboxTag, TagValue, words
@@ -34,7 +35,7 @@ async def _say(inbox: InboxIndex, conversation_id: str, text: str, **tags: str) 
     started = await inbox._redis.zcard(inbox._keys.inbox_all)
     await inbox.index(
         conversation_id,
-        entries=[{"role": "customer", "text": text}],
+        entries=[customer_message(text)],
         tags={InboxTag(name): TagValue(value) for name, value in tags.items()},
         started_at=1_800_000_000 + started,
     )
