@@ -96,7 +96,7 @@ class Keys:
         return f"{self.prefix}inbox:tag:{tag}:{value}"
 
     def inbox_words_of(self, conversation_id: str) -> str:
-        """Set of the word keys a conversation is in (to take it out again)."""
+        """Set of the words a conversation is indexed under (to take it out again)."""
         return f"{self.prefix}inbox:words_of:{conversation_id}"
 
     def inbox_tags_of(self, conversation_id: str) -> str:

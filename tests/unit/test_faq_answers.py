@@ -34,7 +34,7 @@ async def test_answers_come_best_first_by_meaning(tmp_path: Path) -> None:
     faq = tmp_path / "faq.yml"
     faq.write_text(FAQS)
     answers = FaqAnswers.load([str(faq)])
-    assert [item["id"] for item in answers.listed][0] == "change_order"  # file order
+    assert answers.listed[0]["id"] == "change_order"  # file order
     ranked = await answers.ranked("return")
     assert {item["id"] for item in ranked[:2]} == {"return_policy", "how_to_return"}
     assert ranked[-1]["id"] == "opening_hours"
