@@ -331,10 +331,14 @@ await step("note-and-canned-answer", async () => {
   await panel.locator("textarea").press("Enter");
   await panel.locator(".e.note").filter({ hasText: NOTE_TEXT }).waitFor();
   await panel.getByRole("button", { name: "Reply to customer" }).click();
-  // Canned answers come from the FAQ file, through GET /api/faq-answers.
-  await panel.locator(".canned .source").filter({ hasText: "From the FAQ." }).waitFor();
+  // Canned answers come from the FAQ file, through GET /api/faq-answers, best first by
+  // meaning; a click previews one in full, Insert puts it in the reply box.
+  await panel.locator(".canned .source").filter({ hasText: "From the FAQ" }).waitFor();
   await panel.locator(".canned input").fill("tracking");
-  await panel.locator(".canned li button").filter({ hasText: FAQ_ANSWER_WORDS }).first().click();
+  await panel.locator(".canned li button .c-title").first().filter({ hasText: /track|where is my order/i }).waitFor();
+  await panel.locator(".canned li button").first().click();
+  await panel.locator(".canned .c-full").filter({ hasText: FAQ_ANSWER_WORDS }).waitFor();
+  await panel.locator(".canned .c-preview button.primary").click();
   const draft = await panel.locator("textarea").inputValue();
   check(FAQ_ANSWER_WORDS.test(draft), `canned answer inserted: ${draft}`);
   await panel.locator("textarea").fill("");
