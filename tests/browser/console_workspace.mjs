@@ -9,6 +9,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { launchChromium } from "./chromium.mjs";
+import { watchPage } from "./pages.mjs";
 import { axeViolations } from "./axe.mjs";
 
 const [gateway, outDir, agentUser, agentPassword] = process.argv.slice(2, 6);
@@ -29,16 +30,7 @@ const problems = [];
 const log = [];
 const audits = [];
 
-function watch(page, who) {
-  page.on("dialog", async (dialog) => {
-    problems.push(`${who}: a ${dialog.type()} dialog fired: ${dialog.message()}`);
-    await dialog.dismiss().catch(() => {});
-  });
-  page.on("pageerror", (error) => problems.push(`${who}: page error: ${error.message}`));
-  page.on("console", (message) => log.push(`[${who} ${message.type()}] ${message.text()}`));
-  page.setDefaultTimeout(TIMEOUT);
-  return page;
-}
+const watch = (page, who) => watchPage(page, who, problems, log, TIMEOUT);
 
 // The customer writes from Berlin in German; the agent's desktop notifications are recorded.
 const customerContext = await browser.newContext({

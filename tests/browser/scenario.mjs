@@ -11,6 +11,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { deflateSync } from "node:zlib";
 import { launchChromium } from "./chromium.mjs";
+import { watchPage } from "./pages.mjs";
 
 const [gateway, outDir] = process.argv.slice(2, 4);
 const agentUser = process.argv[4] || process.env.AGENT_USERNAME || "ada";
@@ -71,15 +72,7 @@ const browser = await launchChromium();
 const problems = [];      // dialogs and page errors: any is a failure
 const log = [];
 
-function watch(page, who) {
-  page.on("dialog", async (dialog) => {
-    problems.push(`${who}: a ${dialog.type()} dialog fired: ${dialog.message()}`);
-    await dialog.dismiss().catch(() => {});
-  });
-  page.on("pageerror", (error) => problems.push(`${who}: page error: ${error.message}`));
-  page.on("console", (message) => log.push(`[${who} ${message.type()}] ${message.text()}`));
-  return page;
-}
+const watch = (page, who) => watchPage(page, who, problems, log, TIMEOUT);
 
 const customerContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
 const agentContext = await browser.newContext({ viewport: { width: 1400, height: 900 } });
@@ -87,7 +80,6 @@ const customer = watch(await customerContext.newPage(), "customer");
 const agent = watch(await agentContext.newPage(), "agent");
 const agent2Context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
 const agent2 = watch(await agent2Context.newPage(), "agent2");
-for (const page of [customer, agent, agent2]) page.setDefaultTimeout(TIMEOUT);
 
 let stepNumber = 0;
 async function step(name, body) {
