@@ -116,6 +116,8 @@ await step("customer-asks-and-leaves-email", async () => {
 
 await step("sign-in-focuses-the-console", async () => {
   await agent.goto(`${gateway}/console/`);
+  await agent.locator("#login-username").waitFor();
+  await audit("sign-in form");
   await agent.locator("#login-username").fill(agentUser);
   await agent.locator("#login-password").fill(agentPassword);
   await agent.locator("#login-password").press("Enter");
