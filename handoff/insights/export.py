@@ -21,9 +21,9 @@ from bot.faq.catalog import FAQ_ID_PATTERN
 RASA_DATA_VERSION = "3.1"
 _MAX_ID_WORDS = 5
 # Words that do not tell one question from another; an id is made of the others.
-_FILLER_WORDS = """a about an and any are can could do does for get have how i i'm im is it know me
-my need of offer on or please tell the there to want what when where which why will with would
-you your"""
+_FILLER_WORDS = """a about an and any are asap at can could do does for get good hello hey hi how
+i i'm im is it know me morning my need of offer on or please question quick sorry tell thanks
+thank the there to want what when where which why will with would you your"""
 _FILLER = frozenset(_FILLER_WORDS.split())
 
 
