@@ -61,7 +61,7 @@ def conversation(rng: random.Random, faqs: list[tuple[str, str]], now: float) ->
     faq_id, question = rng.choice(faqs)
     entries = [customer_message(question)]
     answer = bot_message(text="Here is how that works.")
-    answer.update(faq_id=faq_id, faq_confidence=round(rng.uniform(0.5, 1.0), 3))
+    answer["faq_id"], answer["faq_confidence"] = faq_id, round(rng.uniform(0.5, 1.0), 3)
     entries.append(answer)
     roll = rng.random()
     if roll < 0.7:
