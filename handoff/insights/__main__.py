@@ -13,18 +13,18 @@ import sys
 import time
 from typing import Sequence
 
-from redis.exceptions import RedisError
+from redis.asyncio import Redis
 
+from handoff.cli import run_with_redis
 from handoff.insights.export import SuggestedFaq, faq_yaml, intent_yaml
 from handoff.insights.period import parse_since
-from handoff.insights.report import as_text, find_cluster
-from handoff.insights.runner import report_for
+from handoff.insights.report import Report, as_text, find_cluster
+from handoff.insights.runner import build_report
 from handoff.settings import Settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = Settings.from_env()
     now = time.time()
     try:
         since = parse_since(args.since, now)
@@ -33,30 +33,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     # A command of its own: the encoder may use every core.
     os.environ.setdefault("ENCODER_THREADS", str(os.cpu_count() or 1))
-    try:
-        report = report_for(settings, since, now)
-    except (RedisError, OSError) as error:
+
+    async def command(redis: Redis, settings: Settings) -> int:
+        report = await build_report(redis, settings, since, now)
+        if args.command == "export":
+            return _export(report, args.cluster_id, args.kind)
+        if args.format == "json":
+            print(json.dumps(report, indent=2, ensure_ascii=False))
+        else:
+            print(as_text(report))
+        return 0
+
+    return run_with_redis(command, "no report")
+
+
+def _export(report: Report, cluster_id: str, kind: str) -> int:
+    cluster = find_cluster(report, cluster_id)
+    if cluster is None:
         print(
-            f"error: Redis at {settings.redis_host}:{settings.redis_port} cannot be reached "
-            f"({error})",
+            f"error: no cluster {cluster_id!r} since {report['since']}; the report lists "
+            "the ids (same --since)",
             file=sys.stderr,
         )
         return 1
-    if args.command == "export":
-        cluster = find_cluster(report, args.cluster_id)
-        if cluster is None:
-            print(
-                f"error: no cluster {args.cluster_id!r} since {report['since']}; the report "
-                "lists the ids (same --since)",
-                file=sys.stderr,
-            )
-            return 1
-        draft = SuggestedFaq.from_dict(cluster["suggested_faq"])
-        print(intent_yaml(draft) if args.kind == "intent" else faq_yaml(draft), end="")
-    elif args.format == "json":
-        print(json.dumps(report, indent=2, ensure_ascii=False))
-    else:
-        print(as_text(report))
+    draft = SuggestedFaq.from_dict(cluster["suggested_faq"])
+    print(intent_yaml(draft) if kind == "intent" else faq_yaml(draft), end="")
     return 0
 
 

@@ -2,7 +2,7 @@
 
 Embedding and clustering take seconds of CPU; the gateway runs them in a process of their
 own (`InsightsRunner`), so its event loop, and the GIL it needs, stay with the chats. The
-command line calls `report_for` directly.
+command line calls `build_report` itself.
 
     report = report_for(Settings.from_env(), since=time.time() - 7 * 86400, until=time.time())
     runner = InsightsRunner(settings); report = await runner.report(since, until)
@@ -16,11 +16,12 @@ import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from typing import Sequence
 
+from redis.asyncio import Redis
+
 from bot.faq import FaqFileError, load_catalog
 from bot.faq.embedder import Encoder, load_encoder
 from bot.faq.settings import RetrievalSettings
 from handoff.insights.report import Report, summarise, tally_period
-from handoff.insights.tally import Tally
 from handoff.settings import ROOT, Settings
 from handoff.stores import Stores
 
@@ -29,8 +30,22 @@ RASA_CONFIG = ROOT / "config.yml"
 
 
 def report_for(settings: Settings, since: float, until: float) -> Report:
-    """The insights of conversations created in [since, until] (blocks: CPU and Redis)."""
-    tally = asyncio.run(_tally(settings, since, until))
+    """`build_report` with a Redis client of its own, for a worker process."""
+
+    async def with_redis() -> Report:
+        redis = settings.redis_client()
+        try:
+            return await build_report(redis, settings, since, until)
+        finally:
+            await redis.close()
+
+    return asyncio.run(with_redis())
+
+
+async def build_report(redis: Redis, settings: Settings, since: float, until: float) -> Report:
+    """The insights of conversations created in [since, until]. Clustering blocks this
+    event loop for seconds: run it where nothing else waits (a command, a worker)."""
+    tally = await tally_period(Stores.connect(redis, settings), since, until)
     return summarise(
         tally,
         faq_ids(settings.faq_files),
@@ -56,14 +71,6 @@ def faq_ids(paths: Sequence[str]) -> list[str]:
 def bot_encoder() -> Encoder:
     """The sentence encoder the bot's FAQ retriever uses (config.yml)."""
     return load_encoder(RetrievalSettings.from_rasa_config(RASA_CONFIG).model)
-
-
-async def _tally(settings: Settings, since: float, until: float) -> Tally:
-    redis = settings.redis_client()
-    try:
-        return await tally_period(Stores.connect(redis, settings), since, until)
-    finally:
-        await redis.close()
 
 
 class InsightsRunner:

@@ -9,6 +9,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { launchChromium } from "./chromium.mjs";
+import { check, signIn as signInTo, watchProblems } from "./console_page.mjs";
 
 const [gateway, outDir, admin, adminPassword, agent, agentPassword] = process.argv.slice(2, 8);
 if (!agentPassword) {
@@ -20,28 +21,8 @@ mkdirSync(outDir, { recursive: true });
 const browser = await launchChromium();
 const context = await browser.newContext({ acceptDownloads: true });
 const page = await context.newPage();
-const problems = [];
-page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-page.on("console", (message) => {
-  const text = message.text();
-  if (message.type() === "error" && !text.startsWith("Failed to load resource")) {
-    problems.push(`console error: ${text}`);
-  }
-});
-page.on("response", (response) => {
-  const expected = response.url().endsWith("/favicon.ico");
-  if (response.status() >= 400 && !expected) problems.push(`${response.status()} ${response.url()}`);
-});
-
-function check(condition, message) { if (!condition) throw new Error(message); }
-
-async function signIn(username, password) {
-  await page.goto(`${gateway}/console/`);
-  await page.locator("#login-username").fill(username);
-  await page.locator("#login-password").fill(password);
-  await page.locator("#login-form button[type=submit]").click();
-  await page.locator("#app-view").waitFor();
-}
+const problems = watchProblems(page);
+const signIn = (username, password) => signInTo(page, gateway, username, password);
 
 try {
   await signIn(admin, adminPassword);

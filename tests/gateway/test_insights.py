@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
 import subprocess
 import sys
 import urllib.request
@@ -32,6 +31,7 @@ from devstack.servers import RasaStack, RedisServer
 from handoff.protocol import AgentRole
 from handoff.stores.agents import AgentDirectory
 from handoff.stores.keys import Keys
+from tests.support.bot_copy import copy_bot, rasa_on_copy, train_copy
 from tests.support.played_conversations import REJECTED, TOPICS, Played, play_all
 
 pytestmark = pytest.mark.slow
@@ -171,11 +171,7 @@ async def test_the_command_line_gives_the_same_clusters_and_yaml(recorded: Recor
 def bot_copy(recorded: Recorded, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bot's config, domain and data plus the dogs cluster as an FAQ file and the
     packaging cluster as an intent, edited by an admin as the page allows."""
-    copy = tmp_path_factory.mktemp("insights-bot")
-    shutil.copy(ROOT / "config.yml", copy / "config.yml")
-    shutil.copytree(ROOT / "bot" / "data", copy / "data")
-    (copy / "domain").mkdir()
-    shutil.copy(ROOT / "domain.yml", copy / "domain" / "domain.yml")
+    copy = copy_bot(tmp_path_factory.mktemp("insights-bot"))
     dogs = {**recorded.cluster_of("dogs")["suggested_faq"], "id": "dogs_in_store"}
     packaging = recorded.cluster_of("packaging")["suggested_faq"]
     faq_file = asyncio.run(_export(recorded, dogs, "faq"))
@@ -188,25 +184,13 @@ def bot_copy(recorded: Recorded, tmp_path_factory: pytest.TempPathFactory) -> Pa
 
 
 def test_exported_yaml_passes_rasa_data_validate(bot_copy: Path) -> None:
-    command = [
-        sys.executable, "-m", "rasa", "data", "validate", "--config", str(bot_copy / "config.yml"),
-        "--domain", str(bot_copy / "domain"), "--data", str(bot_copy / "data"),
-    ]  # fmt: skip
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    rasa_on_copy(bot_copy, "data", "validate", timeout=300)
 
 
 @pytest.fixture(scope="module")
 def trained_copy(bot_copy: Path, redis_server: RedisServer) -> Iterator[RasaStack]:
     """The copy trained once (minutes), served by Rasa and the action server."""
-    command = [
-        sys.executable, "-m", "rasa", "train", "--config", str(bot_copy / "config.yml"),
-        "--domain", str(bot_copy / "domain"), "--data", str(bot_copy / "data"),
-        "--out", str(bot_copy / "models"), "--fixed-model-name", "insights",
-    ]  # fmt: skip
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    stack = RasaStack(bot_copy / "models" / "insights.tar.gz", redis_server, workers=1)
+    stack = RasaStack(train_copy(bot_copy, "insights"), redis_server, workers=1)
     yield stack
     stack.stop()
 
