@@ -14,6 +14,7 @@ import asyncio
 import logging
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Sequence
 
 from redis.asyncio import Redis
@@ -87,7 +88,11 @@ class InsightsRunner:
                 max_workers=1, mp_context=multiprocessing.get_context("spawn")
             )
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, report_for, self._settings, since, until)
+        try:
+            return await loop.run_in_executor(self._pool, report_for, self._settings, since, until)
+        except BrokenProcessPool:
+            self._pool = None  # the worker died (killed, out of memory): a new one next time
+            raise
 
     def close(self) -> None:
         if self._pool is not None:
