@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One-time (and idempotent) setup: system packages, the virtualenv and pinned dependencies.
 #   scripts/setup.sh            what `make run` needs
-#   scripts/setup.sh --browser  plus Chromium, playwright-core and rasa-webchat for the browser tests,
+#   scripts/setup.sh --browser  plus Chromium, playwright-core, rasa-webchat and axe-core for the browser tests,
 #                               and nginx for the load-balancer test
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +36,7 @@ fi
 
 if [ "${1:-}" = "--browser" ] && [ -f tests/browser/package.json ] \
    && { [ ! -d tests/browser/node_modules/playwright-core ] \
-        || [ ! -d tests/browser/node_modules/rasa-webchat ]; }; then
+        || [ ! -d tests/browser/node_modules/rasa-webchat ] \
+        || [ ! -d tests/browser/node_modules/axe-core ]; }; then
   (cd tests/browser && npm ci --no-audit --no-fund --silent)
 fi
