@@ -80,6 +80,10 @@ class CustomerNamespace(GuardedNamespace):
         payload(data)
         return await self.customers.request_human(await self._conversation(sid))
 
+    async def on_end_chat(self, sid: str, data: Any) -> CustomerStatus:
+        payload(data)
+        return await self.customers.end_chat(await self._conversation(sid))
+
     async def on_contact_details(self, sid: str, data: Any) -> dict[str, Any]:
         entry = await self.customers.contact_details(await self._conversation(sid), payload(data))
         return {"ok": True, "id": entry["id"]}
