@@ -100,8 +100,8 @@
 
   // The offline form's words: [no email set up on the gateway, email answers]. The notice in
   // the conversation already says that no one is online; the form does not say it again.
-  var CONTACT_ASK = ["Leave your email so the team can contact you, or stay: you keep your place.",
-    "Leave your email: the answer reaches you there even if you close this page."];
+  var CONTACT_ASK = ["Leave your email so the team can contact you:",
+    "Leave your email: the answer reaches you even if you leave."];
 
   function loadStore() {
     try { return JSON.parse(localStorage.getItem(STORAGE_KEY) || "{}") || {}; }
@@ -550,7 +550,7 @@
     this.badge.hidden = this.unread === 0;
     this.badge.textContent = this.unread > 9 ? "9+" : String(this.unread);
     this.launcher.setAttribute("aria-label", (this.isOpen ? "Close chat: " : "Open chat: ") +
-      this.config.title + (this.unread ? " (" + this.unread + " unread)" : ""));
+      this.config.title + (this.unread ? ", " + this.badge.textContent + " unread" : "")); // as the badge shows it
   };
 
   // ---- connection --------------------------------------------------------------------
@@ -742,7 +742,7 @@
     if (state === "queued") {
       var back = requeued ? "Back in the queue \u00b7 " : "";
       // The conversation's notice says no one is online; the status line does not repeat it.
-      if (nobody) this.setStatus(back + "Waiting for the team" + (this.store.contact_left ? "" : " \u00b7 leave your email below"), "nobody");
+      if (nobody) this.setStatus(back + "Waiting for the team", "nobody");
       else {
         var text = requeued ? "Back in the queue" : "Waiting for a person";
         if (s.position) text += " \u00b7 you are number " + s.position + " in line";
