@@ -359,6 +359,10 @@
       "aria-label": "Conversation", tabindex: "0",
     });
     this.typing = h("div", { class: "typing", hidden: true, "aria-live": "polite" });
+    // A smaller window (a phone's keyboard, a rotation) keeps the newest message in view.
+    var log = this.log, atEnd = true;
+    log.addEventListener("scroll", function () { atEnd = log.scrollHeight - log.scrollTop - log.clientHeight < 40; });
+    window.addEventListener("resize", function () { if (atEnd) self.scrollToEnd(); });
 
     this.contactCard = this.buildContactCard();
     this.ratingCard = this.buildRatingCard();
@@ -754,7 +758,7 @@
     } else if (state === "with_agent") {
       this.setStatus(s.agent ? "You're chatting with " + s.agent : "A person from our team joined", "agent");
     } else if (state === "resolved") {
-      this.setStatus("Conversation resolved \u00b7 write again any time", "resolved");
+      this.setStatus("Resolved \u00b7 write again any time", "resolved");
     } else if (state === "closed") {
       this.setStatus("Conversation closed \u00b7 writing starts a new one", "resolved");
     } else {
@@ -818,6 +822,7 @@
       : "How did we do? One click to rate:";
     this.ratingStars.hidden = false;
     this.ratingCard.hidden = false;
+    this.scrollToEnd(); // the card takes room from the log: keep the newest notice in view
   };
 
   Widget.prototype.rate = function (score) {

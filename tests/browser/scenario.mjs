@@ -487,6 +487,10 @@ await step("phone-360px", async () => {
   check(box && box.width <= 360 && box.x >= 0, `the panel fits a 360 px screen: ${JSON.stringify(box)}`);
   const overflow = await customer.evaluate(() => document.documentElement.scrollWidth);
   check(overflow <= 360, `no horizontal scrolling (${overflow}px)`);
+  await customer.waitForFunction(() => { // the smaller screen keeps the newest message in view
+    const log = document.querySelector("#chat-widget").shadowRoot.querySelector(".log");
+    return log.scrollHeight - log.scrollTop - log.clientHeight < 2;
+  });
   check(await W("textarea").evaluate((el) => getComputedStyle(el).fontSize) === "16px",
     "a 16 px message box (iOS Safari does not zoom into it)");
   // The full-screen panel keeps Tab inside it, the header's buttons included.
