@@ -488,7 +488,6 @@
       }));
     });
     this.ratingQuestion = question;
-    this.ratingStars = stars;
     return h("div", { class: "card rating", hidden: true, role: "region", "aria-label": "Rate this conversation" },
       [question, stars]);
   };
@@ -820,7 +819,6 @@
     this.ratingKey = key;
     this.ratingQuestion.textContent = agent ? "How was your chat with " + agent + "? One click to rate:"
       : "How did we do? One click to rate:";
-    this.ratingStars.hidden = false;
     this.ratingCard.hidden = false;
     this.scrollToEnd(); // the card takes room from the log: keep the newest notice in view
   };
