@@ -333,7 +333,8 @@
 
     this.previewText = h("span");
     this.previewWho = h("b");
-    this.preview = h("div", { class: "preview", hidden: true }, [
+    // Read out politely too: with the panel closed, the conversation's live region is hidden.
+    this.preview = h("div", { class: "preview", hidden: true, "aria-live": "polite" }, [
       h("button", { class: "open", type: "button", "data-action": "open-preview",
         onclick: function () { self.open(); } }, [this.previewWho, this.previewText]),
       h("button", { class: "icon-btn", type: "button", "aria-label": "Dismiss message preview",
