@@ -35,7 +35,7 @@
     zIndex: 2147483000,
     attachments: true,                    // the attach button (screenshots and PDFs)
     maxAttachmentBytes: 5 * 1024 * 1024,  // checked here for a quick answer; the gateway decides
-    maxMessageChars: 2000,                // the gateway's MAX_MESSAGE_CHARS: counted as you type
+    maxMessageChars: 2000,                // counted as you type, until the gateway tells its own
   };
   var ATTACH_ACCEPT = "image/png,image/jpeg,image/webp,image/gif,application/pdf,.png,.jpg,.jpeg,.webp,.gif,.pdf";
 
@@ -131,6 +131,8 @@
 
   /** Characters as the gateway counts them (code points, not UTF-16 units). */
   function charCount(text) { return text.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, "_").length; }
+  /** The panel fills a phone's screen (the CSS's breakpoint): a modal dialog there. */
+  function isPhone() { return !!(window.matchMedia && matchMedia("(max-width:480px)").matches); }
 
   function clock(ts) {
     var date = ts ? new Date(ts * 1000) : new Date();
@@ -363,7 +365,10 @@
     // A smaller window (a phone's keyboard, a rotation) keeps the newest message in view.
     var log = this.log, atEnd = true;
     log.addEventListener("scroll", function () { atEnd = log.scrollHeight - log.scrollTop - log.clientHeight < 40; });
-    window.addEventListener("resize", function () { if (atEnd) self.scrollToEnd(); });
+    window.addEventListener("resize", function () {
+      if (atEnd) self.scrollToEnd();
+      self.panel.setAttribute("aria-modal", String(isPhone()));
+    });
 
     this.contactCard = this.buildContactCard();
     this.ratingCard = this.buildRatingCard();
@@ -430,7 +435,11 @@
     this.panel.setAttribute("aria-describedby", "cw-keys");
     this.panel.addEventListener("keydown", function (event) {
       if (event.key === "Escape") { event.stopPropagation(); self.close(); }
-      if (event.key === "Tab") self.keepFocusInside(event);
+      if (event.key === "Tab" && isPhone()) self.keepFocusInside(event);
+      else if (event.key === "Tab") self.tabRoundOnce(event);
+    });
+    this.panel.addEventListener("focusin", function (event) {
+      if (!self.panel.contains(event.relatedTarget)) self.tabRoundFrom = event.target;
     });
     this.shadow = shadow;
 
@@ -501,8 +510,8 @@
     this.launcher.setAttribute("aria-expanded", "true");
     this.launcher.setAttribute("aria-label", "Close chat: " + this.config.title);
     this.preview.hidden = true;
-    // Full screen on a phone: a modal dialog (Tab stays inside it at every size).
-    this.panel.setAttribute("aria-modal", String(!!(window.matchMedia && matchMedia("(max-width:480px)").matches)));
+    // Full screen on a phone: a modal dialog (Tab stays inside it there only).
+    this.panel.setAttribute("aria-modal", String(isPhone()));
     sessionStorage_set("chat_open", "1");
     this.markRead();
     this.scrollToEnd();
@@ -522,17 +531,34 @@
 
   Widget.prototype.toggle = function () { this.isOpen ? this.close() : this.open(); };
 
-  /** Tab and Shift+Tab go round the panel's controls (Escape leaves it): the header's
-   * buttons come after the message box instead of behind the page's links. */
-  Widget.prototype.keepFocusInside = function (event) {
-    var controls = [].filter.call(this.panel.querySelectorAll("button,textarea,input,a[href],[tabindex]"),
+  /** The panel's controls Tab stops at, in the page's order. */
+  Widget.prototype.panelControls = function () {
+    return [].filter.call(this.panel.querySelectorAll("button,textarea,input,a[href],[tabindex]"),
       function (el) { return !el.disabled && el.tabIndex >= 0 && el.getClientRects().length; });
+  };
+
+  /** On a phone (a modal): Tab and Shift+Tab go round the panel's controls, Escape leaves
+   * it; the header's buttons come after the message box instead of the page's links. */
+  Widget.prototype.keepFocusInside = function (event) {
+    var controls = this.panelControls();
     var first = controls[0], last = controls[controls.length - 1];
     var active = this.shadow.activeElement;
     if (event.shiftKey ? active === first || active === this.panel : active === last) {
       event.preventDefault();
       (event.shiftKey ? last : first).focus();
     }
+  };
+
+  /** On a desktop the panel sits beside the page (not modal, no trap): Tab from its last
+   * control goes once round to the header (Download, Close...) when focus came in below
+   * it, as it does when the panel opens on the message box; then Tab goes on to the page. */
+  Widget.prototype.tabRoundOnce = function (event) {
+    var controls = this.panelControls();
+    var first = controls[0], last = controls[controls.length - 1];
+    if (event.shiftKey || this.shadow.activeElement !== last || this.tabRoundFrom === first) return;
+    event.preventDefault();
+    this.tabRoundFrom = first;
+    first.focus();
   };
 
   /** The newest agent or bot message, on the launcher while the panel is closed. */
@@ -667,6 +693,10 @@
       this.emailAvailable = data.email;
       this.contactText.textContent = CONTACT_ASK[+data.email];
       this.showMailButton();
+    }
+    if (data && data.max_message_chars > 0) { // the gateway's own MAX_MESSAGE_CHARS
+      this.config.maxMessageChars = data.max_message_chars;
+      this.updateCounter(false);
     }
     var firstLoad = !this.lastId;
     (data && data.messages || []).forEach(function (entry) {

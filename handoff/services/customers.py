@@ -63,6 +63,7 @@ class SessionOpened:
     history: list[Entry]
     status: CustomerStatus
     email: bool  # whether the team can answer by email (SMTP is set up)
+    max_message_chars: int  # the widget counts against it before sending
 
 
 class CustomerService:
@@ -154,6 +155,7 @@ class CustomerService:
             history,
             await self._core.customer_status(conversation_id),
             bool(self.mail and self.mail.enabled),
+            self._core.settings.max_message_chars,
         )
 
     async def conversation_of(self, token: Any) -> str:

@@ -62,7 +62,12 @@ class CustomerNamespace(GuardedNamespace):
         )
         await self.emit("session_confirm", opened.token, to=sid)
         if view is CustomerView.EXTENDED:
-            await self.emit("history", {"messages": opened.history, "email": opened.email}, to=sid)
+            history = {
+                "messages": opened.history,
+                "email": opened.email,
+                "max_message_chars": opened.max_message_chars,
+            }
+            await self.emit("history", history, to=sid)
             await self.emit("status", opened.status, to=sid)
 
     async def on_user_uttered(self, sid: str, data: Any) -> None:

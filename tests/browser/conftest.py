@@ -75,6 +75,7 @@ def gateway(
         agent_grace_s=30,
         agents_file=str(accounts),
         cors_origins=f"http://127.0.0.1:{WEBCHAT_SITE_PORT}",
+        max_message_chars=1500,  # not the widget's default: the widget must take the gateway's
     )
     yield process
     process.stop()

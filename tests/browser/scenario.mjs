@@ -163,11 +163,26 @@ await step("faq-answer", async () => {
   await W("textarea").waitFor();
   await W(".msg.greeting").waitFor();
   await widgetAccessible("open");
-  // A long paste is not cut: the counter and a refusal in words say what to do.
+  // Beside the page (not modal), Tab goes once round the panel, header included, then on.
+  await W("textarea").focus();
+  const round = [];
+  for (let label = await focusedInWidget(); label !== undefined && round.length < 20; label = await focusedInWidget()) {
+    round.push(label);
+    await customer.keyboard.press("Tab");
+  }
+  for (const label of ["Download transcript", "Close chat", "Attach a screenshot or PDF"]) {
+    check(round.includes(label), `${label} is reached with Tab (${round.join(", ")})`);
+  }
+  check(round.at(-1) === "Send message" && round.length < 20, `Tab leaves the panel: ${round.join(", ")}`);
+  await customer.keyboard.press("Tab");
+  check(await customer.evaluate(() => document.activeElement.matches("body *:not(#chat-widget)")),
+    "the next Tab reaches the page");
+  // A long paste is not cut: the counter and a refusal in words say what to do, with the
+  // gateway's MAX_MESSAGE_CHARS (1,500 here, not the widget's default).
   await W("textarea").fill("x".repeat(3000));
-  await W(".count.over").filter({ hasText: "3,000 / 2,000" }).waitFor();
+  await W(".count.over").filter({ hasText: "3,000 / 1,500" }).waitFor();
   await W("textarea").press("Enter");
-  await W(".limit").filter({ hasText: /Not sent: .*3,000 characters; the limit is 2,000/ }).waitFor();
+  await W(".limit").filter({ hasText: /Not sent: .*3,000 characters; the limit is 1,500/ }).waitFor();
   check((await W("textarea").inputValue()).length === 3000, "the pasted text stays whole");
   await customer.screenshot({ path: join(outDir, "message-too-long.png") });
   await W("textarea").fill("");
@@ -493,7 +508,7 @@ await step("phone-360px", async () => {
   });
   check(await W("textarea").evaluate((el) => getComputedStyle(el).fontSize) === "16px",
     "a 16 px message box (iOS Safari does not zoom into it)");
-  // The full-screen panel keeps Tab inside it, the header's buttons included.
+  // The full-screen panel (modal) keeps Tab inside it, the header's buttons included.
   await W("textarea").focus();
   const reached = new Set();
   for (let i = 0; i < 14; i++) {

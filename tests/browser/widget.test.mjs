@@ -72,6 +72,12 @@ after(async () => {
 
 const W = (selector) => page.locator(`#chat-widget ${selector}`);
 const focused = () => page.evaluate(() => document.querySelector("#chat-widget").shadowRoot.activeElement?.id);
+/** What has the focus inside the panel (its label, id or text); null once focus left it. */
+const panelFocus = () => page.evaluate(() => {
+  const active = document.querySelector("#chat-widget").shadowRoot.activeElement;
+  return active && active.closest(".panel")
+    ? active.getAttribute("aria-label") || active.id || active.textContent : null;
+});
 const fire = (event, data) => page.evaluate(([e, d]) => fake.socket.fire(e, d), [event, data]);
 const emitted = (event) => page.evaluate((e) => fake.emitted.filter((x) => x[0] === e).map((x) => x[1]), event);
 const logOrder = () => page.evaluate(() => [...document.querySelector("#chat-widget").shadowRoot
@@ -301,6 +307,17 @@ test("a message past the limit is refused in words before sending, and never cut
   await W(".count").waitFor({ state: "hidden" });
 });
 
+test("the counter and the refusal follow the limit the gateway tells", async () => {
+  await fire("history", { messages: [], max_message_chars: 50 });
+  await W("textarea").fill("x".repeat(60));
+  await W(".count.over").filter({ hasText: "60 / 50" }).waitFor();
+  await W("textarea").press("Enter");
+  await W(".limit").filter({ hasText: "the limit is 50." }).waitFor();
+  await fire("history", { messages: [], max_message_chars: 2000 });
+  await W(".limit").waitFor({ state: "hidden" });
+  await W("textarea").fill("");
+});
+
 test("a closed conversation: the next message starts a new session and is sent there", async () => {
   await page.evaluate(() => { fake.ackReply = { ok: false, error: "conversation_closed", message: "closed" }; });
   await send("Hello again");
@@ -314,6 +331,22 @@ test("a closed conversation: the next message starts a new session and is sent t
   await W(".status").filter({ hasText: "Assistant" }).waitFor();
 });
 
+test("at desktop size Tab goes once round the panel (header buttons too), then on to the page", async () => {
+  await page.evaluate(() => { ChatWidget.close(); ChatWidget.open(); }); // focus on the message box
+  assert.equal(await W(".panel").getAttribute("aria-modal"), "false");
+  const reached = [];
+  for (let label = await panelFocus(); label && reached.length < 20; label = await panelFocus()) {
+    reached.push(label);
+    await page.keyboard.press("Tab");
+  }
+  assert.equal(reached[0], "Message");
+  assert.equal(reached.at(-1), "Send message", `the round ends where it began (${reached.join(", ")})`);
+  for (const label of ["Download transcript", "Close chat", "Attach a screenshot or PDF", "Send message"]) {
+    assert.ok(reached.includes(label), `${label} is reached with Tab (${reached.join(", ")})`);
+  }
+  assert.ok(reached.length < 20, `Tab leaves the panel (${reached.join(", ")})`);
+});
+
 test("the panel fits a 360 px wide phone, keeps Tab inside and has a 16 px message box", async () => {
   await page.setViewportSize({ width: 360, height: 700 });
   await page.evaluate(() => { ChatWidget.close(); ChatWidget.open(); }); // opened at phone size
@@ -324,11 +357,7 @@ test("the panel fits a 360 px wide phone, keeps Tab inside and has a 16 px messa
   const reached = new Set();
   for (let i = 0; i < 12; i++) {
     await page.keyboard.press("Tab");
-    const label = await page.evaluate(() => {
-      const active = document.querySelector("#chat-widget").shadowRoot.activeElement;
-      return active && active.closest(".panel")
-        ? active.getAttribute("aria-label") || active.id || active.textContent : null;
-    });
+    const label = await panelFocus();
     assert.ok(label, `Tab ${i + 1} stays inside the panel`);
     reached.add(label);
   }
