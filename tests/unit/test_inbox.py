@@ -185,3 +185,19 @@ async def test_earlier_chats_of_the_same_email_are_found_too(services: Services)
     profile = await services.inbox.profile(chats[1])
     assert profile["contact"] == {"email": "Kim@Example.com", "name": "Kim"}
     assert [summary["conversation_id"] for summary in profile["earlier"]] == [chats[0]]
+
+
+async def test_a_chat_the_customer_ended_is_rated_to_its_agent_and_resolved_in_the_inbox(
+    services: Services, notifier: RecordingNotifier
+) -> None:
+    opened = await services.customers.open_session()
+    conversation_id = opened.conversation_id
+    await services.customers.message(conversation_id, "Is my blender covered?")
+    await services.customers.request_human(conversation_id)
+    await services.agents.claim("ada", conversation_id)
+    await services.customers.end_chat(conversation_id)
+    await services.customers.rating(conversation_id, 5, "Sorted in a minute")
+    [rated] = notifier.to("agent", "rated")
+    assert rated["entry"]["comment"] == "Sorted in a minute"
+    found = await services.inbox.search({"state": "resolved", "rating": "5", "q": "blender"})
+    assert [item["conversation_id"] for item in found["items"]] == [conversation_id]
