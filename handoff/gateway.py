@@ -1,5 +1,6 @@
 """What one gateway process holds, from start to stop: the Socket.IO server, the Redis
-connection, the services, and the sweeper that watches agents' presence.
+connection, the services, the agents' canned answers, and the sweeper that watches agents'
+presence and the FAQ files.
 
     gateway = Gateway(settings)
     await gateway.start()        # connects Redis, wires the services
@@ -23,7 +24,7 @@ from handoff.bot_client import RasaClient
 from handoff.mail.receiver import start_receiver
 from handoff.mail.sender import OutboxWorker
 from handoff.services import Services
-from handoff.services.faq_answers import load_faq_answers
+from handoff.services.faq_answers import FaqAnswers
 from handoff.services.notifier import Notifier
 from handoff.settings import Settings
 from handoff.sockets.agents import AgentNamespace
@@ -90,7 +91,7 @@ class Gateway:
         self._sweeper: asyncio.Task[None] | None = None
         self._outbox: tuple[OutboxWorker, asyncio.Task[None]] | None = None
         self._receiver: asyncio.AbstractServer | None = None
-        self.faq_answers: list[dict[str, str]] = []
+        self.faq_answers = FaqAnswers(settings.faq_files)
 
     @property
     def services(self) -> Services:
@@ -105,7 +106,7 @@ class Gateway:
         if settings.agents_file:
             loaded = await stores.agents.load_file(settings.agents_file)
             log.info("loaded %d agent accounts from %s", loaded, settings.agents_file)
-        self.faq_answers = await asyncio.to_thread(load_faq_answers, settings.faq_files)
+        await asyncio.to_thread(self.faq_answers.refresh)
         self._sweeper = asyncio.create_task(self._sweep_forever())
         await self._start_mail()
 
@@ -158,12 +159,13 @@ class Gateway:
 
     async def _sweep_forever(self) -> None:
         """Heartbeat this process's agent sockets; requeue chats of vanished agents;
-        delete attachment files of expired conversations."""
+        delete attachment files of expired conversations; reread changed FAQ files."""
         last_heartbeat = last_file_sweep = 0.0
         while True:
             await asyncio.sleep(self.settings.sweep_interval_s)
             beat = time.monotonic() - last_heartbeat >= HEARTBEAT_INTERVAL_S
             try:
+                await asyncio.to_thread(self.faq_answers.refresh)
                 await self.services.agents.sweep(heartbeat=beat)
                 if beat:
                     await self.services.mail.heartbeat()

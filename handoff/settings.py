@@ -108,7 +108,7 @@ class Settings:
     widget_dir: str = str(ROOT / "widget")
     console_dir: str = str(ROOT / "widget" / "console")
     # The FAQ file(s) whose answers agents search as canned answers (comma-separated);
-    # read once at start.
+    # read at start and again within SWEEP_INTERVAL_S of a change.
     faq_file: str = str(ROOT / "bot" / "data" / "faq.yml")
     # Where customers' uploaded screenshots and PDFs are kept (shared by every process).
     attachments_dir: str = str(ROOT / "var" / "attachments")

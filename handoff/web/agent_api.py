@@ -44,12 +44,13 @@ async def logout(request: Request) -> response.HTTPResponse:
 
 @agent_api.get("/api/faq-answers")
 async def faq_answers(request: Request) -> response.HTTPResponse:
-    """The FAQ answers, searchable in the console as canned answers (agents only)."""
+    """The FAQ answers, searchable in the console as canned answers (agents only); they
+    follow the FAQ file within a sweep interval of a change."""
     if await agent_of(request, allow_query=False) is None:
         raise InputError(
             ErrorCode.UNAUTHORIZED, "Sign in as an agent (Authorization: Bearer <token>)."
         )
-    return response.json({"answers": gateway_of(request).faq_answers})
+    return response.json({"answers": gateway_of(request).faq_answers.items})
 
 
 def _json_body(request: Request) -> dict[str, Any]:
