@@ -1,5 +1,6 @@
 """Redis-backed state, one store per concept: conversations and their state machine (Lua
-scripts in lua/), transcripts, the queue, agents, attachments; every key name in keys.py.
+scripts in lua/), transcripts, the queue, agents, attachments, the answers agents marked
+good; every key name in keys.py.
 
     stores = Stores.connect(redis, settings)
     conversation = await stores.conversations.get("c1")
@@ -20,6 +21,7 @@ from handoff.stores.logins import LoginAttempts, LoginLimits
 from handoff.stores.mail import MailStore
 from handoff.stores.queue import HandoffQueue
 from handoff.stores.records import ConversationRecords
+from handoff.stores.taught import TaughtStore
 from handoff.stores.transcript import TranscriptStore
 
 
@@ -36,6 +38,7 @@ class Stores:
     mail: MailStore
     logins: LoginAttempts
     records: ConversationRecords
+    taught: TaughtStore
 
     @classmethod
     def connect(cls, redis: Redis, settings: Settings) -> Stores:
@@ -68,4 +71,5 @@ class Stores:
             records=ConversationRecords(
                 redis, keys, transcripts, attachments, settings.rasa_key_prefix
             ),
+            taught=TaughtStore(redis, keys),
         )

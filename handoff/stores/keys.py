@@ -88,6 +88,17 @@ class Keys:
         """String: how far the send of the email with idempotency key `key` got."""
         return f"{self.prefix}mail_sent:{key}"
 
+    def taught(self, conversation_id: str) -> str:
+        """Hash: reply entry id -> JSON of an answer an agent marked good in the conversation
+        (the review list); expires with the conversation."""
+        return f"{self.prefix}taught:{conversation_id}"
+
+    @property
+    def taught_conversations(self) -> str:
+        """Set of conversation ids that have answers marked good (ids whose hash expired
+        are pruned when the list is read)."""
+        return f"{self.prefix}taught_conversations"
+
     @property
     def secret(self) -> str:
         """The shared signing secret when GATEWAY_SECRET is not set."""

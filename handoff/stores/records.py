@@ -3,7 +3,8 @@
 
 A conversation's data: its state hash, its transcript, Rasa's tracker and lock keys (the
 prefix of endpoints.yml), its attachments (metadata in Redis, bytes on disk), its place in
-the queue and in agents' chat sets, widget presence, mail scheduling and unsent mail.
+the queue and in agents' chat sets, widget presence, mail scheduling and unsent mail, and
+the agents' replies in it marked as good answers.
 Redis expires keys by itself; attachment files whose metadata expired are deleted by a
 sweep (`sweep_files`).
 
@@ -124,6 +125,7 @@ class ConversationRecords:
             "Rasa lock": lock,
             "Rasa lock counter": f"{lock}:next",
             "widget presence": self._keys.customer_sockets(conversation_id),
+            "answers marked good": self._keys.taught(conversation_id),
         }
         for attachment_id in attachments:
             keys[f"attachment {attachment_id}"] = self._keys.attachment(attachment_id)
