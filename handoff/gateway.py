@@ -38,7 +38,8 @@ log = logging.getLogger("handoff.gateway")
 
 # How long a stopping process waits for a mail it is handing over (docs/email.md).
 OUTBOX_STOP_S = 1.0
-# How often each process deletes attachment files whose conversation expired.
+# How often each process deletes attachment files and marked answers whose conversation
+# expired.
 FILE_SWEEP_INTERVAL_S = 600.0
 
 
@@ -159,7 +160,8 @@ class Gateway:
 
     async def _sweep_forever(self) -> None:
         """Heartbeat this process's agent sockets; requeue chats of vanished agents;
-        delete attachment files of expired conversations; reread changed FAQ files."""
+        delete attachment files and marked answers of expired conversations; reread changed FAQ
+        files."""
         last_heartbeat = last_file_sweep = 0.0
         while True:
             await asyncio.sleep(self.settings.sweep_interval_s)
@@ -172,6 +174,7 @@ class Gateway:
                     last_heartbeat = time.monotonic()
                 if time.monotonic() - last_file_sweep >= FILE_SWEEP_INTERVAL_S:
                     await self.services.stores.records.sweep_files()
+                    await self.services.stores.taught.prune()
                     last_file_sweep = time.monotonic()
             except (RedisError, OSError) as exc:
                 log.warning("sweep skipped: Redis unavailable (%s)", exc)

@@ -90,13 +90,12 @@ class Keys:
 
     def taught(self, conversation_id: str) -> str:
         """Hash: reply entry id -> JSON of an answer an agent marked good in the conversation
-        (the review list); expires with the conversation."""
+        (the review list); dropped once the conversation's transcript expired."""
         return f"{self.prefix}taught:{conversation_id}"
 
     @property
     def taught_conversations(self) -> str:
-        """Set of conversation ids that have answers marked good (ids whose hash expired
-        are pruned when the list is read)."""
+        """Set of conversation ids that have answers marked good."""
         return f"{self.prefix}taught_conversations"
 
     @property

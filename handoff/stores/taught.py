@@ -1,8 +1,9 @@
 """The review list: agents' replies marked as good answers, what the bot could learn next.
 
-One hash per conversation (reply entry id -> the taught answer as JSON) that expires with
-the conversation's transcript and is erased with it (records.py), plus a set naming those
-conversations, pruned of expired ones whenever the list is read.
+One hash per conversation (reply entry id -> the taught answer as JSON) and a set naming
+those conversations. The customer's question is in it, so it goes with the conversation:
+erased with it (records.py), and dropped by the gateway's sweep once the conversation's
+transcript expired (`prune`), as attachment files are.
 
     store = TaughtStore(redis, Keys("handoff:"))
     stored = await store.add(answer)            # the one marked before, if that reply was
@@ -13,7 +14,6 @@ conversations, pruned of expired ones whenever the list is read.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import cast
 
 from redis.asyncio import Redis
@@ -21,26 +21,20 @@ from redis.asyncio import Redis
 from handoff.protocol import TaughtAnswer
 from handoff.stores.keys import Keys
 
-_TEACH = (Path(__file__).with_name("lua") / "teach.lua").read_text()
-
 
 class TaughtStore:
     def __init__(self, redis: Redis, keys: Keys) -> None:
         self._redis = redis
         self._keys = keys
-        self._teach = redis.register_script(_TEACH)
 
     async def add(self, answer: TaughtAnswer) -> TaughtAnswer:
         """Adds it unless its reply is already on the list; the answer the list holds."""
-        conversation_id = answer["conversation_id"]
-        stored = await self._teach(
-            keys=[
-                self._keys.taught(conversation_id),
-                self._keys.taught_conversations,
-                self._keys.transcript(conversation_id),
-            ],
-            args=[conversation_id, answer["reply_id"], json.dumps(answer, ensure_ascii=False)],
-        )
+        taught = self._keys.taught(answer["conversation_id"])
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hsetnx(taught, answer["reply_id"], json.dumps(answer, ensure_ascii=False))
+            pipe.sadd(self._keys.taught_conversations, answer["conversation_id"])
+            pipe.hget(taught, answer["reply_id"])
+            *_, stored = await pipe.execute()
         return cast(TaughtAnswer, json.loads(stored))
 
     async def all(self) -> list[TaughtAnswer]:
@@ -49,13 +43,6 @@ class TaughtStore:
             for conversation_id in conversation_ids:
                 pipe.hvals(self._keys.taught(conversation_id))
             per_conversation: list[list[str]] = await pipe.execute()
-        gone = [
-            cid
-            for cid, values in zip(conversation_ids, per_conversation, strict=True)
-            if not values
-        ]
-        if gone:
-            await self._redis.srem(self._keys.taught_conversations, *gone)
         answers = [
             cast(TaughtAnswer, json.loads(raw)) for values in per_conversation for raw in values
         ]
@@ -63,4 +50,21 @@ class TaughtStore:
 
     async def remove(self, conversation_id: str, reply_id: str) -> bool:
         """Off the list (reviewed); False if it was not on it."""
-        return bool(await self._redis.hdel(self._keys.taught(conversation_id), reply_id))
+        removed = bool(await self._redis.hdel(self._keys.taught(conversation_id), reply_id))
+        if not await self._redis.exists(self._keys.taught(conversation_id)):
+            await self._redis.srem(self._keys.taught_conversations, conversation_id)
+        return removed
+
+    async def prune(self) -> int:
+        """Drop the answers of conversations whose transcript expired; how many such
+        conversations there were."""
+        conversation_ids = sorted(await self._redis.smembers(self._keys.taught_conversations))
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for conversation_id in conversation_ids:
+                pipe.exists(self._keys.transcript(conversation_id))
+            alive: list[int] = await pipe.execute()
+        gone = [cid for cid, exists in zip(conversation_ids, alive, strict=True) if not exists]
+        if gone:
+            await self._redis.delete(*(self._keys.taught(cid) for cid in gone))
+            await self._redis.srem(self._keys.taught_conversations, *gone)
+        return len(gone)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from redis.asyncio import Redis
 
 from bot.faq.catalog import parse_catalog
 from handoff.insights.export import faqs_yaml
@@ -101,12 +102,19 @@ async def test_only_admins_read_or_clear_the_review_list(services: Services) -> 
     assert gone.value.code is ErrorCode.NOT_FOUND
 
 
-async def test_erasing_a_conversation_erases_its_marked_answers(services: Services) -> None:
-    cid = await held_chat(services, "can I change my delivery address?")
-    reply = await services.agents.message("ada", cid, "Yes, until it ships.")
-    await services.agents.teaching.mark("ada", cid, reply["entry"]["id"])
-    assert "answers marked good" in await services.stores.records.erase(cid)
-    assert await services.agents.teaching.review_list(await admin(services)) == []
+async def test_marked_answers_go_with_their_conversation(services: Services, redis: Redis) -> None:
+    """Erased with it at once; once it expired, dropped by the gateway's sweep."""
+    erased, expired = [await held_chat(services, "can I change my address?") for _ in "ab"]
+    for cid in (erased, expired):
+        reply = await services.agents.message("ada", cid, "Yes, until it ships.")
+        await services.agents.teaching.mark("ada", cid, reply["entry"]["id"])
+    root = await admin(services)
+    assert "answers marked good" in await services.stores.records.erase(erased)
+    [left] = await services.agents.teaching.review_list(root)
+    assert left["conversation_id"] == expired
+    await redis.delete(services.stores.keys.transcript(expired))  # as the retention does
+    assert await services.stores.taught.prune() == 1
+    assert await services.agents.teaching.review_list(root) == []
 
 
 def test_the_question_is_the_customers_last_messages_before_the_reply() -> None:
