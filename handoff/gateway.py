@@ -24,7 +24,7 @@ from handoff.bot_client import RasaClient
 from handoff.mail.receiver import start_receiver
 from handoff.mail.sender import OutboxWorker
 from handoff.services import Services
-from handoff.services.faq_answers import FaqAnswers
+from handoff.services.faq_answers import FaqFiles
 from handoff.services.notifier import Notifier
 from handoff.settings import Settings
 from handoff.sockets.agents import AgentNamespace
@@ -92,7 +92,7 @@ class Gateway:
         self._sweeper: asyncio.Task[None] | None = None
         self._outbox: tuple[OutboxWorker, asyncio.Task[None]] | None = None
         self._receiver: asyncio.AbstractServer | None = None
-        self.faq_answers = FaqAnswers(settings.faq_files)
+        self.faq_files = FaqFiles(settings.faq_files)
 
     @property
     def services(self) -> Services:
@@ -107,7 +107,7 @@ class Gateway:
         if settings.agents_file:
             loaded = await stores.agents.load_file(settings.agents_file)
             log.info("loaded %d agent accounts from %s", loaded, settings.agents_file)
-        await asyncio.to_thread(self.faq_answers.refresh)
+        await asyncio.to_thread(self.faq_files.refresh)
         self._sweeper = asyncio.create_task(self._sweep_forever())
         await self._start_mail()
 
@@ -160,20 +160,21 @@ class Gateway:
 
     async def _sweep_forever(self) -> None:
         """Heartbeat this process's agent sockets; requeue chats of vanished agents;
-        delete attachment files and marked answers of expired conversations; reread changed FAQ
-        files."""
+        delete attachment files and marked answers of expired conversations and take them
+        out of the inbox; reread changed FAQ files."""
         last_heartbeat = last_file_sweep = 0.0
         while True:
             await asyncio.sleep(self.settings.sweep_interval_s)
             beat = time.monotonic() - last_heartbeat >= HEARTBEAT_INTERVAL_S
             try:
-                await asyncio.to_thread(self.faq_answers.refresh)
+                await asyncio.to_thread(self.faq_files.refresh)
                 await self.services.agents.sweep(heartbeat=beat)
                 if beat:
                     await self.services.mail.heartbeat()
                     last_heartbeat = time.monotonic()
                 if time.monotonic() - last_file_sweep >= FILE_SWEEP_INTERVAL_S:
                     await self.services.stores.records.sweep_files()
+                    await self.services.stores.inbox.sweep()
                     await self.services.stores.taught.prune()
                     last_file_sweep = time.monotonic()
             except (RedisError, OSError) as exc:

@@ -61,7 +61,7 @@ async def list_taught(request: Request) -> response.HTTPResponse:
     taught = await gateway.services.agents.teaching.review_list(admin)
     if request.args.get("format") != "yaml":
         return response.json({"taught": taught})
-    catalog_ids = [answer["id"] for answer in gateway.faq_answers.items]
+    catalog_ids = [answer["id"] for answer in gateway.faq_files.current.listed]
     return response.text(
         faqs_yaml(taught_drafts(taught, taken=catalog_ids)),
         content_type="application/yaml; charset=utf-8",
