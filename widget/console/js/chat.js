@@ -1,5 +1,6 @@
-/* One chat: its tab, header and actions (claim, transfer, resolve, close), the transcript,
- * the composer (reply or internal note, typing signals) and its canned answers. */
+/* One chat: its tab, header and actions (claim, transfer, resolve, close), the transcript
+ * (with "Good answer" on the agent's own replies), the composer (reply or internal note,
+ * typing signals) and its canned answers. */
 import { $, h, clear, toast } from "./dom.js";
 import { reasonText } from "./format.js";
 import { state } from "./state.js";
@@ -9,6 +10,7 @@ import { activate, closeTab } from "./chats.js";
 import { claimChat } from "./queue.js";
 import { entryNode, entryRole } from "./transcript.js";
 import { CannedPanel, harvestCanned } from "./canned.js";
+import { teachButton } from "./teach.js";
 
 const REPLY_PLACEHOLDER = "Write a reply… (Enter sends, Shift+Enter for a new line)";
 
@@ -133,7 +135,10 @@ export class Chat {
     if (entry.id) this.seenIds[entry.id] = true;
     const role = entryRole(entry);
     const nearBottom = this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < 80;
-    this.log.appendChild(entryNode(entry));
+    const node = entryNode(entry);
+    const teach = teachButton(this.id, entry);
+    if (teach) node.querySelector(".e-head").appendChild(teach);
+    this.log.appendChild(node);
     if (nearBottom || !live) this.log.scrollTop = this.log.scrollHeight;
     if (role === "customer") this.customerTyping(false);
     if (role === "bot" && entry.faq_id && entry.text) harvestCanned(entry);
