@@ -24,7 +24,7 @@ from handoff.insights.runner import InsightsRunner
 from handoff.mail.receiver import start_receiver
 from handoff.mail.sender import OutboxWorker
 from handoff.services import Services
-from handoff.services.faq_answers import load_faq_answers
+from handoff.services.faq_answers import FaqAnswers
 from handoff.services.notifier import Notifier
 from handoff.settings import Settings
 from handoff.sockets.agents import AgentNamespace
@@ -91,7 +91,7 @@ class Gateway:
         self._sweeper: asyncio.Task[None] | None = None
         self._outbox: tuple[OutboxWorker, asyncio.Task[None]] | None = None
         self._receiver: asyncio.AbstractServer | None = None
-        self.faq_answers: list[dict[str, str]] = []
+        self.faq_answers = FaqAnswers([])
         self.insights = InsightsRunner(settings)
 
     @property
@@ -107,7 +107,7 @@ class Gateway:
         if settings.agents_file:
             loaded = await stores.agents.load_file(settings.agents_file)
             log.info("loaded %d agent accounts from %s", loaded, settings.agents_file)
-        self.faq_answers = await asyncio.to_thread(load_faq_answers, settings.faq_files)
+        self.faq_answers = await asyncio.to_thread(FaqAnswers.load, settings.faq_files)
         self._sweeper = asyncio.create_task(self._sweep_forever())
         await self._start_mail()
 
@@ -161,7 +161,7 @@ class Gateway:
 
     async def _sweep_forever(self) -> None:
         """Heartbeat this process's agent sockets; requeue chats of vanished agents;
-        delete attachment files of expired conversations."""
+        delete attachment files of expired conversations and take them out of the inbox."""
         last_heartbeat = last_file_sweep = 0.0
         while True:
             await asyncio.sleep(self.settings.sweep_interval_s)
@@ -173,6 +173,7 @@ class Gateway:
                     last_heartbeat = time.monotonic()
                 if time.monotonic() - last_file_sweep >= FILE_SWEEP_INTERVAL_S:
                     await self.services.stores.records.sweep_files()
+                    await self.services.stores.inbox.sweep()
                     last_file_sweep = time.monotonic()
             except (RedisError, OSError) as exc:
                 log.warning("sweep skipped: Redis unavailable (%s)", exc)

@@ -36,6 +36,39 @@ class ConversationSummary(TypedDict):
     created_at: float | None
     last_message: str | None
     contact: dict[str, str] | None
+    title: str | None  # the customer's first message: what the chat is about
+    last_activity: float | None
+    rating: int | None  # the customer's score after a person resolved it, 1..5
+    rating_comment: str | None
+
+
+class PageVisit(TypedDict, total=False):
+    """Where the customer's browser was (`metadata.context` from the widget), validated."""
+
+    page_url: str
+    page_title: str
+    referrer: str
+    language: str
+    time_zone: str
+    utc_offset_min: int
+
+
+class CustomerProfile(TypedDict):
+    """Who the customer is, as far as the gateway knows (`GET .../customer`)."""
+
+    conversation_id: str
+    contact: dict[str, str] | None
+    first_page: PageVisit | None  # the page the chat started on
+    latest_page: PageVisit | None
+    browser: str | None  # from the widget socket's User-Agent
+    earlier: list[ConversationSummary]  # same browser or same email, newest first
+
+
+class InboxResults(TypedDict):
+    """One page of inbox search results (`GET /api/inbox`)."""
+
+    total: int
+    items: list[ConversationSummary]
 
 
 class QueueItem(ConversationSummary):

@@ -340,6 +340,7 @@ class AgentDesk:
                 "queued_at": "",
                 "handoff_text": "",
                 "resolved_by": agent.name,
+                "resolved_agent": username,
                 "resolved_at": f"{time.time():.3f}",
             },
         )
