@@ -99,20 +99,22 @@ def _at(entries: list[Entry], now: float, waited_s: float = 0.0) -> list[Entry]:
     return entries
 
 
-async def fill(redis: Redis, count: int, seed: int = 7) -> None:
+async def fill(redis: Redis, count: int, prefix: str = PREFIX, seed: int = 7) -> None:
+    """`count` conversations, started over the last hour, under the key `prefix`."""
     rng = random.Random(seed)
     faqs = [
         (faq.id, question)
         for faq in load_catalog(ROOT / "bot" / "data" / "faq.yml")
         for question in faq.questions[:3]
     ]
-    keys, start = Keys(PREFIX), time.time() - 3600
+    keys, start = Keys(prefix), time.time() - 3600
     for first in range(0, count, WRITE_BATCH):
         async with redis.pipeline(transaction=False) as pipe:
             for number in range(first, min(first + WRITE_BATCH, count)):
-                conversation_id, created = f"bench{number:07d}", start + number * 0.01
+                conversation_id = f"bench{number:07d}"
+                created = start + number * 3000 / count
                 pipe.hset(keys.conversation(conversation_id), mapping={"state": "bot"})
-                pipe.zadd(keys.conversations_started, {conversation_id: created})
+                pipe.zadd(keys.inbox_all, {conversation_id: created})
                 for entry in conversation(rng, faqs, created):
                     pipe.xadd(keys.transcript(conversation_id), {ENTRY_FIELD: encode(entry)})
             await pipe.execute()

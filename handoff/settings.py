@@ -181,14 +181,6 @@ class Settings:
         return f"{self.redis_prefix}socketio"
 
     @property
-    def index_keep_s(self) -> int:
-        """How long a conversation stays in the index by creation time: as long as any of
-        its data can (0: for ever)."""
-        if self.retention_s <= 0 or self.idle_retention_s <= 0:
-            return 0
-        return max(self.retention_s, self.idle_retention_s)
-
-    @property
     def faq_files(self) -> list[str]:
         return [path.strip() for path in self.faq_file.split(",") if path.strip()]
 

@@ -149,6 +149,14 @@
     if (last < text.length) parent.appendChild(document.createTextNode(text.slice(last)));
   }
 
+  /** Where the customer is, for the agent (docs/protocol.md: metadata.context). */
+  function pageContext() {
+    var zone = "";
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { /* old browser */ }
+    return { page_url: location.href, page_title: document.title, referrer: document.referrer,
+      language: navigator.language || "", time_zone: zone, utc_offset_min: -new Date().getTimezoneOffset() };
+  }
+
   function safeUrl(value) {
     try {
       var url = new URL(String(value), location.href);
@@ -224,6 +232,7 @@
     ".card form{display:flex;flex-direction:column;gap:6px;}",
     ".card input{font:inherit;padding:7px 9px;border:1px solid #cbd5e1;border-radius:8px;color:var(--text);background:var(--bg);}",
     ".card .go{align-self:flex-start;border:0;border-radius:8px;padding:6px 14px;background:var(--primary);color:var(--primary-text);font-weight:600;}",
+    ".rating-comment{display:block;width:100%;margin:0 0 6px;padding:6px 8px;border:1px solid #94a3b8;border-radius:8px;font:inherit;}",
     ".stars{display:flex;gap:4px;}",
     ".stars button{border:1px solid #cbd5e1;background:var(--bg);border-radius:8px;width:40px;height:38px;font-size:20px;line-height:1;color:#f59e0b;}",
     ".stars button:hover,.stars button:focus-visible{background:#fef3c7;}",
@@ -441,8 +450,10 @@
     });
     this.ratingQuestion = question;
     this.ratingStars = stars;
+    this.ratingComment = h("input", { type: "text", class: "rating-comment", maxlength: "1000",
+      "aria-label": "Comment for the team (optional)", placeholder: "Add a comment (optional), then pick the stars" });
     return h("div", { class: "card rating", hidden: true, role: "region", "aria-label": "Rate this conversation" },
-      [question, stars]);
+      [question, this.ratingComment, stars]);
   };
 
   // ---- open / close / badge ----------------------------------------------------------
@@ -544,7 +555,7 @@
   Widget.prototype.onConnect = function () {
     this.confirmed = false;
     // `extended`: ids, roles, history and status (stock Rasa clients get Rasa's shapes).
-    var request = { session_id: this.store.session_id || null, extended: true };
+    var request = { session_id: this.store.session_id || null, extended: true, metadata: { context: pageContext() } };
     // Within one page we ask only for what we missed; after a reload, for everything.
     if (this.lastId) request.last_id = this.lastId;
     this.socket.emit("session_request", request);
@@ -729,14 +740,17 @@
     this.ratingQuestion.textContent = agent ? "How was your chat with " + agent + "? One click to rate:"
       : "How did we do? One click to rate:";
     this.ratingStars.hidden = false;
+    this.ratingComment.hidden = false;
     this.ratingCard.hidden = false;
   };
 
   Widget.prototype.rate = function (score) {
-    if (!this.emit("rating", { score: score })) return;
+    var comment = this.ratingComment.value.trim();
+    if (!this.emit("rating", comment ? { score: score, comment: comment } : { score: score })) return;
     this.store.rated = this.ratingKey;
     saveStore(this.store);
     this.ratingStars.hidden = true;
+    this.ratingComment.hidden = true;
     this.ratingQuestion.textContent = "Thank you for rating us " + score + " of 5!";
     this.input.focus();
   };
@@ -805,7 +819,7 @@
     var node = this.pendingNode(item.cid);
     if (node) node.setMeta("Sending\u2026");
     var sent = this.emit("user_uttered", {
-      message: item.text, session_id: this.store.session_id, metadata: {},
+      message: item.text, session_id: this.store.session_id, metadata: { context: pageContext() },
     }, function (err, reply) {
       self.sending = null;
       if (err && !(self.socket && self.socket.connected)) { // dropped: keep it queued

@@ -15,13 +15,12 @@ import time
 from typing import Sequence
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from handoff.cli import run_with_redis
 from handoff.insights.export import SuggestedFaq, faq_yaml, faqs_yaml, intent_yaml
 from handoff.insights.period import parse_since
-from handoff.insights.report import as_text, find_cluster
-from handoff.insights.runner import faq_ids, report_for
+from handoff.insights.report import Report, as_text, find_cluster
+from handoff.insights.runner import build_report, faq_ids
 from handoff.insights.taught import taught_drafts
 from handoff.settings import Settings
 from handoff.stores import Stores
@@ -34,7 +33,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             lambda redis, settings: print_review_list(redis, settings, args.json),
             "nothing was read",
         )
-    settings = Settings.from_env()
     now = time.time()
     try:
         since = parse_since(args.since, now)
@@ -43,36 +41,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     # A command of its own: the encoder may use every core.
     os.environ.setdefault("ENCODER_THREADS", str(os.cpu_count() or 1))
-    try:
-        report = report_for(settings, since, now)
-    except (RedisError, OSError) as error:
+
+    async def command(redis: Redis, settings: Settings) -> int:
+        report = await build_report(redis, settings, since, now)
+        if args.command == "export":
+            return _export(report, args.cluster_id, args.kind)
+        if args.format == "json":
+            print(json.dumps(report, indent=2, ensure_ascii=False))
+        else:
+            print(as_text(report))
+        return 0
+
+    return run_with_redis(command, "no report")
+
+
+def _export(report: Report, cluster_id: str, kind: str) -> int:
+    cluster = find_cluster(report, cluster_id)
+    if cluster is None:
         print(
-            f"error: Redis at {settings.redis_host}:{settings.redis_port} cannot be reached "
-            f"({error})",
+            f"error: no cluster {cluster_id!r} since {report['since']}; the report lists "
+            "the ids (same --since)",
             file=sys.stderr,
         )
         return 1
-    if args.command == "export":
-        cluster = find_cluster(report, args.cluster_id)
-        if cluster is None:
-            print(
-                f"error: no cluster {args.cluster_id!r} since {report['since']}; the report "
-                "lists the ids (same --since)",
-                file=sys.stderr,
-            )
-            return 1
-        draft = SuggestedFaq.from_dict(cluster["suggested_faq"])
-        print(intent_yaml(draft) if args.kind == "intent" else faq_yaml(draft), end="")
-    elif args.format == "json":
-        print(json.dumps(report, indent=2, ensure_ascii=False))
-    else:
-        print(as_text(report))
+    draft = SuggestedFaq.from_dict(cluster["suggested_faq"])
+    print(intent_yaml(draft) if kind == "intent" else faq_yaml(draft), end="")
     return 0
 
 
 async def print_review_list(redis: Redis, settings: Settings, as_json: bool) -> int:
-    """`python -m handoff.insights taught [--json]`: the review list, as draft FAQs whose
-    ids the bot's FAQ files do not use yet (or as the marked answers themselves)."""
+    """`taught`: the review list, as draft FAQs whose ids the bot's FAQ files do not use
+    yet (or as the marked answers themselves)."""
     answers = await Stores.connect(redis, settings).taught.all()
     if as_json:
         print(json.dumps(answers, indent=2, ensure_ascii=False))

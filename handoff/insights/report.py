@@ -27,7 +27,7 @@ Report = dict[str, Any]
 async def tally_period(stores: Stores, since: float, until: float) -> Tally:
     """Every conversation created in [since, until], counted."""
     tally = Tally()
-    ids = await stores.conversations.started_between(since, until)
+    ids = await stores.inbox.started_between(since, until)
     for start in range(0, len(ids), READ_BATCH):
         batch = ids[start : start + READ_BATCH]
         for conversation_id, entries in zip(
@@ -104,7 +104,7 @@ def as_text(report: Report) -> str:
         f"conversations        {report['conversations']}",
         f"contained by the bot {report['contained']} ({_percent(report['containment_rate'])})",
         f"handed off           {report['handoffs']}: "
-        + ", ".join(f"{reason} {n}" for reason, n in report["handoffs_by_reason"].items()),
+        + (", ".join(f"{reason} {n}" for reason, n in report["handoffs_by_reason"].items()) or "-"),
         f"wait for a person    median {_seconds(report['median_wait_s'])}, "
         f"p90 {_seconds(report['p90_wait_s'])} ({report['waits_measured']} claimed, "
         f"{report['unclaimed_handoffs']} not claimed)",

@@ -46,9 +46,7 @@ class Stores:
     def connect(cls, redis: Redis, settings: Settings) -> Stores:
         keys = Keys(settings.redis_prefix)
         inbox = InboxIndex(redis, keys)
-        conversations = ConversationStore(
-            redis, keys, settings.idle_retention_s, settings.index_keep_s, inbox
-        )
+        conversations = ConversationStore(redis, keys, settings.idle_retention_s, inbox)
         transcripts = TranscriptStore(redis, keys)
         attachments = AttachmentStore(
             redis, keys, settings.attachments_dir, settings.max_attachment_bytes

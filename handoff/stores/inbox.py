@@ -27,7 +27,7 @@ from typing import Iterable, Mapping, Sequence
 
 from redis.asyncio import Redis
 
-from handoff.protocol import Entry
+from handoff.protocol import Entry, Role
 from handoff.protocol.enums import WireEnum
 from handoff.stores.keys import Keys
 
@@ -90,9 +90,13 @@ def words(text: str) -> list[str]:
 
 
 def entry_words(entries: Iterable[Entry]) -> set[str]:
-    """Every word of the entries' texts (customer, bot, agents, notes, email summaries)."""
+    """Every word people wrote in the entries: customers, agents and their notes, contact
+    details, rating comments, email summaries. The bot's answers are the FAQ's own words,
+    in most conversations alike: indexing them would only blur what agents look for."""
     found: set[str] = set()
     for entry in entries:
+        if entry.get("role") == Role.BOT:
+            continue
         for name in _TEXT_FIELDS:
             value = entry.get(name)
             if isinstance(value, str):
@@ -124,13 +128,13 @@ class InboxIndex:
         """Add the entries' words and set the tags; a conversation new to the index
         started `started_at` (default: now)."""
         keys = self._keys
-        word_keys = [keys.inbox_word(word) for word in sorted(entry_words(entries))]
+        found = sorted(entry_words(entries))
         triples: list[str] = []
         for tag, tag_value in (tags or {}).items():
             if tag_value.value:
                 key = keys.inbox_tag(tag, tag_value.value)
                 triples += [tag, key, "first" if tag_value.first else "set"]
-        if not word_keys and not triples:
+        if not found and not triples:
             return
         await self._index(
             keys=[
@@ -141,9 +145,10 @@ class InboxIndex:
             args=[
                 conversation_id,
                 f"{time.time() if started_at is None else started_at:.6f}",
+                keys.inbox_word(""),
                 len(triples) // 3,
                 *triples,
-                *word_keys,
+                *found,
             ],
         )
 
@@ -157,7 +162,7 @@ class InboxIndex:
                 keys.inbox_tags_of(conversation_id),
                 keys.inbox_expiry,
             ],
-            args=[conversation_id],
+            args=[conversation_id, keys.inbox_word("")],
         )
         return bool(removed)
 
@@ -173,6 +178,11 @@ class InboxIndex:
         for conversation_id in due:
             await self.remove(conversation_id)
         return len(due)
+
+    async def started_between(self, since: float, until: float) -> list[str]:
+        """Every indexed conversation that started in [since, until], oldest first (all of
+        a period, for insights; some may have expired since)."""
+        return list(await self._redis.zrangebyscore(self._keys.inbox_all, since, until))
 
     async def search(self, query: InboxQuery) -> InboxPage:
         """One page of the conversations that match, newest start first."""

@@ -17,12 +17,6 @@ class Keys:
         """Hash: state, gen, agent, reason, confidence, queued_at, last_message..."""
         return f"{self.prefix}conversation:{conversation_id}"
 
-    @property
-    def conversations_started(self) -> str:
-        """Sorted set of conversation ids scored by creation time: what a period holds
-        (insights); ids older than the retention are pruned as new ones arrive."""
-        return f"{self.prefix}conversations_started"
-
     def transcript(self, conversation_id: str) -> str:
         """Stream: one entry per message or event, ids assigned by Redis."""
         return f"{self.prefix}transcript:{conversation_id}"
@@ -112,7 +106,7 @@ class Keys:
         return f"{self.prefix}inbox:tag:{tag}:{value}"
 
     def inbox_words_of(self, conversation_id: str) -> str:
-        """Set of the word keys a conversation is in (to take it out again)."""
+        """Set of the words a conversation is indexed under (to take it out again)."""
         return f"{self.prefix}inbox:words_of:{conversation_id}"
 
     def inbox_tags_of(self, conversation_id: str) -> str:

@@ -81,8 +81,6 @@ class ConversationRecords:
             removed.append("place in the inbox's search index")
         if await self._redis.zrem(self._keys.queue, conversation_id):
             removed.append("place in the queue")
-        if await self._redis.zrem(self._keys.conversations_started, conversation_id):
-            removed.append("place in the conversation index")
         await self._redis.srem(self._keys.taught_conversations, conversation_id)
         holders = {conversation.get("agent") or ""} | set(
             await self._redis.smembers(self._keys.agents)

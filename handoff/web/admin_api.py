@@ -1,5 +1,5 @@
-"""The admins' HTTP API: agent accounts, behind `Authorization: Bearer <token>` of an agent
-with the admin role (others: 401 without a valid token, 403 with an agent's).
+"""The admins' HTTP API: agent accounts and insights, behind `Authorization: Bearer <token>`
+of an agent with the admin role (others: 401 without a valid token, 403 with an agent's).
 
 GET    /api/admin/agents                -> {"agents": [{username, name, role, disabled, limit}]}
 POST   /api/admin/agents {username, password, name?, role?, limit?}   -> 201 the account
@@ -8,16 +8,21 @@ DELETE /api/admin/agents/<username>     -> {"ok": true}
 GET    /api/admin/taught                -> {"taught": [answers agents marked good]}
 GET    /api/admin/taught?format=yaml    -> them as draft FAQs, a `faqs:` file to download
 DELETE /api/admin/taught/<conversation_id>/<reply_id>   -> {"ok": true} (reviewed)
+GET    /api/admin/insights?since=7d     -> the report of `python -m handoff.insights`
+POST   /api/admin/insights/export {faq: {id, questions, answer}, as?: "faq"|"intent"}
+                                        -> the YAML to download (text/yaml)
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from handoff.insights.export import faqs_yaml
+from handoff.insights.export import SuggestedFaq, faq_yaml, faqs_yaml, intent_yaml
+from handoff.insights.period import parse_since
 from handoff.insights.taught import taught_drafts
 from handoff.protocol import ErrorCode, InputError
 from handoff.services.accounts import AccountAdmin
@@ -64,7 +69,7 @@ async def list_taught(request: Request) -> response.HTTPResponse:
     catalog_ids = [answer["id"] for answer in gateway.faq_files.current.listed]
     return response.text(
         faqs_yaml(taught_drafts(taught, taken=catalog_ids)),
-        content_type="application/yaml; charset=utf-8",
+        content_type="text/yaml; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="taught-faq.yml"'},
     )
 
@@ -76,6 +81,45 @@ async def remove_taught(
     admin, _ = await _admin(request)
     await gateway_of(request).services.agents.teaching.remove(admin, conversation_id, reply_id)
     return response.json({"ok": True})
+
+
+@admin_api.get("/insights")
+async def insights(request: Request) -> response.HTTPResponse:
+    """Seconds of work, done in the insights process: this event loop stays free."""
+    await _admin_only(request)
+    now = time.time()
+    try:
+        since = parse_since(request.args.get("since", "7d"), now)
+    except ValueError as error:
+        raise InputError(ErrorCode.INVALID_PAYLOAD, str(error)) from None
+    return response.json(await gateway_of(request).insights.report(since, now))
+
+
+@admin_api.post("/insights/export")
+async def export_draft(request: Request) -> response.HTTPResponse:
+    """An admin's (edited) draft as the YAML file a trainer adds to the bot."""
+    await _admin_only(request)
+    body = _json(request)
+    kind = body.get("as", "faq") if isinstance(body, dict) else None
+    if kind not in ("faq", "intent"):
+        raise InputError(ErrorCode.INVALID_PAYLOAD, 'Send {"faq": {...}, "as": "faq"|"intent"}.')
+    try:
+        draft = SuggestedFaq.from_dict(body.get("faq") or {})
+    except ValueError as error:
+        raise InputError(ErrorCode.INVALID_PAYLOAD, f"faq: {error}") from None
+    text = intent_yaml(draft) if kind == "intent" else faq_yaml(draft)
+    return response.text(
+        text,
+        content_type="text/yaml; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{draft.id}.yml"'},
+    )
+
+
+async def _admin_only(request: Request) -> Agent:
+    admin, _ = await _admin(request)
+    if not admin.is_admin:
+        raise InputError(ErrorCode.FORBIDDEN, "Only admins read insights.")
+    return admin
 
 
 async def _admin(request: Request) -> tuple[Agent, AccountAdmin]:

@@ -9,7 +9,6 @@ import asyncio
 import hashlib
 import inspect
 import re
-import shutil
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -21,7 +20,7 @@ from bot.served_model import POINTER_NAME, publish
 from devstack.clients import Customer, eventually
 from devstack.gateways import GatewayProcess
 from devstack.servers import RasaStack, RedisServer
-from tests.support.training import train_copy
+from tests.support.bot_copy import copy_bot, train_copy
 
 ROOT = Path(__file__).resolve().parents[2]
 NEW_FAQ = {
@@ -57,17 +56,14 @@ LOAD_MODEL_SHA256 = "f4c1ab4c5c7af6349384fc0a2d3a1cffdc5f277f08378d07fd0cd247cd4
 @pytest.fixture(scope="module")
 def model_with_new_faq(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bot's files with one FAQ more, trained as `make train` would."""
-    copy = tmp_path_factory.mktemp("bot-with-new-faq")
-    shutil.copytree(ROOT / "bot" / "data", copy / "data")
+    copy = copy_bot(tmp_path_factory.mktemp("bot-with-new-faq"))
     faq_file = copy / "data" / "faq.yml"
     document = yaml.safe_load(faq_file.read_text())
     document["faqs"].append(NEW_FAQ)
     # As trainers.md says: a question the bot now answers leaves the `unanswerable:` list.
     document["unanswerable"].remove("do you have a mobile app")
     faq_file.write_text(yaml.safe_dump(document, sort_keys=False))
-    return train_copy(
-        ROOT / "config.yml", ROOT / "domain.yml", copy / "data", copy / "models", "new-faq"
-    )
+    return train_copy(copy, "new-faq")
 
 
 @pytest.fixture

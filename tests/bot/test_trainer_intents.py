@@ -21,7 +21,7 @@ from devstack.clients import Customer
 from devstack.gateways import GatewayProcess
 from devstack.servers import RasaStack, RedisServer
 from tests.bot.test_assistant import say, signal, texts
-from tests.support.training import train_copy
+from tests.support.bot_copy import copy_bot, train_copy
 
 ROOT = Path(__file__).resolve().parents[2]
 TRAINER_DATA = Path(__file__).parent / "trainer_data"
@@ -31,11 +31,7 @@ UNSEEN: dict[str, list[str]] = yaml.safe_load((TRAINER_DATA / "unseen.yml").read
 @pytest.fixture(scope="module")
 def trainer_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bot's config, domain and data plus the trainer's files, in a directory of its own."""
-    copy = tmp_path_factory.mktemp("trainer-bot")
-    shutil.copy(ROOT / "config.yml", copy / "config.yml")
-    shutil.copytree(ROOT / "bot" / "data", copy / "data")
-    (copy / "domain").mkdir()
-    shutil.copy(ROOT / "domain.yml", copy / "domain" / "domain.yml")
+    copy = copy_bot(tmp_path_factory.mktemp("trainer-bot"))
     shutil.copy(TRAINER_DATA / "domain.yml", copy / "domain" / "trainer.yml")
     (copy / "data" / "trainer").mkdir()
     for name in ("nlu.yml", "rules.yml", "stories.yml"):
@@ -45,13 +41,7 @@ def trainer_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def trainer_model(trainer_copy: Path) -> Path:
-    return train_copy(
-        trainer_copy / "config.yml",
-        trainer_copy / "domain",
-        trainer_copy / "data",
-        trainer_copy / "models",
-        "trainer",
-    )
+    return train_copy(trainer_copy, "trainer")
 
 
 @pytest.fixture(scope="module")

@@ -21,6 +21,8 @@ export function start(session) {
   $("app-view").hidden = false;
   $("me-name").textContent = session.name;
   $("accounts-open").hidden = session.role !== "admin";
+  $("insights-open").hidden = session.role !== "admin";
+  $("console-title").focus(); // keyboard and screen reader users start in the console
   connect(session);
   loadCanned();
 }
