@@ -42,6 +42,27 @@ def browser_tools() -> str:
     return node
 
 
+def run_scenario(script: str, output_name: str, *args: str, timeout: int) -> Path:
+    """Run `node <script> <output dir> <args...>` (a Playwright scenario, shared output
+    under test-output/browser/<output_name>, emptied first); fail with its log."""
+    output = OUTPUT / output_name
+    shutil.rmtree(output, ignore_errors=True)
+    output.mkdir(parents=True)
+    result = subprocess.run(
+        [browser_tools(), str(HERE / script), args[0], str(output), *args[1:]],
+        cwd=HERE,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    (output / "scenario.log").write_text(result.stdout + result.stderr)
+    assert result.returncode == 0, (
+        f"browser scenario failed (screenshots and logs in {output}):\n"
+        f"{result.stdout}\n{result.stderr}"
+    )
+    return output
+
+
 def _warm_up(stack: RasaStack) -> None:
     """The first parse loads the sentence encoder; do it before the browser waits on it."""
     request = urllib.request.Request(

@@ -9,6 +9,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { launchChromium } from "./chromium.mjs";
+import { watchPage } from "./pages.mjs";
 import { axeViolations } from "./axe.mjs";
 
 const [gateway, outDir, agentUser, agentPassword] = process.argv.slice(2, 6);
@@ -29,16 +30,7 @@ const problems = [];
 const log = [];
 const audits = [];
 
-function watch(page, who) {
-  page.on("dialog", async (dialog) => {
-    problems.push(`${who}: a ${dialog.type()} dialog fired: ${dialog.message()}`);
-    await dialog.dismiss().catch(() => {});
-  });
-  page.on("pageerror", (error) => problems.push(`${who}: page error: ${error.message}`));
-  page.on("console", (message) => log.push(`[${who} ${message.type()}] ${message.text()}`));
-  page.setDefaultTimeout(TIMEOUT);
-  return page;
-}
+const watch = (page, who) => watchPage(page, who, problems, log, TIMEOUT);
 
 // The customer writes from Berlin in German; the agent's desktop notifications are recorded.
 const customerContext = await browser.newContext({
@@ -79,10 +71,15 @@ async function step(name, body) {
 
 function check(condition, message) { if (!condition) throw new Error(message); }
 
+/** A screenshot of the console in the middle of a step (a menu or dialog that closes). */
+async function shot(name) {
+  await agent.screenshot({ path: join(outDir, `${String(stepNumber).padStart(2, "0")}-${name}-agent.png`) });
+}
+
 /** axe-core on the console as it is now: no serious or critical violation. */
 async function audit(state) {
   const violations = await axeViolations(agent);
-  audits.push({ state, violations: violations.length });
+  audits.push({ state, violations: violations.map((v) => `${v.id} (${v.impact})`) });
   const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
   check(!bad.length, `axe-core in state "${state}": ` + bad.map((v) =>
     `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`).join("; "));
@@ -119,6 +116,8 @@ await step("customer-asks-and-leaves-email", async () => {
 
 await step("sign-in-focuses-the-console", async () => {
   await agent.goto(`${gateway}/console/`);
+  await agent.locator("#login-username").waitFor();
+  await audit("sign-in form");
   await agent.locator("#login-username").fill(agentUser);
   await agent.locator("#login-password").fill(agentPassword);
   await agent.locator("#login-password").press("Enter");
@@ -161,6 +160,7 @@ await step("canned-answers-by-meaning-with-preview", async () => {
   await canned.locator(".c-preview").waitFor();
   const full = await canned.locator(".c-full").textContent();
   await audit("canned answer preview");
+  await shot("canned-preview");
   await canned.locator(".c-preview button.primary").click();
   check((await panel().locator("textarea").inputValue()) === full, "Insert puts the whole answer in the reply box");
   await panel().locator("textarea").fill("");
@@ -177,6 +177,7 @@ await step("slash-shortcut", async () => {
   const chosen = await panel().locator(".slash [role=option][aria-selected=true]").getAttribute("id");
   check(chosen && chosen.endsWith("-1") && preview.length > 40, "arrow keys move the choice and its preview");
   await audit("slash menu open");
+  await shot("slash-menu-open");
   await input.press("Enter");
   const value = await input.inputValue();
   check(value === preview, `Enter inserts the previewed answer in place of /...: ${value.slice(0, 40)}`);
@@ -196,6 +197,7 @@ await step("transcript-follows-unless-scrolled-up", async () => {
   await panel().locator(".e.customer").filter({ hasText: "Any news?" }).waitFor();
   await panel().locator(".new-pill").waitFor();
   await audit("new messages pill");
+  await shot("new-messages-pill");
   await panel().locator(".new-pill").click();
   await panel().locator(".new-pill").waitFor({ state: "hidden" });
   await panel().locator(".transcript").evaluate((node) => { node.scrollTop = 0; });
@@ -247,31 +249,36 @@ await step("same-email-shows-the-earlier-conversation", async () => {
   await agent.locator("#history-view .e.customer").filter({ hasText: QUESTION }).waitFor();
   await agent.locator("#history-view").filter({ hasText: COMMENT }).waitFor();
   await audit("earlier conversation, read only");
+  await shot("earlier-conversation-dialog");
   await agent.keyboard.press("Escape");
   await agent.locator("#history-view").waitFor({ state: "hidden" });
   check(await earlier.evaluate((node) => node === document.activeElement), "focus returns to the list");
 });
 
 await step("inbox-search-and-filters", async () => {
+  const filter = (name) => agent.locator(`#inbox-form select[name=${name}]`);
+  const searchFor = async (summary) => {
+    await agent.locator("#inbox-form button[type=submit]").click();
+    await agent.locator("#inbox-summary").filter({ hasText: summary }).waitFor();
+  };
   await agent.locator("#view-inbox").click();
   await agent.locator("#inbox-q").fill("kettle");
-  await agent.locator("#inbox-form button[type=submit]").click();
-  await agent.locator("#inbox-summary").filter({ hasText: "2 conversations" }).waitFor();
-  await agent.locator("#inbox-form select[name=rating]").selectOption("4");
-  await agent.locator("#inbox-form button[type=submit]").click();
-  await agent.locator("#inbox-summary").filter({ hasText: "1 conversation" }).waitFor();
+  await searchFor("2 conversations");
+  await filter("state").selectOption("closed");
+  await searchFor("No conversation matches");
+  await filter("state").selectOption("");
+  await filter("rating").selectOption("4");
+  await searchFor("1 conversation");
   const result = agent.locator("#inbox-results .inbox-open").first();
-  check(/4\/5/.test(await result.textContent()) && (await result.textContent()).includes(COMMENT),
-    "the result shows the rating and the comment");
+  const text = await result.textContent();
+  check(/4\/5/.test(text) && text.includes(COMMENT), `the result shows the rating and the comment: ${text}`);
   await result.click();
   await agent.locator("#inbox-viewer .e.agent").filter({ hasText: "a new kettle leaves today" }).waitFor();
   await audit("inbox with a conversation open");
-  await agent.locator("#inbox-form select[name=state]").selectOption("closed");
-  await agent.locator("#inbox-form button[type=submit]").click();
-  await agent.locator("#inbox-summary").filter({ hasText: "No conversation matches" }).waitFor();
 });
 
 writeFileSync(join(outDir, "browser-console.log"), log.join("\n") + "\n");
 writeFileSync(join(outDir, "axe.json"), JSON.stringify(audits, null, 2) + "\n");
 await browser.close();
-console.log(`${stepNumber} passed, 0 failed; axe-core: ${audits.map((a) => `${a.state}: ${a.violations}`).join("; ")}`);
+console.log(`${stepNumber} passed, 0 failed; axe-core violations per console state: ` +
+  audits.map((a) => `${a.state}: ${a.violations.length ? a.violations.join(", ") : "none"}`).join("; "));

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { deflateSync } from "node:zlib";
 import { accessibilitySummary, checkAccessibility } from "./axe.mjs";
 import { launchChromium } from "./chromium.mjs";
+import { watchPage } from "./pages.mjs";
 
 const [gateway, outDir] = process.argv.slice(2, 4);
 const agentUser = process.argv[4] || process.env.AGENT_USERNAME || "ada";
@@ -72,15 +73,7 @@ const browser = await launchChromium();
 const problems = [];      // dialogs and page errors: any is a failure
 const log = [];
 
-function watch(page, who) {
-  page.on("dialog", async (dialog) => {
-    problems.push(`${who}: a ${dialog.type()} dialog fired: ${dialog.message()}`);
-    await dialog.dismiss().catch(() => {});
-  });
-  page.on("pageerror", (error) => problems.push(`${who}: page error: ${error.message}`));
-  page.on("console", (message) => log.push(`[${who} ${message.type()}] ${message.text()}`));
-  return page;
-}
+const watch = (page, who) => watchPage(page, who, problems, log, TIMEOUT);
 
 const customerContext = await browser.newContext({ viewport: { width: 1366, height: 768 } });
 const agentContext = await browser.newContext({ viewport: { width: 1400, height: 900 } });
@@ -88,7 +81,6 @@ const customer = watch(await customerContext.newPage(), "customer");
 const agent = watch(await agentContext.newPage(), "agent");
 const agent2Context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
 const agent2 = watch(await agent2Context.newPage(), "agent2");
-for (const page of [customer, agent, agent2]) page.setDefaultTimeout(TIMEOUT);
 
 let stepNumber = 0;
 async function step(name, body) {
@@ -393,10 +385,14 @@ await step("note-and-canned-answer", async () => {
   await panel.locator("textarea").press("Enter");
   await panel.locator(".e.note").filter({ hasText: NOTE_TEXT }).waitFor();
   await panel.getByRole("button", { name: "Reply to customer" }).click();
-  // Canned answers come from the FAQ file, through GET /api/faq-answers.
-  await panel.locator(".canned .source").filter({ hasText: "From the FAQ." }).waitFor();
+  // Canned answers come from the FAQ file, through GET /api/faq-answers, best first by
+  // meaning; a click previews one in full, Insert puts it in the reply box.
+  await panel.locator(".canned .source").filter({ hasText: "From the FAQ" }).waitFor();
   await panel.locator(".canned input").fill("tracking");
-  await panel.locator(".canned li button").filter({ hasText: FAQ_ANSWER_WORDS }).first().click();
+  await panel.locator(".canned li button .c-title").first().filter({ hasText: /track|where is my order/i }).waitFor();
+  await panel.locator(".canned li button").first().click();
+  await panel.locator(".canned .c-full").filter({ hasText: FAQ_ANSWER_WORDS }).waitFor();
+  await panel.locator(".canned .c-preview button.primary").click();
   const draft = await panel.locator("textarea").inputValue();
   check(FAQ_ANSWER_WORDS.test(draft), `canned answer inserted: ${draft}`);
   await panel.locator("textarea").fill("");

@@ -7,31 +7,15 @@ test-output/browser/workspace/."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-
 import pytest
 
 from devstack.gateways import GatewayProcess
-from tests.browser.conftest import AGENT, HERE, OUTPUT, browser_tools
+from tests.browser.conftest import AGENT, run_scenario
 
 
 @pytest.mark.slow
 def test_agent_workspace(gateway: GatewayProcess) -> None:
-    node = browser_tools()
-    output = OUTPUT / "workspace"
-    shutil.rmtree(output, ignore_errors=True)
-    output.mkdir(parents=True)
-    result = subprocess.run(
-        [node, str(HERE / "console_workspace.mjs"), gateway.url, str(output), AGENT[0], AGENT[2]],
-        cwd=HERE,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    (output / "scenario.log").write_text(result.stdout + result.stderr)
-    assert result.returncode == 0, (
-        f"workspace scenario failed (screenshots and logs in {output}):\n"
-        f"{result.stdout}\n{result.stderr}"
+    output = run_scenario(
+        "console_workspace.mjs", "workspace", gateway.url, AGENT[0], AGENT[2], timeout=300
     )
     assert (output / "axe.json").is_file()

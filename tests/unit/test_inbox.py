@@ -30,21 +30,25 @@ def inbox(redis: Redis, prefix: str) -> InboxIndex:
     return InboxIndex(redis, Keys(prefix))
 
 
-async def _say(inbox: InboxIndex, conversation_id: str, text: str, **tags: str) -> None:
-    """A conversation started after those said before (one second apart)."""
-    started = await inbox._redis.zcard(inbox._keys.inbox_all)
+START = 1_800_000_000  # conversations here start one second apart from this time
+
+
+async def _say(
+    inbox: InboxIndex, conversation_id: str, text: str, second: int, **tags: str
+) -> None:
+    """A customer message of a conversation that started `second`s after START."""
     await inbox.index(
         conversation_id,
         entries=[customer_message(text)],
         tags={InboxTag(name): TagValue(value) for name, value in tags.items()},
-        started_at=1_800_000_000 + started,
+        started_at=START + second,
     )
 
 
 async def test_every_word_must_occur_and_the_newest_comes_first(inbox: InboxIndex) -> None:
-    await _say(inbox, "old", "My parcel arrived damaged")
-    await _say(inbox, "mid", "Where is my parcel?")
-    await _say(inbox, "new", "The PARCEL box was damaged, can I return it?")
+    await _say(inbox, "old", "My parcel arrived damaged", 0)
+    await _say(inbox, "mid", "Where is my parcel?", 1)
+    await _say(inbox, "new", "The PARCEL box was damaged, can I return it?", 2)
     found = await inbox.search(InboxQuery(text="damaged parcel"))
     assert (found.total, found.ids) == (2, ["new", "old"])
     assert (await inbox.search(InboxQuery(text="parcel", limit=1, offset=1))).ids == ["mid"]
@@ -54,18 +58,18 @@ async def test_every_word_must_occur_and_the_newest_comes_first(inbox: InboxInde
 
 
 async def test_filters_and_dates_narrow_the_words(inbox: InboxIndex) -> None:
-    await _say(inbox, "c1", "refund please", state="resolved", agent="ada", rating="2")
-    await _say(inbox, "c2", "refund status", state="resolved", agent="bob", rating="5")
-    await _say(inbox, "c3", "refund now", state="queued")
+    await _say(inbox, "c1", "refund please", 0, state="resolved", agent="ada", rating="2")
+    await _say(inbox, "c2", "refund status", 1, state="resolved", agent="bob", rating="5")
+    await _say(inbox, "c3", "refund now", 2, state="queued")
     query = InboxQuery(text="refund", tags={InboxTag.STATE: "resolved", InboxTag.RATING: "2"})
     assert (await inbox.search(query)).ids == ["c1"]
     assert (await inbox.search(InboxQuery(tags={InboxTag.AGENT: "bob"}))).ids == ["c2"]
-    between = InboxQuery(text="refund", since=1_800_000_001, until=1_800_000_001.5)
+    between = InboxQuery(text="refund", since=START + 1, until=START + 1.5)
     assert (await inbox.search(between)).ids == ["c2"]
 
 
 async def test_a_tag_moves_unless_the_first_value_is_kept(inbox: InboxIndex) -> None:
-    await _say(inbox, "c1", "hello", state="queued", reason="low_confidence")
+    await _say(inbox, "c1", "hello", 0, state="queued", reason="low_confidence")
     await inbox.index(
         "c1",
         tags={
@@ -82,8 +86,8 @@ async def test_a_tag_moves_unless_the_first_value_is_kept(inbox: InboxIndex) -> 
 async def test_removed_and_expired_conversations_leave_no_trace(
     inbox: InboxIndex, redis: Redis, prefix: str
 ) -> None:
-    await _say(inbox, "c1", "erase me please", state="closed", email="a@example.com")
-    await _say(inbox, "c2", "keep me please", state="closed")
+    await _say(inbox, "c1", "erase me please", 0, state="closed", email="a@example.com")
+    await _say(inbox, "c2", "keep me please", 1, state="closed")
     assert await inbox.remove("c1")
     assert not await inbox.remove("c1")
     assert (await inbox.search(InboxQuery(text="please"))).ids == ["c2"]

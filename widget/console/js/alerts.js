@@ -113,11 +113,14 @@ function saveDesktopSetting() {
 }
 
 export function initAlerts() {
-  window.addEventListener("focus", () => {
+  const back = () => {
+    if (!pageSeen()) return;
     if (alerts.flashing) setTimeout(() => alerts.stopFlash(), 2500);
     const chat = state.active && state.chats[state.active];
     if (chat) chat.seen();  // the agent is back: what the open chat showed is read
-  });
+  };
+  window.addEventListener("focus", back);
+  document.addEventListener("visibilitychange", back);
   document.addEventListener("click", () => alerts.unlock(), { once: true });
   try {
     alerts.desktopOn = localStorage.getItem(DESKTOP_KEY) === "on" && "Notification" in window && Notification.permission === "granted";

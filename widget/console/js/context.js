@@ -64,7 +64,7 @@ export class CustomerPanel {
       const what = whoAndWhat(summary);
       const when = dateTime(summary.created_at) + (summary.rating ? " · " + stars(summary.rating) : "");
       this.earlier.appendChild(h("li", {}, [h("button", { type: "button", class: "link",
-        onclick: () => openHistory(summary.conversation_id, what) }, [
+        onclick: () => openHistory(summary.conversation_id) }, [
         h("span", { class: "e-what", text: what }), h("span", { class: "muted", text: when })])]));
     });
   }
@@ -93,9 +93,9 @@ export class CustomerPanel {
 
 let returnFocus = null;
 
-function openHistory(conversationId, title) {
+function openHistory(conversationId) {
   returnFocus = document.activeElement;
-  $("history-title").textContent = "Earlier conversation: " + title;
+  $("history-title").textContent = "Earlier conversation (read only)";
   $("history-view").hidden = false;
   showConversation($("history-body"), conversationId);
   $("history-close").focus();
