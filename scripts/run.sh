@@ -69,7 +69,9 @@ ctl() { in_background .venv/bin/supervisorctl -c "$conf" "$@"; }
 declare -A pid_of=()  # service name -> the pid supervisord started it with
 start() {  # start NAME...: have supervisord start them; their pids in pid_of
   local name told
-  told=$(ctl start "$@") || true  # "NAME: ERROR (abnormal termination)" for each that failed
+  # Into a file, not $(...): bash would run a trap only after the command substitution.
+  ctl start "$@" >"$run_dir/started" || true
+  told=$(<"$run_dir/started")  # "NAME: ERROR (abnormal termination)" for each that failed
   for name; do
     [[ $told != *"$name: ERROR"* ]] \
       || fail "$name exited during start-up (port $(port_of "$name")); see $log_dir/$name.log"
@@ -123,19 +125,20 @@ wait $!
 sessions=()
 model=$(<"$run_dir/model.path")
 
-program() {  # program NAME PRIORITY COMMAND: one service's section of supervisord.conf
-  # Exited within startsecs: a failed start, retried after 1 s, 2 s, ... 10 s, then given
-  # up (FATAL). Exited later: a crash, restarted at once. Every signal goes to the process
-  # group, which holds Rasa's workers too.
+program() {  # program NAME PRIORITY STARTSECS COMMAND: one service's supervisord section
+  # Exited within STARTSECS (the time it must stay up to count as started): a failed start,
+  # retried after 1 s, 2 s, ... 10 s, then given up (FATAL). Exited later: a crash,
+  # restarted at once, and backed off as above if it keeps failing. Every signal goes to
+  # the process group, which holds Rasa's workers too.
   cat <<CONF
 
 [program:$1]
-command=$3
+command=$4
 directory=$PWD
 priority=$2
 autostart=false
 autorestart=true
-startsecs=1
+startsecs=$3
 startretries=10
 stopasgroup=true
 killasgroup=true
@@ -174,17 +177,17 @@ supervisor.rpcinterface_factory=supervisor.rpcinterface:make_main_rpcinterface
 serverurl=unix://$run_dir/supervisord.sock
 CONF
   # Append-only file: queued conversations survive a restart of Redis too.
-  [ -n "$reuse_redis" ] || program redis 100 "redis-server $run_dir/redis/redis.conf \
+  [ -n "$reuse_redis" ] || program redis 100 1 "redis-server $run_dir/redis/redis.conf \
 --bind $REDIS_HOST --port $REDIS_PORT --dir $run_dir/redis --appendonly yes --save \"\""
   # The action server has no authentication of its own (rasa_sdk has none): it listens on
   # loopback only (SANIC_HOST, scripts/env.sh), where only Rasa calls it.
-  program actions 200 "$python -m rasa_sdk --actions actions -p $ACTION_SERVER_PORT"
+  program actions 200 3 "$python -m rasa_sdk --actions actions -p $ACTION_SERVER_PORT"
   # One Rasa worker per core plus one: a worker waiting on Redis or the action server
   # leaves its core to another. bot.serve takes the API token from the environment.
-  program rasa 300 "$python -m bot.serve -i $RASA_HOST -p $RASA_PORT -m $model \
+  program rasa 300 10 "$python -m bot.serve -i $RASA_HOST -p $RASA_PORT -m $model \
 --endpoints endpoints.yml --credentials credentials.yml"
   echo "environment=SANIC_WORKERS=\"${RASA_WORKERS:-$(($(nproc) + 1))}\""
-  program gateway 400 "$python -m handoff"
+  program gateway 400 3 "$python -m handoff"
 }
 # Secrets reach the services through the environment supervisord passes on (Redis's
 # through its own file), so this file holds none; it is the owner's alone all the same.

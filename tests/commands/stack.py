@@ -3,7 +3,8 @@ settings moved to free ports and a fresh RUN_DIR, so it never meets a Redis or a
 did not make. One Rasa worker keeps each start short unless a test asks for more.
 
     with make_run(tmp_path) as run:        # returns once the gateway serves
-        run.kill_service("rasa")           # SIGKILL; returns once supervisord restarted it
+        killed = run.kill_service("rasa")  # SIGKILL, as a crash
+        run.wait_for_restart("rasa", killed)
         run.process.interrupt()            # Ctrl-C
 """
 
@@ -79,11 +80,14 @@ class MakeRun:
         told = subprocess.run([*control, "pid", name], capture_output=True, text=True, check=True)
         return int(told.stdout)
 
-    def kill_service(self, name: str) -> None:
-        """SIGKILL to NAME, as a crash or the OOM killer ends it; returns once it is
-        running again under a new pid (its port may still be closed)."""
+    def kill_service(self, name: str) -> int:
+        """SIGKILL to NAME, as a crash or the OOM killer ends it; the pid it had."""
         killed = self.service_pid(name)
         os.kill(killed, signal.SIGKILL)
+        return killed
+
+    def wait_for_restart(self, name: str, killed: int) -> None:
+        """Until supervisord runs NAME again under a new pid (its port may still be closed)."""
         deadline = time.monotonic() + 30
         while self.service_pid(name) in (0, killed):
             assert time.monotonic() < deadline, f"{name} was not restarted within 30 s"

@@ -81,7 +81,7 @@ def test_make_run_starts_everything_restarts_a_killed_service_and_ctrl_c_stops_i
         assert (run.run_dir / "redis" / "appendonlydir").is_dir()  # Redis persists
         assert run.open_ports() == list(SERVICES)
 
-        run.kill_service("gateway")
+        run.wait_for_restart("gateway", run.kill_service("gateway"))
         health = f"{gateway}/health"
         run.process.wait_for_http(health, timeout=60)  # make run still runs, the gateway serves
         assert "exited: gateway (terminated by SIGKILL; not expected)" in run.supervisor_log
