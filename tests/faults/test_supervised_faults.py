@@ -112,11 +112,17 @@ async def assert_nothing_lost(gateway: str, chats: list[Chat]) -> None:
         assert [entry_id for entry_id in chat.acknowledged if entry_id not in ids] == []
 
 
-def rasa_answers(stack: MakeRun) -> bool:
-    token = source_env(stack.run_dir)["RASA_TOKEN"]
-    status = f"http://127.0.0.1:{stack.ports['RASA']}/status?token={token}"
+def health_url(stack: MakeRun, service: str) -> str:
+    """Where the service answers 200 once it serves (Rasa: with its model loaded)."""
+    if service == "rasa":
+        token = source_env(stack.run_dir)["RASA_TOKEN"]
+        return f"http://127.0.0.1:{stack.ports['RASA']}/status?token={token}"
+    return f"http://127.0.0.1:{stack.ports['ACTION_SERVER']}/health"
+
+
+def answers(url: str) -> bool:
     try:
-        with urllib.request.urlopen(status, timeout=2) as reply:
+        with urllib.request.urlopen(url, timeout=2) as reply:
             return bool(reply.status == 200)
     except OSError:
         return False
@@ -145,26 +151,14 @@ async def held_down(port: int) -> AsyncIterator[None]:
         await stand_in.wait_closed()
 
 
-async def restarted(stack: MakeRun, name: str, port: str) -> None:
-    """supervisord logged the crash, and NAME serves again."""
-    log = stack.supervisor_log
-    assert f"exited: {name} (terminated by SIGKILL; not expected)" in log
-    health = {
-        "rasa": lambda: rasa_answers(stack),
-        "actions": lambda: _http_ok(f"http://127.0.0.1:{stack.ports[port]}/health"),
-    }[name]
+async def restarted(stack: MakeRun, service: str) -> None:
+    """supervisord logged the crash, and the service serves again."""
+    assert f"exited: {service} (terminated by SIGKILL; not expected)" in stack.supervisor_log
+    url = health_url(stack, service)
     deadline = asyncio.get_running_loop().time() + RESTARTED_WITHIN_S
-    while not await asyncio.to_thread(health):
-        assert asyncio.get_running_loop().time() < deadline, f"{name} is not back"
+    while not await asyncio.to_thread(answers, url):
+        assert asyncio.get_running_loop().time() < deadline, f"{service} is not back"
         await asyncio.sleep(0.5)
-
-
-def _http_ok(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as reply:
-            return bool(reply.status == 200)
-    except OSError:
-        return False
 
 
 async def a_person_takes_over(agent: Agent, chat: Chat) -> None:
@@ -200,11 +194,11 @@ async def test_a_killed_bot_part_hands_customers_to_a_person_until_it_is_back(
         await a_person_takes_over(agent, writing)
         await eventually(  # supervisord keeps trying meanwhile
             lambda: stack.supervisor_log.count(f"spawned: '{killed}'") >= restarts_before + 2,
-            timeout=30,
+            timeout=RESTARTED_WITHIN_S,
             what=f"supervisord to retry {killed}",
         )
 
-    await restarted(stack, killed, port)
+    await restarted(stack, killed)
     # The bot answers again, in a conversation that went on with it.
     assert "password" in (await quiet.asks_the_bot(FAQ_QUESTION))["text"].lower()
 
