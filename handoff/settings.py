@@ -69,6 +69,7 @@ class Settings:
     agent_chat_limit: int = 0
     # Optional YAML or JSON file with agent accounts, loaded into Redis at start.
     agents_file: str = ""
+    # Longer customer and agent messages are refused; the widget is told it (`history`).
     max_message_chars: int = 2000
     # Per conversation; more messages than this within a minute get `rate_limited`.
     customer_messages_per_minute: int = 60

@@ -21,14 +21,15 @@ OUTPUT = ROOT / "test-output" / "browser"
 CHROMIUM = Path("/usr/bin/chromium")
 AGENT = ("ada", "Ada Lovelace", "correct-horse-battery")
 COLLEAGUE = ("bob", "Bob Marley", "another-password")
-NODE_PACKAGES = ("playwright-core", "rasa-webchat")
+NODE_PACKAGES = ("playwright-core", "rasa-webchat", "axe-core")
 # The loopback port rasa-webchat's host page is served from (webchat.mjs): a site of its
 # own, whose origin the gateway must allow.
 WEBCHAT_SITE_PORT = free_port()
 
 
 def browser_tools() -> str:
-    """The node binary; installs playwright-core and rasa-webchat (npm ci) when missing."""
+    """The node binary; installs playwright-core, rasa-webchat and axe-core (npm ci) when
+    missing."""
     node = shutil.which("node")
     if node is None or not CHROMIUM.exists():
         pytest.fail("node and /usr/bin/chromium are needed: run scripts/setup.sh --browser")
@@ -74,6 +75,7 @@ def gateway(
         agent_grace_s=30,
         agents_file=str(accounts),
         cors_origins=f"http://127.0.0.1:{WEBCHAT_SITE_PORT}",
+        max_message_chars=1500,  # not the widget's default: the widget must take the gateway's
     )
     yield process
     process.stop()
