@@ -1,10 +1,11 @@
 """deploy/, as docs/deploy.md installs it, still works with this checkout: systemd accepts
 every unit (systemd-analyze verify: known keys, executables that exist), supervisord reads
-deploy/supervisord.conf, every `python -m` they name is a module here, and the gateways
-they start are the ones docs/scaling.md's nginx block balances.
+deploy/supervisord.conf, every `python -m` they name is a module here, the gateways they
+start are the ones docs/scaling.md's nginx block balances, and Redis runs with
+deploy/redis.conf: password required, append-only file on.
 
-Installed, /opt/northwind is this checkout and /etc/northwind, /var/log/northwind and
-/run/northwind are scratch directories.
+Installed, /opt/northwind is this checkout and /etc/northwind, /var/log/northwind,
+/var/lib/northwind and /run/northwind are scratch directories.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import redis
 from supervisor.options import ServerOptions
 
-from devstack.processes import ROOT
+from devstack.processes import ROOT, ManagedProcess, free_port
 
 DEPLOY = ROOT / "deploy"
 UNITS = ["northwind-redis.service", "northwind-actions.service", "northwind-rasa.service"]
@@ -28,7 +30,8 @@ GATEWAYS = ["northwind-gateway@8001.service", "northwind-gateway@8002.service"]
 def install(tmp_path: Path) -> Path:
     """deploy/ with its absolute paths moved: this checkout, scratch directories."""
     moved = {"/opt/northwind": str(ROOT)} | {
-        f"/{place}/northwind": str(tmp_path / place) for place in ("etc", "var/log", "run")
+        f"/{place}/northwind": str(tmp_path / place)
+        for place in ("etc", "var/log", "var/lib", "run")
     }
     for source in DEPLOY.rglob("*"):
         if source.is_file():
@@ -39,7 +42,7 @@ def install(tmp_path: Path) -> Path:
                 parents=True, exist_ok=True
             )
             (tmp_path / "deploy" / source.relative_to(DEPLOY)).write_text(text)
-    for directory in moved.values():
+    for directory in [*moved.values(), str(tmp_path / "var/lib/redis")]:
         Path(directory).mkdir(parents=True, exist_ok=True)
     shutil.copy(tmp_path / "deploy" / "northwind.env", tmp_path / "etc")
     shutil.copy(tmp_path / "deploy" / "secrets.env.example", tmp_path / "etc" / "secrets.env")
@@ -110,3 +113,22 @@ def test_supervisord_reads_its_production_config(
         "RASA_TOKEN",
         "RASA_CHANNEL_SECRET",
     ]
+
+
+def test_redis_runs_with_its_production_config(tmp_path: Path) -> None:
+    deploy = install(tmp_path)
+    (tmp_path / "etc" / "redis-password.conf").write_text('requirepass "from-the-file"\n')
+    port = free_port()
+    server = ManagedProcess(
+        f"redis-deploy-{port}",
+        ["redis-server", str(deploy / "redis.conf"), "--port", str(port)],
+    )
+    try:
+        server.wait_for_port(port)
+        with pytest.raises(redis.AuthenticationError):
+            redis.Redis(port=port).ping()
+        client = redis.Redis(port=port, password="from-the-file", decode_responses=True)
+        assert client.config_get("appendonly") == {"appendonly": "yes"}
+        client.close()
+    finally:
+        server.stop()
