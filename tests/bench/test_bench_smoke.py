@@ -71,6 +71,7 @@ FIGURES = {
         "rasa_rss_start_mb",
         "rasa_rss_end_mb",
     },
+    "insights": {"conversations", "questions", "clusters", "wall_s"},
     "faq_scale": {
         "faqs",
         "variants",

@@ -3,7 +3,9 @@ missing), the agents' accounts, and a gateway in front of the trained bot."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import shutil
 import subprocess
 import urllib.request
@@ -79,3 +81,46 @@ def gateway(
     )
     yield process
     process.stop()
+
+
+async def run_console_script(
+    script: str,
+    redis_server: RedisServer,
+    prefix: str,
+    rasa_url: str,
+    accounts_file: Path,
+    admin: tuple[str, str],
+    agent: tuple[str, str],
+    env: dict[str, str] | None = None,
+) -> tuple[int, str]:
+    """`node <script> <gateway url> <output dir> <admin> <password> <agent> <password>`
+    against a gateway of its own whose accounts are `admin` (an admin) and `agent`: the
+    script's exit status and what it printed."""
+    accounts_file.write_text(
+        json.dumps(
+            {
+                "agents": [
+                    {"username": admin[0], "password": admin[1], "role": "admin"},
+                    {"username": agent[0], "password": agent[1]},
+                ]
+            }
+        )
+    )
+    gateway = GatewayProcess(redis_server, prefix, rasa_url, agents_file=str(accounts_file))
+    try:
+        process = await asyncio.create_subprocess_exec(
+            browser_tools(),
+            str(HERE / script),
+            gateway.url,
+            str(OUTPUT / Path(script).stem),
+            *admin,
+            *agent,
+            cwd=HERE,
+            env={**os.environ, **(env or {})},
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        printed, _ = await asyncio.wait_for(process.communicate(), 180)
+    finally:
+        gateway.stop()
+    return process.returncode or 0, printed.decode()
