@@ -1,5 +1,6 @@
 """What one gateway process holds, from start to stop: the Socket.IO server, the Redis
-connection, the services, and the sweeper that watches agents' presence.
+connection, the services, the agents' canned answers, and the sweeper that watches agents'
+presence and the FAQ files.
 
     gateway = Gateway(settings)
     await gateway.start()        # connects Redis, wires the services
@@ -24,7 +25,7 @@ from handoff.insights.runner import InsightsRunner
 from handoff.mail.receiver import start_receiver
 from handoff.mail.sender import OutboxWorker
 from handoff.services import Services
-from handoff.services.faq_answers import FaqAnswers
+from handoff.services.faq_answers import FaqFiles
 from handoff.services.notifier import Notifier
 from handoff.settings import Settings
 from handoff.sockets.agents import AgentNamespace
@@ -38,7 +39,8 @@ log = logging.getLogger("handoff.gateway")
 
 # How long a stopping process waits for a mail it is handing over (docs/email.md).
 OUTBOX_STOP_S = 1.0
-# How often each process deletes attachment files whose conversation expired.
+# How often each process deletes attachment files and marked answers whose conversation
+# expired.
 FILE_SWEEP_INTERVAL_S = 600.0
 
 
@@ -91,7 +93,7 @@ class Gateway:
         self._sweeper: asyncio.Task[None] | None = None
         self._outbox: tuple[OutboxWorker, asyncio.Task[None]] | None = None
         self._receiver: asyncio.AbstractServer | None = None
-        self.faq_answers = FaqAnswers([])
+        self.faq_files = FaqFiles(settings.faq_files)
         self.insights = InsightsRunner(settings)
 
     @property
@@ -107,7 +109,7 @@ class Gateway:
         if settings.agents_file:
             loaded = await stores.agents.load_file(settings.agents_file)
             log.info("loaded %d agent accounts from %s", loaded, settings.agents_file)
-        self.faq_answers = await asyncio.to_thread(FaqAnswers.load, settings.faq_files)
+        await asyncio.to_thread(self.faq_files.refresh)
         self._sweeper = asyncio.create_task(self._sweep_forever())
         await self._start_mail()
 
@@ -161,12 +163,14 @@ class Gateway:
 
     async def _sweep_forever(self) -> None:
         """Heartbeat this process's agent sockets; requeue chats of vanished agents;
-        delete attachment files of expired conversations and take them out of the inbox."""
+        delete attachment files and marked answers of expired conversations and take them
+        out of the inbox; reread changed FAQ files."""
         last_heartbeat = last_file_sweep = 0.0
         while True:
             await asyncio.sleep(self.settings.sweep_interval_s)
             beat = time.monotonic() - last_heartbeat >= HEARTBEAT_INTERVAL_S
             try:
+                await asyncio.to_thread(self.faq_files.refresh)
                 await self.services.agents.sweep(heartbeat=beat)
                 if beat:
                     await self.services.mail.heartbeat()
@@ -174,6 +178,7 @@ class Gateway:
                 if time.monotonic() - last_file_sweep >= FILE_SWEEP_INTERVAL_S:
                     await self.services.stores.records.sweep_files()
                     await self.services.stores.inbox.sweep()
+                    await self.services.stores.taught.prune()
                     last_file_sweep = time.monotonic()
             except (RedisError, OSError) as exc:
                 log.warning("sweep skipped: Redis unavailable (%s)", exc)

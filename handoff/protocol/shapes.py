@@ -95,3 +95,16 @@ class AccountRow(TypedDict):
     role: AgentRole
     disabled: bool
     limit: int
+
+
+class TaughtAnswer(TypedDict):
+    """An agent's reply marked as a good answer to the customer's question, on the review
+    list of what the bot could learn (`mark_good_answer`, GET /api/admin/taught)."""
+
+    conversation_id: str
+    reply_id: str  # the transcript entry id of the agent's reply
+    question: str  # the customer's message(s) just before the reply
+    answer: str
+    agent: str  # username
+    agent_name: str
+    marked_at: float

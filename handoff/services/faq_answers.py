@@ -1,8 +1,11 @@
-"""The FAQ answers agents use as canned answers, read once from the bot's FAQ file(s) and
-ranked by meaning with the sentence embeddings the bot itself uses (bot/faq/embedder.py).
+"""The FAQ answers agents use as canned answers: read from the bot's FAQ file(s), read
+again whenever one changes (they follow what trainers edit, without a restart), and ranked
+by meaning with the sentence embeddings the bot itself uses (bot/faq/embedder.py).
 
-    answers = FaqAnswers.load(["bot/data/faq.yml"])
-    answers.listed[0]           # {"id": "place_order", "question": ..., "answer": ...}
+    files = FaqFiles(["bot/data/faq.yml"])
+    files.refresh()                 # at start and on each sweep: reads only changed files
+    answers = files.current         # the answers of the files' last good versions
+    answers.listed[0]               # {"id": "place_order", "question": ..., "answer": ...}
     await answers.ranked("return")  # best first: return_policy, how_to_return, ...
 """
 
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from typing import Callable, Iterable, TypedDict
 
 import numpy as np
@@ -19,6 +23,61 @@ from bot.faq.catalog import Faq
 from bot.faq.embedder import Encoder, load_encoder
 
 log = logging.getLogger("handoff.gateway")
+
+# What tells a file changed: its modification time and size (None: it is missing).
+Stamp = tuple[int, int] | None
+
+
+class FaqFiles:
+    """The FAQ files, and the answers of their last good versions in `current`.
+
+    A missing or broken file is logged and its last good FAQs kept (none, before it was
+    ever read): a file saved half-way never empties the console's list, and the gateway
+    starts anyway. The first file naming an id wins.
+    """
+
+    def __init__(self, paths: Iterable[str], encoder: Callable[[], Encoder] = load_encoder) -> None:
+        self._paths = list(paths)
+        self._encoder = encoder
+        self._stamps: dict[str, Stamp] = {}
+        self._by_file: dict[str, list[Faq]] = {path: [] for path in self._paths}
+        self.current = FaqAnswers([], encoder)
+
+    def refresh(self) -> bool:
+        """Read the files that changed since the last call; True if the answers changed.
+        Blocking (file reads): the gateway calls it on a thread."""
+        changed = False
+        for path in self._paths:
+            stamp = _stamp(path)
+            if path in self._stamps and stamp == self._stamps[path]:
+                continue
+            self._stamps[path] = stamp
+            try:
+                self._by_file[path] = load_catalog(path)
+            except FaqFileError as error:
+                log.warning("FAQ answers of %s not (re)loaded: %s", path, error)
+                continue
+            log.info("loaded %d FAQ answers from %s", len(self._by_file[path]), path)
+            changed = True
+        if changed:
+            self.current = FaqAnswers(self._first_of_each_id(), self._encoder)
+        return changed
+
+    def _first_of_each_id(self) -> list[Faq]:
+        seen: set[str] = set()
+        faqs: list[Faq] = []
+        for path in self._paths:
+            faqs += [faq for faq in self._by_file[path] if faq.id not in seen]
+            seen.update(faq.id for faq in self._by_file[path])
+        return faqs
+
+
+def _stamp(path: str) -> Stamp:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size
 
 
 class FaqAnswer(TypedDict):
@@ -50,23 +109,6 @@ class FaqAnswers:
             {"id": faq.id, "question": faq.questions[0], "answer": faq.answer.strip()}
             for faq in faqs
         ]
-
-    @classmethod
-    def load(cls, paths: Iterable[str]) -> FaqAnswers:
-        """A missing or broken file is logged and skipped: the console then offers only
-        its built-in phrases, and the gateway still starts."""
-        faqs: list[Faq] = []
-        seen: set[str] = set()
-        for path in paths:
-            try:
-                catalog = load_catalog(path)
-            except FaqFileError as error:
-                log.warning("FAQ answers not loaded: %s", error)
-                continue
-            faqs += [faq for faq in catalog if faq.id not in seen]
-            seen.update(faq.id for faq in catalog)
-            log.info("loaded %d FAQ answers from %s", len(catalog), path)
-        return cls(faqs)
 
     async def ranked(self, query: str) -> list[RankedAnswer]:
         """Every answer with its score, the closest in meaning to `query` first."""

@@ -1,6 +1,6 @@
 """Redis-backed state, one store per concept: conversations and their state machine (Lua
-scripts in lua/), transcripts, the queue, agents, attachments, the inbox's search index;
-every key name in keys.py.
+scripts in lua/), transcripts, the queue, agents, attachments, the inbox's search index,
+the answers agents marked good; every key name in keys.py.
 
     stores = Stores.connect(redis, settings)
     conversation = await stores.conversations.get("c1")
@@ -22,6 +22,7 @@ from handoff.stores.logins import LoginAttempts, LoginLimits
 from handoff.stores.mail import MailStore
 from handoff.stores.queue import HandoffQueue
 from handoff.stores.records import ConversationRecords
+from handoff.stores.taught import TaughtStore
 from handoff.stores.transcript import TranscriptStore
 
 
@@ -39,14 +40,13 @@ class Stores:
     logins: LoginAttempts
     records: ConversationRecords
     inbox: InboxIndex
+    taught: TaughtStore
 
     @classmethod
     def connect(cls, redis: Redis, settings: Settings) -> Stores:
         keys = Keys(settings.redis_prefix)
         inbox = InboxIndex(redis, keys)
-        conversations = ConversationStore(
-            redis, keys, settings.idle_retention_s, settings.index_keep_s, inbox
-        )
+        conversations = ConversationStore(redis, keys, settings.idle_retention_s, inbox)
         transcripts = TranscriptStore(redis, keys)
         attachments = AttachmentStore(
             redis, keys, settings.attachments_dir, settings.max_attachment_bytes
@@ -73,4 +73,5 @@ class Stores:
                 redis, keys, transcripts, attachments, inbox, settings.rasa_key_prefix
             ),
             inbox=inbox,
+            taught=TaughtStore(redis, keys),
         )

@@ -172,23 +172,16 @@ class ConversationStore:
     """Creates conversations, reads their state and moves them through the state machine.
 
     A conversation the bot is in charge of is deleted by Redis after `idle_s` without a
-    new entry (0: kept); queued and held ones are kept while people are on them. Each is
-    indexed by creation time for `started_between`, for `index_keep_s` (0: for ever). What
-    is recorded is indexed for the agents' inbox (`inbox`) as it is recorded.
+    new entry (0: kept); queued and held ones are kept while people are on them. What is
+    recorded is indexed for the agents' inbox (`inbox`) as it is recorded.
     """
 
     def __init__(
-        self,
-        redis: Redis,
-        keys: Keys,
-        idle_s: int = 0,
-        index_keep_s: int = 0,
-        inbox: InboxIndex | None = None,
+        self, redis: Redis, keys: Keys, idle_s: int = 0, inbox: InboxIndex | None = None
     ) -> None:
         self._redis = redis
         self._keys = keys
         self._idle_s = idle_s
-        self._index_keep_s = index_keep_s
         self._inbox = inbox
         self._transition = redis.register_script((_LUA / "transition.lua").read_text())
         self._append = redis.register_script((_LUA / "append.lua").read_text())
@@ -196,19 +189,15 @@ class ConversationStore:
     async def create(self, conversation_id: str, visitor: str = "") -> None:
         """A new conversation with the bot; `visitor` names the customer's browser (the
         id of the first conversation it had), so later ones find the earlier ones."""
-        key, now = self._keys.conversation(conversation_id), time.time()
+        key = self._keys.conversation(conversation_id)
+        visitor = visitor or conversation_id
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.hsetnx(key, "state", State.BOT)
             pipe.hsetnx(key, "gen", "0")
-            pipe.hsetnx(key, "created_at", f"{now:.3f}")
-            pipe.hsetnx(key, "visitor", visitor or conversation_id)
+            pipe.hsetnx(key, "created_at", f"{time.time():.3f}")
+            pipe.hsetnx(key, "visitor", visitor)
             if self._idle_s > 0:
                 pipe.expire(key, self._idle_s)
-            pipe.zadd(self._keys.conversations_started, {conversation_id: now}, nx=True)
-            if self._index_keep_s > 0:
-                pipe.zremrangebyscore(
-                    self._keys.conversations_started, "-inf", f"({now - self._index_keep_s}"
-                )
             await pipe.execute()
 
     async def set_title(self, conversation_id: str, text: str) -> bool:
@@ -219,11 +208,6 @@ class ConversationStore:
     async def get(self, conversation_id: str) -> Conversation | None:
         raw = await self._redis.hgetall(self._keys.conversation(conversation_id))
         return Conversation.from_hash(conversation_id, raw) if raw else None
-
-    async def started_between(self, since: float, until: float) -> list[str]:
-        """Ids of the conversations created in [since, until], oldest first (some may have
-        expired since)."""
-        return list(await self._redis.zrangebyscore(self._keys.conversations_started, since, until))
 
     async def get_many(self, conversation_ids: Sequence[str]) -> list[Conversation]:
         async with self._redis.pipeline(transaction=False) as pipe:

@@ -179,6 +179,11 @@ class InboxIndex:
             await self.remove(conversation_id)
         return len(due)
 
+    async def started_between(self, since: float, until: float) -> list[str]:
+        """Every indexed conversation that started in [since, until], oldest first (all of
+        a period, for insights; some may have expired since)."""
+        return list(await self._redis.zrangebyscore(self._keys.inbox_all, since, until))
+
     async def search(self, query: InboxQuery) -> InboxPage:
         """One page of the conversations that match, newest start first."""
         keys = self._keys

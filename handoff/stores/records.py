@@ -4,7 +4,7 @@
 A conversation's data: its state hash, its transcript, Rasa's tracker and lock keys (the
 prefix of endpoints.yml), its attachments (metadata in Redis, bytes on disk), its place in
 the queue, the inbox's search index and agents' chat sets, widget presence, mail
-scheduling and unsent mail.
+scheduling and unsent mail, and the agents' replies in it marked as good answers.
 Redis expires keys by itself; attachment files whose metadata expired are deleted by a
 sweep (`sweep_files`).
 
@@ -81,8 +81,7 @@ class ConversationRecords:
             removed.append("place in the inbox's search index")
         if await self._redis.zrem(self._keys.queue, conversation_id):
             removed.append("place in the queue")
-        if await self._redis.zrem(self._keys.conversations_started, conversation_id):
-            removed.append("place in the conversation index")
+        await self._redis.srem(self._keys.taught_conversations, conversation_id)
         holders = {conversation.get("agent") or ""} | set(
             await self._redis.smembers(self._keys.agents)
         )
@@ -131,6 +130,7 @@ class ConversationRecords:
             "Rasa lock": lock,
             "Rasa lock counter": f"{lock}:next",
             "widget presence": self._keys.customer_sockets(conversation_id),
+            "answers marked good": self._keys.taught(conversation_id),
         }
         for attachment_id in attachments:
             keys[f"attachment {attachment_id}"] = self._keys.attachment(attachment_id)

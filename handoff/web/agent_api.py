@@ -47,9 +47,10 @@ async def logout(request: Request) -> response.HTTPResponse:
 @agent_api.get("/api/faq-answers")
 async def faq_answers(request: Request) -> response.HTTPResponse:
     """The FAQ answers as canned answers: in file order, or with `q` the closest in
-    meaning first (each with its `score`)."""
+    meaning first (each with its `score`); they follow the FAQ files within a sweep
+    interval of a change."""
     await _signed_in(request)
-    answers = gateway_of(request).faq_answers
+    answers = gateway_of(request).faq_files.current
     query = request.args.get("q", "").strip()[:MAX_QUERY_CHARS]
     return response.json({"answers": await answers.ranked(query) if query else answers.listed})
 

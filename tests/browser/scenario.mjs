@@ -246,6 +246,17 @@ await step("agent-replies", async () => {
   await widgetAccessible("agent chat");
 });
 
+await step("agent-marks-good-answer", async () => {
+  // Only the agent's own replies offer it; the ack marks the button (mark_good_answer).
+  const panel = activePanel();
+  const button = panel.locator(".e.agent").filter({ hasText: AGENT_REPLY })
+    .locator("button[data-action=mark-good-answer]");
+  await button.click();
+  await button.filter({ hasText: "Marked as a good answer" }).waitFor();
+  check(await panel.locator(".e:not(.agent) button[data-action=mark-good-answer]").count() === 0,
+    "only the agent's own replies can be marked");
+});
+
 await step("unread-badge-and-keyboard", async () => {
   await W("textarea").press("Escape");                 // Escape closes the panel...
   await W(".panel").waitFor({ state: "hidden" });

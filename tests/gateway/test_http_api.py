@@ -16,7 +16,7 @@ import aiohttp
 import pytest
 from redis.asyncio import Redis
 
-from devstack.clients import Agent, Customer, disconnect_all
+from devstack.clients import Agent, Customer, disconnect_all, eventually
 from devstack.gateways import GatewayProcess
 from handoff.stores.agents import AgentDirectory
 from handoff.stores.keys import Keys
@@ -183,37 +183,55 @@ async def test_faq_answers_are_for_signed_in_agents_only(
     await customer.disconnect()
 
 
-async def test_faq_answers_come_from_the_configured_file(
+async def test_faq_answers_come_from_the_configured_file_and_follow_its_changes(
     start_gateway: GatewayFactory, fake_rasa: FakeRasa, agents: AgentDirectory, tmp_path: Path
 ) -> None:
     faq = tmp_path / "faq.yml"
-    faq.write_text(
+    opening_hours = (
         "faqs:\n  - id: opening_hours\n    questions:\n      - When are you open?\n"
         "      - opening hours\n    answer: |\n      Every day from 8 to 20.\n"
     )
+    faq.write_text(opening_hours)
     gateway = start_gateway(fake_rasa.url, faq_file=str(faq))
     login = await Agent.login(gateway.url, "ada", "pw")
-    status, _, raw = await Http(gateway.url).request(
-        "GET", "/api/faq-answers", headers={"Authorization": f"Bearer {login['token']}"}
+
+    async def answers() -> list[dict[str, str]]:
+        status, _, raw = await Http(gateway.url).request(
+            "GET", "/api/faq-answers", headers={"Authorization": f"Bearer {login['token']}"}
+        )
+        assert status == 200
+        listed: list[dict[str, str]] = json.loads(raw)["answers"]
+        return listed
+
+    assert await answers() == [
+        {
+            "id": "opening_hours",
+            "question": "When are you open?",
+            "answer": "Every day from 8 to 20.",
+        }
+    ]
+
+    # A trainer adds an FAQ: the console offers it without a restart.
+    faq.write_text(
+        opening_hours + "  - id: parking\n    questions:\n      - Can I park at the store?\n"
+        "      - parking\n    answer: |\n      Yes, for free.\n"
     )
-    assert status == 200
-    assert json.loads(raw) == {
-        "answers": [
-            {
-                "id": "opening_hours",
-                "question": "When are you open?",
-                "answer": "Every day from 8 to 20.",
-            }
-        ]
-    }
+
+    async def parking_listed() -> bool:
+        return [answer["id"] for answer in await answers()] == ["opening_hours", "parking"]
+
+    await eventually(parking_listed, what="the new FAQ among the canned answers")
+
+    # Ranked by meaning, the new FAQ included.
     status, _, raw = await Http(gateway.url).request(
         "GET",
         "/api/faq-answers",
-        params={"q": "what time do you open"},
+        params={"q": "where do I leave my car"},
         headers={"Authorization": f"Bearer {login['token']}"},
     )
-    [ranked] = json.loads(raw)["answers"]
-    assert status == 200 and ranked["id"] == "opening_hours" and ranked["score"] > 0.5
+    ranked = json.loads(raw)["answers"]
+    assert status == 200 and [answer["id"] for answer in ranked] == ["parking", "opening_hours"]
+    assert ranked[0]["score"] > ranked[1]["score"]
 
 
 async def test_an_agent_finds_the_chat_in_the_inbox_and_sees_who_wrote_it(

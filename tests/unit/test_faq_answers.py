@@ -1,11 +1,12 @@
-"""Canned answers ranked by meaning with the bot's own sentence encoder: an agent typing
-"return" gets the return answers first, not the first FAQ that mentions the word."""
+"""The agents' canned answers: ranked by meaning with the bot's own sentence encoder (an
+agent typing "return" gets the return answers first, not the first FAQ that mentions the
+word), following the FAQ files as trainers change them, never emptied by a half-saved file."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from handoff.services.faq_answers import FaqAnswers
+from handoff.services.faq_answers import FaqAnswers, FaqFiles
 
 FAQS = """faqs:
   - id: change_order
@@ -30,10 +31,26 @@ FAQS = """faqs:
 """
 
 
+def answers_of(*paths: Path) -> FaqAnswers:
+    files = FaqFiles([str(path) for path in paths])
+    files.refresh()
+    return files.current
+
+
+def faq_file(path: Path, *ids: str) -> Path:
+    entries = "".join(
+        f"  - id: {faq_id}\n    questions:\n      - What about {faq_id}?\n"
+        f"      - {faq_id}\n    answer: |\n      All about {faq_id}.\n"
+        for faq_id in ids
+    )
+    path.write_text(f"faqs:\n{entries}")
+    return path
+
+
 async def test_answers_come_best_first_by_meaning(tmp_path: Path) -> None:
     faq = tmp_path / "faq.yml"
     faq.write_text(FAQS)
-    answers = FaqAnswers.load([str(faq)])
+    answers = answers_of(faq)
     assert answers.listed[0]["id"] == "change_order"  # file order
     ranked = await answers.ranked("return")
     assert {item["id"] for item in ranked[:2]} == {"return_policy", "how_to_return"}
@@ -44,5 +61,28 @@ async def test_answers_come_best_first_by_meaning(tmp_path: Path) -> None:
 
 
 async def test_no_faq_file_ranks_nothing(tmp_path: Path) -> None:
-    answers = FaqAnswers.load([str(tmp_path / "missing.yml")])
+    answers = answers_of(tmp_path / "missing.yml")
     assert answers.listed == [] and await answers.ranked("return") == []
+
+
+def test_answers_are_reread_only_when_a_file_changes(tmp_path: Path) -> None:
+    path = faq_file(tmp_path / "faq.yml", "parking")
+    files = FaqFiles([str(path)])
+    assert files.refresh() is True
+    assert files.current.listed == [
+        {"id": "parking", "question": "What about parking?", "answer": "All about parking."}
+    ]
+    assert files.refresh() is False
+
+    faq_file(path, "parking", "opening_hours")
+    assert files.refresh() is True
+    assert [item["id"] for item in files.current.listed] == ["parking", "opening_hours"]
+
+
+def test_a_broken_or_missing_file_keeps_its_last_good_answers(tmp_path: Path) -> None:
+    path = faq_file(tmp_path / "faq.yml", "parking")
+    files = FaqFiles([str(path), str(tmp_path / "missing.yml")])
+    files.refresh()
+    path.write_text("faqs:\n  - id: parking\n    questions: [")  # saved half-way
+    assert files.refresh() is False
+    assert [item["id"] for item in files.current.listed] == ["parking"]

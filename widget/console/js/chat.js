@@ -1,7 +1,7 @@
 /* One chat: its tab, header and actions (claim, transfer, resolve, close), the transcript
- * (following the newest entry unless the agent scrolled up), the composer (reply or
- * internal note, typing signals, "/" for canned answers), who the customer is, and the
- * canned answers. */
+ * (following the newest entry unless the agent scrolled up; "Good answer" on the agent's
+ * own replies), the composer (reply or internal note, typing signals, "/" for canned
+ * answers), who the customer is, and the canned answers. */
 import { $, h, clear, toast } from "./dom.js";
 import { customerName, reasonText, whoAndWhat } from "./format.js";
 import { state } from "./state.js";
@@ -12,6 +12,7 @@ import { claimChat } from "./queue.js";
 import { entryNode, entryRole } from "./transcript.js";
 import { CannedPanel, SlashMenu, harvestCanned } from "./canned.js";
 import { CustomerPanel } from "./context.js";
+import { teachButton } from "./teach.js";
 
 // Closer to the bottom than this, the transcript follows new entries.
 const FOLLOW_PX = 80;
@@ -164,7 +165,10 @@ export class Chat {
     const role = entryRole(entry);
     const own = !!entry.username && entry.username === state.session.username;
     const follow = this.atBottom() || !live || own;
-    this.log.appendChild(entryNode(entry));
+    const node = entryNode(entry);
+    const teach = teachButton(this.id, entry);
+    if (teach) node.querySelector(".e-head").appendChild(teach);
+    this.log.appendChild(node);
     if (follow) this.scrollToEnd();
     else this.newPill.hidden = false;
     if (role === "customer") this.customerTyping(false);
