@@ -5,7 +5,7 @@ GET    /api/admin/agents                -> {"agents": [{username, name, role, di
 POST   /api/admin/agents {username, password, name?, role?, limit?}   -> 201 the account
 PATCH  /api/admin/agents/<username> {name?, password?, role?, limit?, disabled?} -> the account
 DELETE /api/admin/agents/<username>     -> {"ok": true}
-GET    /api/admin/taught                -> {"taught": [answers agents marked good]}
+GET    /api/admin/taught                -> {"taught": [answers agents marked good, with drafts]}
 GET    /api/admin/taught?format=yaml    -> them as draft FAQs, a `faqs:` file to download
 DELETE /api/admin/taught/<conversation_id>/<reply_id>   -> {"ok": true} (reviewed)
 GET    /api/admin/insights?since=7d     -> the report of `python -m handoff.insights`
@@ -59,16 +59,21 @@ async def remove_agent(request: Request, username: str) -> response.HTTPResponse
 
 @admin_api.get("/taught")
 async def list_taught(request: Request) -> response.HTTPResponse:
-    """The review list as JSON, or (`?format=yaml`) as draft FAQs whose ids the bot's FAQ
-    files do not use yet."""
+    """The review list as JSON, each answer with its draft FAQ for the console to edit, or
+    (`?format=yaml`) the drafts alone; their ids the bot's FAQ files do not use yet."""
     admin, _ = await _admin(request)
     gateway = gateway_of(request)
     taught = await gateway.services.agents.teaching.review_list(admin)
-    if request.args.get("format") != "yaml":
-        return response.json({"taught": taught})
     catalog_ids = [answer["id"] for answer in gateway.faq_files.current.listed]
+    drafts = taught_drafts(taught, taken=catalog_ids)
+    if request.args.get("format") != "yaml":
+        listed = [
+            {**answer, "suggested_faq": draft.as_dict()}
+            for answer, draft in zip(taught, drafts, strict=True)
+        ]
+        return response.json({"taught": listed})
     return response.text(
-        faqs_yaml(taught_drafts(taught, taken=catalog_ids)),
+        faqs_yaml(drafts),
         content_type="text/yaml; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="taught-faq.yml"'},
     )

@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import urllib.request
 from pathlib import Path
-from typing import Iterator
+from typing import Awaitable, Callable, Iterator
 
 import pytest
 
@@ -113,10 +113,12 @@ async def run_console_script(
     admin: tuple[str, str],
     agent: tuple[str, str],
     env: dict[str, str] | None = None,
+    before: Callable[[GatewayProcess], Awaitable[None]] | None = None,
 ) -> tuple[int, str]:
     """`node <script> <gateway url> <output dir> <admin> <password> <agent> <password>`
-    against a gateway of its own whose accounts are `admin` (an admin) and `agent`: the
-    script's exit status and what it printed."""
+    against a gateway of its own whose accounts are `admin` (an admin) and `agent`, after
+    `before` (what happens in the gateway before the browser comes): the script's exit
+    status and what it printed."""
     accounts_file.write_text(
         json.dumps(
             {
@@ -129,6 +131,8 @@ async def run_console_script(
     )
     gateway = GatewayProcess(redis_server, prefix, rasa_url, agents_file=str(accounts_file))
     try:
+        if before is not None:
+            await before(gateway)
         process = await asyncio.create_subprocess_exec(
             browser_tools(),
             str(HERE / script),

@@ -75,8 +75,9 @@ async def test_an_agent_marks_a_reply_and_an_admin_exports_it_as_an_faq(
     status, _, body = await admin_call(gateway, "GET", "/api/admin/taught", ada.token)
     assert status == 403
     status, _, body = await admin_call(gateway, "GET", "/api/admin/taught", root["token"])
-    listed: list[dict[str, Any]] = json.loads(body)["taught"]
-    assert status == 200 and listed == [marked["taught"]]
+    [listed] = json.loads(body)["taught"]
+    draft: dict[str, Any] = listed.pop("suggested_faq")
+    assert status == 200 and listed == marked["taught"]
 
     status, headers, exported = await admin_call(
         gateway, "GET", "/api/admin/taught?format=yaml", root["token"]
@@ -84,6 +85,7 @@ async def test_an_agent_marks_a_reply_and_an_admin_exports_it_as_an_faq(
     assert status == 200 and "attachment" in headers["Content-Disposition"]
     [faq] = parse_catalog(yaml.safe_load(exported))  # a file bot/data/ accepts as it is
     assert (faq.questions, faq.answer.strip()) == ((QUESTION,), REPLY)
+    assert draft == {"id": faq.id, "questions": [QUESTION], "answer": REPLY}
     assert insights_taught(gateway) == exported
 
     path = f"/api/admin/taught/{cid}/{sent['entry']['id']}"
