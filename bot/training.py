@@ -4,7 +4,8 @@ The model file is named after a hash of everything that shapes it (config, domai
 training data, our component code), so `make run`, `make train` and the test suite all
 reuse one model until something that matters changes. Prints the model path, and after
 training a new one, the training report on stderr (`bot.training_report`: intents the model
-confuses, intents short of examples, examples that collide with an FAQ).
+confuses, intents short of examples, examples that collide with an FAQ, the FAQ answers'
+expected accuracy and hand-offs, FAQs the retriever confuses).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bot.faq.calibration import GENERIC_OUT_OF_SCOPE_FILE
 from bot.faq.catalog import FaqFileError, load_faq_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +29,7 @@ KEEP_MODELS = 3
 def model_inputs() -> list[Path]:
     """Every file whose content changes the trained model."""
     code = sorted((ROOT / "bot").rglob("*.py"))
+    code.append(GENERIC_OUT_OF_SCOPE_FILE)
     data = sorted(p for p in DATA_DIR.rglob("*") if p.is_file())
     return [CONFIG, DOMAIN, *data, *code]
 
@@ -108,9 +111,17 @@ def main() -> int:
         print(f"error: rasa train failed (exit {error.returncode})", file=sys.stderr)
         return 1
     if trains and not args.no_report:
-        from bot.training_report import format_report, report_for
+        from bot.training_report import (
+            faq_calibration,
+            format_faq_report,
+            format_report,
+            report_for,
+        )
 
         print(format_report(report_for()), file=sys.stderr)
+        calibration = faq_calibration(model_file(args.out))
+        if calibration:
+            print(format_faq_report(calibration), file=sys.stderr)
     return 0
 
 

@@ -79,6 +79,7 @@ FIGURES = {
         "query_p50_ms",
         "query_p99_ms",
         "top1_accuracy",
+        "estimated_accuracy",
         "eval_wall_s",
     },
 }
