@@ -296,7 +296,7 @@ def estimate(held_out: Sequence[HeldOut], rule: Rule) -> Estimate:
 
 
 def confusions(held_out: Sequence[HeldOut]) -> tuple[Confusion, ...]:
-    """FAQ pairs the model mixes up (either way round), most often first, with examples."""
+    """FAQ pairs the model mixes up (true -> ranked first), most often first, with examples."""
     mixed: dict[tuple[str, str], list[str]] = defaultdict(list)
     for h in held_out:
         if h.faq_id is not None and h.matches[0].faq_id != h.faq_id:
