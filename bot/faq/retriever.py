@@ -48,7 +48,9 @@ class TrainedRetriever:
             settings.regularisation,
             unanswerable.vectors if len(unanswerable.texts) else None,
         )
-        calibration = calibrate(vectors, faq_ids, variants, unanswerable, generic, settings)
+        calibration = calibrate(
+            vectors, faq_ids, variants, unanswerable, generic, settings, trained=index
+        )
         return cls(index, calibration)
 
     def rule(self, settings: RetrievalSettings) -> Rule:
