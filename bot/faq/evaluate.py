@@ -88,6 +88,8 @@ def summarise(outcomes: Sequence[Outcome], settings: RetrievalSettings) -> dict[
         "in_scope": len(in_scope),
         "out_of_scope": len(out_of_scope),
         "top1_accuracy": _ratio(sum(o.correct for o in in_scope), len(in_scope)),
+        # the right answer, or a person when no FAQ fits: what a customer would call right
+        "right_outcomes": _ratio(sum(o.correct for o in outcomes), len(outcomes)),
         "oos_recall": _ratio(len(oos_handed_off), len(out_of_scope)),
         "oos_precision": _ratio(len(oos_handed_off), len(handed_off)),
         **settings.thresholds(),
