@@ -1,4 +1,5 @@
-"""Calibration from the FAQ file alone: on small synthetic vectors, no encoder, in seconds."""
+"""Calibration from the FAQ file alone: on small synthetic vectors, no encoder, in seconds;
+and what the trained model's calibration tells a trainer."""
 
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from bot.faq.decision import Decision
 from bot.faq.index import FaqIndex
 from bot.faq.retriever import TrainedRetriever
 from bot.faq.settings import RetrievalSettings
+from bot.training_report import faq_calibration, format_faq_report
 
 DIMENSION = 24
 AUTO = RetrievalSettings()
@@ -132,3 +134,18 @@ def test_shipped_generic_set_is_large_and_clean() -> None:
     assert len(questions) >= 250
     assert len(set(questions)) == len(questions)
     assert not any(q.startswith("#") for q in questions)
+
+
+def test_training_report_shows_the_trained_models_estimate_and_confused_faqs(
+    trained_model: Path,
+) -> None:
+    """What `make train` prints comes from the calibration stored in the model archive."""
+    calibration = faq_calibration(trained_model)
+    assert calibration is not None and calibration.confusions
+    report = format_faq_report(calibration)
+    estimate = calibration.estimate
+    assert f"{estimate.accuracy:.0%} right answer" in report
+    assert f"{estimate.handoffs:.0%} handed to a person" in report
+    confused = calibration.confusions[0]
+    assert f"{confused.faq_id} -> {confused.mistaken_for}: {confused.count}x" in report
+    assert confused.examples[0] in report
