@@ -1,5 +1,6 @@
 # Two commands do everything on a fresh Debian machine with python3.10:
-#   make run    install, train if needed, start Redis, Rasa, actions and the gateway
+#   make run    install, train if needed, run Redis, Rasa, actions and the gateway under
+#               supervisord (a service that exits is restarted; docs/deploy.md)
 #   make test   install, then lint, type-check and run both test tiers
 .PHONY: run test test-fast test-bot setup setup-test train eval bench lint lock clean
 
@@ -18,8 +19,8 @@ setup:
 setup-test:
 	scripts/setup.sh --browser
 
-train: setup  ## retrain only if config, domain, bot/data or bot/ code changed
-	.venv/bin/python -m bot.training
+train: setup  ## retrain only if config, domain, bot/data or bot/ code changed; a running make run switches to it
+	bash -c '. scripts/env.sh && exec .venv/bin/python -m bot.training --publish'
 
 test-bot: setup  ## rasa test on the trainers' test stories, then the intent report per intent
 	.venv/bin/rasa test core --model $$(.venv/bin/python -m bot.training) --stories tests/stories \

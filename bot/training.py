@@ -5,7 +5,9 @@ training data, our component code), so `make run`, `make train` and the test sui
 reuse one model until something that matters changes. Prints the model path, and after
 training a new one, the training report on stderr (`bot.training_report`: intents the model
 confuses, intents short of examples, examples that collide with an FAQ, the FAQ answers'
-expected accuracy and hand-offs, FAQs the retriever confuses).
+expected accuracy and hand-offs, FAQs the retriever confuses). With `--publish` (`make
+train`), it also names the model in `$RUN_DIR/model.path`, which every worker of a running
+Rasa follows (`bot.served_model`).
 """
 
 from __future__ import annotations
@@ -14,16 +16,26 @@ import argparse
 import hashlib
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from bot.faq.calibration import GENERIC_OUT_OF_SCOPE_FILE
 from bot.faq.catalog import FaqFileError, load_faq_file
+from bot.served_model import pointer_file, publish
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "bot" / "data"
 CONFIG = ROOT / "config.yml"
 DOMAIN = ROOT / "domain.yml"
 KEEP_MODELS = 3
+PROGRESS_EVERY_S = 30
+_STARTED = time.monotonic()
+
+
+def stage(what: str) -> None:
+    """One progress line with the time since start, on stderr (stdout is the model path)."""
+    minutes, seconds = divmod(int(time.monotonic() - _STARTED), 60)
+    print(f"training [{minutes}:{seconds:02d}] {what}", file=sys.stderr, flush=True)
 
 
 def model_inputs() -> list[Path]:
@@ -63,6 +75,7 @@ def ensure_model(out_dir: Path = ROOT / "models") -> Path:
     model = model_file(out_dir)
     if model.exists():
         return model
+    stage("checking the FAQ files")
     check_faq_files()
     out_dir.mkdir(parents=True, exist_ok=True)
     command = [
@@ -81,8 +94,17 @@ def ensure_model(out_dir: Path = ROOT / "models") -> Path:
         "--fixed-model-name",
         model.name[: -len(".tar.gz")],
     ]
+    stage(f"rasa train: NLU pipeline, then dialogue policies, into {model.name}")
     # Rasa's output goes to stderr: stdout carries only the model path (scripts read it).
-    subprocess.run(command, check=True, cwd=ROOT, stdout=sys.stderr)
+    rasa = subprocess.Popen(command, cwd=ROOT, stdout=sys.stderr)
+    while True:
+        try:
+            if rasa.wait(timeout=PROGRESS_EVERY_S):
+                raise subprocess.CalledProcessError(rasa.returncode, command)
+            break
+        except subprocess.TimeoutExpired:
+            stage("rasa train is still running")
+    stage("model trained")
     if not model.exists():
         raise RuntimeError(f"rasa train finished without writing {model}")
     prune_old_models(out_dir)
@@ -100,16 +122,25 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "models")
     parser.add_argument("--no-report", action="store_true", help="skip the training report")
+    parser.add_argument(
+        "--publish", action="store_true", help="serve it: name it in $RUN_DIR/model.path"
+    )
     args = parser.parse_args()
+    pointer = pointer_file()
+    if args.publish and pointer is None:
+        parser.error("--publish needs RUN_DIR (scripts/env.sh sets it)")
     trains = not model_file(args.out).exists()
     try:
-        print(ensure_model(args.out), flush=True)
+        model = ensure_model(args.out)
+        print(model, flush=True)
     except FaqFileError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except subprocess.CalledProcessError as error:
         print(f"error: rasa train failed (exit {error.returncode})", file=sys.stderr)
         return 1
+    if args.publish and pointer is not None:
+        publish(model, pointer)
     if trains and not args.no_report:
         from bot.training_report import (
             faq_calibration,
@@ -118,8 +149,9 @@ def main() -> int:
             report_for,
         )
 
+        stage("training report")
         print(format_report(report_for()), file=sys.stderr)
-        calibration = faq_calibration(model_file(args.out))
+        calibration = faq_calibration(model)
         if calibration:
             print(format_faq_report(calibration), file=sys.stderr)
     return 0

@@ -1,8 +1,8 @@
 """Async client for Rasa's REST channel: one customer message in, the bot's messages out.
 
 Whatever goes wrong (Rasa down, an error status, a reply slower than the timeout, a body
-that is not a list) becomes BotUnavailable, so the caller has one thing to handle: give
-the conversation to a person.
+that is not a list, or no message at all) becomes BotUnavailable, so the caller has one
+thing to handle: give the conversation to a person.
 
     rasa = RasaClient("http://127.0.0.1:5005", timeout_s=10, channel_secret="...")
     messages = await rasa.send("conversation-id", "where is my parcel?", {})
@@ -61,7 +61,12 @@ class RasaClient:
             raise BotUnavailable(f"Rasa unreachable: {exc.__class__.__name__}: {exc}") from exc
         if not isinstance(reply, list):
             raise BotUnavailable("Rasa's reply is not a list of messages")
-        return [message for message in reply if isinstance(message, dict)]
+        messages = [message for message in reply if isinstance(message, dict)]
+        if not messages:
+            # Every turn of this bot says something or hands off; Rasa answers with nothing
+            # when a custom action failed (the action server is down), and logs only that.
+            raise BotUnavailable("Rasa answered nothing: a custom action failed")
+        return messages
 
     async def healthy(self) -> bool:
         """Whether the Rasa server answers (with the token, its /status; else its root)."""

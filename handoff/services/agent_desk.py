@@ -1,4 +1,5 @@
-"""The agents' side: sign-in, presence, claiming, replies, notes, transfer, resolve.
+"""The agents' side: sign-in, presence, claiming, replies, notes, transfer, resolve (and,
+through `teaching`, replies marked as good answers for the bot to learn).
 
 Every move is one atomic state transition in Redis (two agents never hold one chat), and
 chats of an agent who vanished for longer than the grace period go back to the head of
@@ -27,6 +28,7 @@ from handoff.protocol import (
 from handoff.protocol.entries import Entry, agent_message, note, system_event
 from handoff.services.accounts import AccountAdmin
 from handoff.services.core import ConversationCore, log
+from handoff.services.teaching import Teaching
 from handoff.services.validation import raise_for_append, refusal, valid_id, valid_text
 from handoff.stores.agents import Agent, valid_username
 from handoff.stores.conversations import Conversation, QueueOp, Refusal
@@ -70,6 +72,7 @@ class AgentDesk:
         self._connections: dict[str, str] = {}  # "<process>:<sid>" -> username
         self._connection_tokens: dict[str, str] = {}  # "<process>:<sid>" -> its login token
         self.accounts = AccountAdmin(core.stores, self.enforce_revocations)
+        self.teaching = Teaching(core)
 
     async def login(self, username: Any, password: Any, address: str = "") -> dict[str, str]:
         """A token for the right password; wrong ones are counted per username and client
@@ -340,6 +343,7 @@ class AgentDesk:
                 "queued_at": "",
                 "handoff_text": "",
                 "resolved_by": agent.name,
+                "resolved_agent": username,
                 "resolved_at": f"{time.time():.3f}",
             },
         )

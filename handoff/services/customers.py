@@ -11,12 +11,14 @@ charge: the bot (through the BotRelay), the queue, or the agent holding the chat
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from handoff.auth.tokens import SessionTokens
 from handoff.protocol import (
     Channel,
+    CustomerState,
     CustomerStatus,
     Entry,
     EntryEvent,
@@ -33,17 +35,24 @@ from handoff.services.core import ConversationCore, log
 from handoff.services.validation import (
     ConnectionCounter,
     RateLimiter,
+    browser_label,
     client_address,
     raise_for_append,
+    valid_comment,
     valid_last_id,
     valid_metadata,
+    valid_page_visit,
     valid_text,
 )
-from handoff.stores.conversations import AppendResult, AppendStatus
+from handoff.stores.conversations import AppendResult, AppendStatus, Conversation, QueueOp
+from handoff.stores.inbox import InboxTag, TagValue
 
 if TYPE_CHECKING:
     from handoff.mail.service import MailService
 
+BOT_IS_BACK = "The assistant is back: ask it anything, or ask for a person at any time."
+# Back with the bot, a conversation has no handoff of its own any more.
+_HANDOFF_FIELDS_CLEARED = {"reason": "", "confidence": "", "queued_at": "", "handoff_text": ""}
 ABSENT_AGENT_TEXT = (
     "The person helping you lost their connection. You're first in line for the next "
     "person from our team."
@@ -58,6 +67,7 @@ class SessionOpened:
     history: list[Entry]
     status: CustomerStatus
     email: bool  # whether the team can answer by email (SMTP is set up)
+    max_message_chars: int  # the widget counts against it before sending
 
 
 class CustomerService:
@@ -102,10 +112,14 @@ class CustomerService:
         *,
         socket: str = "",
         address: str = "",
+        metadata: Any = None,
+        user_agent: Any = None,
     ) -> SessionOpened:
         """Resume the conversation of a genuine token; anything else starts a new one
         (throttled per `socket` and, for new conversations, per client `address`, when
-        the caller names them).
+        the caller names them). A new one started in a browser that had an earlier
+        conversation (its token) is linked to it; `metadata.context` says which page the
+        customer is on, `user_agent` which browser.
 
         `join(conversation_id)` subscribes the caller to live events; it runs before the
         history is read, so an entry appended meanwhile is delivered live, in the history,
@@ -123,9 +137,11 @@ class CustomerService:
         if conversation_id is None or not resumed:
             if address:
                 self._new_conversations.check(address)
+            visitor = (conversation.visitor if conversation else "") or conversation_id or ""
             conversation_id, token = self.sessions.issue()
-            await conversations.create(conversation_id)
+            await conversations.create(conversation_id, visitor)
             log.info("conversation %s: new session", conversation_id)
+        await self._note_visit(conversation_id, metadata, browser_label(user_agent))
         if join is not None:
             await join(conversation_id)
         history: list[Entry] = []
@@ -149,7 +165,29 @@ class CustomerService:
             history,
             await self._core.customer_status(conversation_id),
             bool(self.mail and self.mail.enabled),
+            self._core.settings.max_message_chars,
         )
+
+    async def _note_visit(self, conversation_id: str, metadata: Any, browser: str = "") -> None:
+        """Keep the page the chat started on, the latest one and the browser."""
+        context = metadata.get("context") if isinstance(metadata, dict) else None
+        visit = valid_page_visit(context)
+        fields = {"browser": browser} if browser else {}
+        if visit:
+            page = json.dumps(visit, ensure_ascii=False)
+            fields |= {"first_page": page, "latest_page": page}
+        if fields:
+            await self._core.stores.conversations.set_fields(
+                conversation_id, fields, keep=("first_page",)
+            )
+
+    async def _named_by(self, conversation_id: str, text: str) -> None:
+        """The first message names the chat and puts it in the inbox with its browser."""
+        stores = self._core.stores
+        if await stores.conversations.set_title(conversation_id, text):
+            conversation = await self._core.conversation(conversation_id)
+            tags = {InboxTag.VISITOR: TagValue(conversation.visitor)}
+            await stores.inbox.index(conversation_id, tags=tags)
 
     async def conversation_of(self, token: Any) -> str:
         """The live conversation a genuine token names (Rasa's clients may send one with
@@ -165,10 +203,13 @@ class CustomerService:
         metadata = valid_metadata(metadata)
         self._rate_limiter.check(conversation_id)
         await self._commands.check(conversation_id, text)
+        context = metadata.pop("context", None) if metadata else None
         result = await self._core.stores.conversations.append(
-            conversation_id, [customer_message(text, metadata)], last_message=text
+            conversation_id, [customer_message(text, metadata or None)], last_message=text
         )
         raise_for_append(result.status)
+        await self._note_visit(conversation_id, {"context": context})
+        await self._named_by(conversation_id, text)
         if result.state is State.BOT:
             self._bot.ask(conversation_id, text, metadata, result.gen)
         else:
@@ -274,6 +315,56 @@ class CustomerService:
         await self._core.notifier.to_customer(conversation_id, "status", status)
         return status
 
+    async def end_chat(self, conversation_id: str) -> CustomerStatus:
+        """The customer's "End chat": a held chat is resolved (its agent is told, and the
+        customer may rate it), a queued one leaves the queue; either way the bot is back.
+        With the bot already in charge there is nothing to end: the status is the answer."""
+        self._requests.check(f"end:{conversation_id}")
+        conversation = await self._core.conversation(conversation_id)
+        if conversation.state is State.WITH_AGENT:
+            await self._end_held_chat(conversation)
+            return await self._core.customer_status(conversation_id)
+        if conversation.state is State.QUEUED:
+            result = await self._core.change_state(
+                conversation_id,
+                allowed=[State.QUEUED],
+                to=State.BOT,
+                entry=system_event(EntryEvent.ENDED, text=f"You left the queue. {BOT_IS_BACK}"),
+                queue=QueueOp.REMOVE,
+                fields=_HANDOFF_FIELDS_CLEARED,
+            )
+            log.info(
+                "conversation %s: queued -> bot (the customer left the queue)", conversation_id
+            )
+            await self._core.deliver(conversation_id, result.entry, agent="")
+            await self._core.views_changed(queue=True)
+        status = await self._core.customer_status(conversation_id)
+        await self._core.notifier.to_customer(conversation_id, "status", status)
+        return status
+
+    async def _end_held_chat(self, conversation: Conversation) -> None:
+        """Resolved by the customer: the same `resolved` entry and status as an agent's
+        resolve, so the agent's console and the rating work alike."""
+        agent, name = conversation.agent, conversation.agent_name or "the team"
+        entry = system_event(
+            EntryEvent.RESOLVED,
+            text=f"The customer ended the chat with {name}. {BOT_IS_BACK}",
+            agent=agent,
+            name=name,
+        )
+        result = await self._core.change_state(
+            conversation.id,
+            allowed=[State.WITH_AGENT],
+            to=State.BOT,
+            entry=entry,
+            expected_agent=agent,
+            fields={**_HANDOFF_FIELDS_CLEARED, "resolved_at": f"{time.time():.3f}"},
+        )
+        log.info("conversation %s: with_agent -> bot (ended by the customer)", conversation.id)
+        await self._core.deliver(conversation.id, result.entry, agent=agent)
+        await self._core.send_status(conversation.id, state=CustomerState.RESOLVED, agent=name)
+        await self._core.let_go(agent, conversation.id, EntryEvent.RESOLVED)
+
     async def _requeue_from_absent(self, conversation_id: str, agent: str) -> bool:
         """Requeue at the head a chat whose holder lost their last socket; False when they
         are not away (or the chat moved meanwhile)."""
@@ -322,6 +413,8 @@ class CustomerService:
         await self._core.stores.conversations.set_fields(
             conversation_id, {"contact": json.dumps(contact)}
         )
+        email_tag = {InboxTag.EMAIL: TagValue(contact["email"].lower())}
+        await self._core.stores.inbox.index(conversation_id, tags=email_tag)
         entry = await self._core.record(
             conversation_id,
             system_event(
@@ -339,21 +432,37 @@ class CustomerService:
         await self._core.views_changed(queue=True)
         return entry
 
-    async def rating(self, conversation_id: str, score: Any) -> Entry:
+    async def rating(self, conversation_id: str, score: Any, comment: Any = None) -> Entry:
+        """The customer's score (and optional comment) after a person resolved the chat;
+        the agent who resolved it is told, and the inbox can filter by it."""
         if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
             raise InputError(ErrorCode.INVALID_SCORE, "The rating is a whole number from 1 to 5.")
+        comment = valid_comment(comment)
         self._requests.check(f"rating:{conversation_id}")
-        await self._core.conversation(conversation_id)
+        conversation = await self._core.conversation(conversation_id)
         if not await self._awaits_rating(conversation_id):
             raise InputError(
                 ErrorCode.WRONG_STATE, "A rating is taken once, after a person resolved the chat."
             )
         entry = await self._core.record(
             conversation_id,
-            system_event(EntryEvent.RATING, text="Thanks for your feedback!", score=score),
+            system_event(
+                EntryEvent.RATING,
+                text="Thanks for your feedback!",
+                score=score,
+                comment=comment or None,
+            ),
         )
+        stores = self._core.stores
+        await stores.conversations.set_fields(
+            conversation_id, {"rating": str(score), "rating_comment": comment}
+        )
+        await stores.inbox.index(conversation_id, tags={InboxTag.RATING: TagValue(str(score))})
         log.info("conversation %s: rated %d", conversation_id, score)
         await self._core.deliver(conversation_id, entry)
+        if conversation.resolved_agent:
+            rated = {"conversation_id": conversation_id, "entry": entry}
+            await self._core.notifier.to_agent(conversation.resolved_agent, "rated", rated)
         return entry
 
     async def _awaits_rating(self, conversation_id: str) -> bool:

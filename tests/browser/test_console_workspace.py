@@ -1,0 +1,21 @@
+"""The agent's workspace in a real browser (`node tests/browser/console_workspace.mjs`): the
+customer's context beside the chat, tab labels that say who and what, canned answers by
+meaning with a preview and the "/" shortcut, a transcript that follows the chat, title and
+desktop alerts, a rating with a comment, earlier conversations of the same email, the
+inbox's search and filters; axe-core on every console state it visits. Screenshots in
+test-output/browser/workspace/."""
+
+from __future__ import annotations
+
+import pytest
+
+from devstack.gateways import GatewayProcess
+from tests.browser.conftest import AGENT, run_scenario
+
+
+@pytest.mark.slow
+def test_agent_workspace(gateway: GatewayProcess) -> None:
+    output = run_scenario(
+        "console_workspace.mjs", "workspace", gateway.url, AGENT[0], AGENT[2], timeout=300
+    )
+    assert (output / "axe.json").is_file()
