@@ -6,12 +6,14 @@ are held out a fifth at a time and asked of an index built from the rest, next t
 `unanswerable:` questions and a generic out-of-scope set that ships with the project
 (`generic_out_of_scope.txt`: other businesses, chit-chat). A small logistic model learns,
 from how each of those matched (the best FAQ's probability, its lead over the runner-up,
-the similarity of its closest variant), how likely the best FAQ is the right answer. The
+the similarity of its closest variant and that similarity's lead), how likely the best FAQ
+is the right answer. The
 bot answers when that probability reaches `answer_probability`; the same held-out
 questions give the figures a trainer sees after training (expected accuracy, hand-offs)
 and the FAQ pairs the model confuses.
 
-    calibration = calibrate(vectors, faq_ids, variants, negatives)
+    generic = shipped_generic(encoder, vectors)
+    calibration = calibrate(vectors, faq_ids, variants, unanswerable, generic, settings)
     calibration.rule().decide(index.search_vectors(query_vectors, top_k=5)[0])
 """
 
@@ -22,7 +24,7 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -37,8 +39,7 @@ FOLDS = 5
 # Held-out variants that make a trustworthy estimate: a large FAQ file needs fewer folds.
 ENOUGH_HELD_OUT = 1500
 # A generic question this close to an FAQ question may be one the FAQ answers (a bank's
-# FAQ and a generic banking question): it neither trains "no FAQ fits" nor counts as
-# out of scope.
+# FAQ and a generic banking question): it does not count as out of scope.
 GENERIC_OVERLAP_SIMILARITY = 0.6
 CONFUSIONS_KEPT = 20
 IN_SCOPE = "faqs"
@@ -154,16 +155,16 @@ class Calibration:
         return cls.from_dict(json.loads((directory / CALIBRATION_FILE).read_text("utf-8")))
 
     @classmethod
-    def from_dict(cls, data: dict[str, object]) -> Calibration:
-        model = dict(data["model"])  # type: ignore[call-overload]
-        confusions = data.get("confusions") or []
+    def from_dict(cls, data: dict[str, Any]) -> Calibration:
+        """Back from the JSON `persist` wrote."""
+        model = data["model"]
         return cls(
             model=AnswerModel(tuple(model["weights"]), float(model["bias"])),
-            answer_probability=float(data["answer_probability"]),  # type: ignore[arg-type]
-            estimate=Estimate(**data["estimate"]),  # type: ignore[arg-type]
+            answer_probability=float(data["answer_probability"]),
+            estimate=Estimate(**data["estimate"]),
             confusions=tuple(
                 Confusion(c["faq_id"], c["mistaken_for"], c["count"], tuple(c["examples"]))
-                for c in confusions  # type: ignore[attr-defined]
+                for c in data.get("confusions") or []
             ),
         )
 
