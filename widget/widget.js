@@ -861,6 +861,7 @@
     this.ratingKey = key;
     this.ratingQuestion.textContent = agent ? "How was your chat with " + agent + "? One click to rate:"
       : "How did we do? One click to rate:";
+    this.ratingComment.value = "";
     this.ratingCard.hidden = false;
     this.scrollToEnd(); // the card takes room from the log: keep the newest notice in view
   };

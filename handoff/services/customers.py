@@ -358,7 +358,11 @@ class CustomerService:
             to=State.BOT,
             entry=entry,
             expected_agent=agent,
-            fields={**_HANDOFF_FIELDS_CLEARED, "resolved_at": f"{time.time():.3f}"},
+            fields={
+                **_HANDOFF_FIELDS_CLEARED,
+                "resolved_at": f"{time.time():.3f}",
+                "resolved_agent": agent,  # told of the rating, as after their own resolve
+            },
         )
         log.info("conversation %s: with_agent -> bot (ended by the customer)", conversation.id)
         await self._core.deliver(conversation.id, result.entry, agent=agent)

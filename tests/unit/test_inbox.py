@@ -104,13 +104,19 @@ def test_bad_inbox_parameters_are_refused_clearly() -> None:
             inbox_query(params)
 
 
-async def _resolved_and_rated(services: Services, text: str) -> str:
+async def _held_by_ada(services: Services, text: str) -> str:
+    """A conversation whose customer wrote `text`, asked for a person and got ada."""
     opened = await services.customers.open_session()
     conversation_id = opened.conversation_id
     await services.customers.message(conversation_id, text)
     await services.bot.idle()
     await services.customers.request_human(conversation_id)
     await services.agents.claim("ada", conversation_id)
+    return conversation_id
+
+
+async def _resolved_and_rated(services: Services, text: str) -> str:
+    conversation_id = await _held_by_ada(services, text)
     await services.agents.message("ada", conversation_id, "Sorry to hear that, refund started.")
     await services.agents.resolve("ada", conversation_id)
     await services.customers.rating(conversation_id, 2, "Took too long")
@@ -148,11 +154,7 @@ async def test_the_inbox_finds_a_rated_chat_by_words_agent_reason_and_rating(
 async def test_the_customer_profile_has_pages_browser_and_earlier_chats(
     services: Services,
 ) -> None:
-    earlier = await services.customers.open_session()
-    first = earlier.conversation_id
-    await services.customers.message(first, "Is the blue kettle in stock?")
-    await services.customers.request_human(first)
-    await services.agents.claim("ada", first)
+    first = await _held_by_ada(services, "Is the blue kettle in stock?")
     await services.agents.close("ada", first)
     token = services.customers.sessions.token_for(first)
     page = {"page_url": "https://shop.example/kettles", "page_title": "Kettles", "language": "de"}
@@ -185,3 +187,15 @@ async def test_earlier_chats_of_the_same_email_are_found_too(services: Services)
     profile = await services.inbox.profile(chats[1])
     assert profile["contact"] == {"email": "Kim@Example.com", "name": "Kim"}
     assert [summary["conversation_id"] for summary in profile["earlier"]] == [chats[0]]
+
+
+async def test_a_chat_the_customer_ended_is_rated_to_its_agent_and_resolved_in_the_inbox(
+    services: Services, notifier: RecordingNotifier
+) -> None:
+    conversation_id = await _held_by_ada(services, "Is my blender covered?")
+    await services.customers.end_chat(conversation_id)
+    await services.customers.rating(conversation_id, 5, "Sorted in a minute")
+    [rated] = notifier.to("agent", "rated")
+    assert rated["entry"]["comment"] == "Sorted in a minute"
+    found = await services.inbox.search({"state": "resolved", "rating": "5", "q": "blender"})
+    assert [item["conversation_id"] for item in found["items"]] == [conversation_id]
