@@ -80,6 +80,7 @@ FIGURES = {
         "query_p50_ms",
         "query_p99_ms",
         "top1_accuracy",
+        "estimated_accuracy",
         "eval_wall_s",
     },
     "inbox_search": {"conversations", "load_s", "index_mb", "append_p50_ms", "append_p99_ms"}
