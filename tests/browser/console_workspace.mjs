@@ -6,11 +6,12 @@
 // Debian's Chromium (headless) via playwright-core; a screenshot of every step goes to
 // <output dir>, and every console state a step shows is checked with axe-core (no serious
 // or critical violation). Exits non-zero (after FAILED-*.png) on the first failure.
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync } from "node:fs";
+import { checkAccessibility } from "./axe.mjs";
 import { launchChromium } from "./chromium.mjs";
+import { check } from "./console_page.mjs";
 import { watchPage } from "./pages.mjs";
-import { accessibilitySummary, checkAccessibility } from "./axe.mjs";
+import { stepRunner } from "./steps.mjs";
 
 const [gateway, outDir, agentUser, agentPassword] = process.argv.slice(2, 6);
 if (!gateway || !outDir || !agentUser || !agentPassword) {
@@ -47,33 +48,8 @@ await agentContext.addInitScript(() => {
 let customer = watch(await customerContext.newPage(), "customer");
 const agent = watch(await agentContext.newPage(), "agent");
 
-let stepNumber = 0;
-async function step(name, body) {
-  stepNumber += 1;
-  const label = `${String(stepNumber).padStart(2, "0")}-${name}`;
-  const started = Date.now();
-  try {
-    await body(label);
-    if (problems.length) throw new Error(problems.join("; "));
-    await customer.screenshot({ path: join(outDir, `${label}-customer.png`) }).catch(() => {});
-    if (agent.url().startsWith("http")) await agent.screenshot({ path: join(outDir, `${label}-agent.png`) });
-    console.log(`ok   ${label} (${Date.now() - started} ms)`);
-  } catch (error) {
-    console.log(`FAIL ${label}: ${error.message}`);
-    await customer.screenshot({ path: join(outDir, `FAILED-${label}-customer.png`) }).catch(() => {});
-    await agent.screenshot({ path: join(outDir, `FAILED-${label}-agent.png`) }).catch(() => {});
-    writeFileSync(join(outDir, "browser-console.log"), log.join("\n") + "\n");
-    await browser.close();
-    process.exit(1);
-  }
-}
-
-function check(condition, message) { if (!condition) throw new Error(message); }
-
-/** A screenshot of the console in the middle of a step (a menu or dialog that closes). */
-async function shot(name) {
-  await agent.screenshot({ path: join(outDir, `${String(stepNumber).padStart(2, "0")}-${name}-agent.png`) });
-}
+const { step, shot, finish } = stepRunner({
+  browser, outDir, problems, log, pages: () => ({ customer, agent }) });
 
 /** axe-core on the console as it is now: throws on any serious or critical violation. */
 const audit = (state) => checkAccessibility(agent, `console ${state}`);
@@ -270,7 +246,4 @@ await step("inbox-search-and-filters", async () => {
   await audit("inbox with a conversation open");
 });
 
-writeFileSync(join(outDir, "browser-console.log"), log.join("\n") + "\n");
-await browser.close();
-console.log(accessibilitySummary());
-console.log(`${stepNumber} passed, 0 failed`);
+await finish();
