@@ -211,7 +211,15 @@ await step("agent-claims", async () => {
 
 await step("agent-replies", async () => {
   const panel = activePanel();
+  // The reply box counts against the gateway's MAX_MESSAGE_CHARS (1,500 here) and refuses a
+  // longer reply in words; nothing is cut.
+  await panel.locator("textarea").fill("y".repeat(1600));
+  await panel.locator(".count.over").filter({ hasText: "1,600 / 1,500" }).waitFor();
+  await panel.locator("textarea").press("Enter");
+  await panel.locator(".limit").filter({ hasText: /Not sent: .*1,600 characters; the limit is 1,500/ }).waitFor();
+  check((await panel.locator("textarea").inputValue()).length === 1600, "the agent's text stays whole");
   await panel.locator("textarea").fill(AGENT_REPLY);
+  await panel.locator(".limit-row").waitFor({ state: "hidden" });
   await panel.locator("textarea").press("Enter");
   await panel.locator(".e.agent").filter({ hasText: AGENT_REPLY }).waitFor();
   const reply = W(".msg.agent").filter({ hasText: AGENT_REPLY });

@@ -12,6 +12,7 @@ import { claimChat } from "./queue.js";
 import { entryNode, entryRole } from "./transcript.js";
 import { CannedPanel, SlashMenu, harvestCanned } from "./canned.js";
 import { CustomerPanel } from "./context.js";
+import { LengthLimit } from "./limit.js";
 import { teachButton } from "./teach.js";
 
 // Closer to the bottom than this, the transcript follows new entries.
@@ -93,7 +94,8 @@ export class Chat {
       onclick: () => this.setMode("reply", true) });
     this.noteMode = h("button", { type: "button", "aria-pressed": "false", text: "Internal note",
       onclick: () => this.setMode("note", true) });
-    this.input = h("textarea", { "aria-label": "Reply to the customer", placeholder: REPLY_PLACEHOLDER, maxlength: "2000" });
+    this.input = h("textarea", { "aria-label": "Reply to the customer", placeholder: REPLY_PLACEHOLDER });
+    this.limit = new LengthLimit(this.input, "limit-" + this.id);
     this.sendButton = h("button", { type: "submit", class: "primary", text: "Send" });
     this.slash = new SlashMenu(this.input, this.id);
     this.input.addEventListener("keydown", (event) => {
@@ -105,6 +107,7 @@ export class Chat {
       h("div", { class: "modes", role: "group", "aria-label": "Message kind" }, [this.replyMode, this.noteMode]),
       this.slash.node,
       h("div", { class: "compose-row" }, [this.input, this.sendButton]),
+      h("div", { class: "limit-row" }, [this.limit.note, this.limit.counter]),
     ]);
   }
 
@@ -211,6 +214,7 @@ export class Chat {
   }
 
   onInput() {
+    this.limit.check(false);
     if (this.mode !== "reply" || !this.isHeld) return;
     if (!this.typingSent) {
       this.typingSent = true;
@@ -234,7 +238,7 @@ export class Chat {
 
   send() {
     const text = this.input.value.trim();
-    if (!text) return;
+    if (!text || !this.limit.check(true)) return;
     const event = this.mode === "note" ? "note" : "message";
     this.sendButton.disabled = true;
     this.stopTyping();
@@ -242,6 +246,7 @@ export class Chat {
       this.sendButton.disabled = false;
       if (!reply.ok) { toast(reply.message || "Not sent.", true); return; }
       if (this.input.value.trim() === text) this.input.value = "";
+      this.limit.check(false);
       if (reply.entry) this.add(reply.entry, true);
       this.input.focus();
     });
