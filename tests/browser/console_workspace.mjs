@@ -1,5 +1,6 @@
 // The agent's workspace in a real browser: who the customer is, canned answers by meaning,
-// the transcript that follows the chat, alerts, ratings, earlier conversations, the inbox.
+// the transcript that follows the chat, alerts, ratings, earlier conversations, the
+// customer panel on a narrow screen, the inbox.
 //
 //   node tests/browser/console_workspace.mjs <gateway url> <output dir> <agent> <password>
 //
@@ -222,6 +223,28 @@ await step("same-email-shows-the-earlier-conversation", async () => {
   await agent.keyboard.press("Escape");
   await agent.locator("#history-view").waitFor({ state: "hidden" });
   check(await earlier.evaluate((node) => node === document.activeElement), "focus returns to the list");
+});
+
+await step("narrow-console-shows-the-customer-on-demand", async () => {
+  await agent.setViewportSize({ width: 800, height: 900 });
+  const toggle = panel().locator("button.side-toggle");
+  const side = panel().locator(".chat-side");
+  await side.waitFor({ state: "hidden" });
+  check(await toggle.getAttribute("aria-expanded") === "false", "the Customer button starts collapsed");
+  await toggle.click();
+  await panel().locator(".customer .earlier button").filter({ hasText: "My kettle arrived broken" }).waitFor();
+  check(await toggle.getAttribute("aria-expanded") === "true", "the Customer button says it is expanded");
+  check(await agent.evaluate(() => document.activeElement.matches("#panels .chat:not([hidden]) .customer h3")),
+    "focus moves to the customer panel");
+  await audit("narrow, customer panel open");
+  await shot("narrow-customer-panel");
+  await toggle.click();
+  await side.waitFor({ state: "hidden" });
+  await panel().locator("textarea").waitFor();
+  check(await toggle.getAttribute("aria-expanded") === "false", "collapsed again");
+  check(await toggle.evaluate((node) => node === document.activeElement), "focus stays on the button");
+  await agent.setViewportSize({ width: 1440, height: 900 });
+  await toggle.waitFor({ state: "hidden" });
 });
 
 await step("inbox-search-and-filters", async () => {

@@ -47,6 +47,9 @@ export class Chat {
       onclick: () => claimChat(id, this.claimButton) });
     this.closeTabButton = h("button", { type: "button", text: "Close tab",
       onclick: () => closeTab(id) });
+    // Below 900 px the side column is hidden; this shows it in place of the conversation.
+    this.sideToggle = h("button", { type: "button", class: "side-toggle", text: "Customer",
+      "aria-expanded": "false", "aria-controls": "side-" + id, onclick: () => this.toggleSide() });
     this.banner = h("div", { class: "banner", hidden: true, role: "status" });
     this.log = h("div", { class: "transcript", role: "log", "aria-live": "polite", "aria-label": "Transcript", tabindex: "0" });
     this.log.addEventListener("scroll", () => { if (this.atBottom()) this.newPill.hidden = true; });
@@ -61,19 +64,28 @@ export class Chat {
       "data-conversation": id }, [
       h("div", { class: "chat-head" }, [
         this.who, this.why,
-        h("div", { class: "chat-actions" }, [this.claimButton, this.transferSelect, this.transferButton,
+        h("div", { class: "chat-actions" }, [this.sideToggle, this.claimButton, this.transferSelect, this.transferButton,
           this.resolveButton, this.closeTabButton]),
       ]),
       this.banner,
       h("div", { class: "chat-body" }, [
         h("div", { class: "chat-main" }, [
           h("div", { class: "log-wrap" }, [this.log, this.newPill]), this.typingLine, this.composer]),
-        h("aside", { class: "chat-side", "aria-label": "About this chat" }, [this.customer.node, this.canned.node]),
+        h("aside", { class: "chat-side", id: "side-" + id, "aria-label": "About this chat" },
+          [this.customer.node, this.canned.node]),
       ]),
     ]);
     $("panels").appendChild(this.panel);
     this.renderTransferOptions();
     this.customer.load();
+  }
+
+  /** Narrow screens: show the customer (and canned answers) instead of the conversation,
+   *  focus on the customer's heading; again: back, focus stays on the button. */
+  toggleSide() {
+    const open = this.panel.classList.toggle("side-open");
+    this.sideToggle.setAttribute("aria-expanded", String(open));
+    if (open) this.customer.focus();
   }
 
   atBottom() {
