@@ -163,12 +163,22 @@
     if (last < text.length) parent.appendChild(document.createTextNode(text.slice(last)));
   }
 
-  /** Where the customer is, for the agent (docs/protocol.md: metadata.context). */
-  function pageContext() {
+  /** Where the customer is, for the agent (docs/protocol.md: metadata.context); `visitorId`
+   *  lets the agent see this browser's earlier chats, closed ones included. */
+  function pageContext(visitorId) {
     var zone = "";
     try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { /* old browser */ }
     return { page_url: location.href, page_title: document.title, referrer: document.referrer,
-      language: navigator.language || "", time_zone: zone, utc_offset_min: -new Date().getTimezoneOffset() };
+      language: navigator.language || "", time_zone: zone, utc_offset_min: -new Date().getTimezoneOffset(),
+      visitor_id: visitorId || "" };
+  }
+
+  /** A random, anonymous id for this browser (32 hex digits); "" without Web Crypto. */
+  function newVisitorId() {
+    if (!window.crypto || !window.crypto.getRandomValues) return "";
+    return Array.prototype.map.call(window.crypto.getRandomValues(new Uint8Array(16)), function (byte) {
+      return (byte + 256).toString(16).slice(1);
+    }).join("");
   }
 
   function safeUrl(value) {
@@ -283,8 +293,12 @@
   // ---- the widget --------------------------------------------------------------------
   function Widget(config) {
     this.config = config;
-    this.store = loadStore();          // {session_id, last_seen, outbox, rated}
+    this.store = loadStore();          // {session_id, visitor_id, last_seen, outbox, rated}
     this.store.outbox = this.store.outbox || [];
+    if (!this.store.visitor_id) {      // kept across chats: a new one after a closed chat
+      this.store.visitor_id = newVisitorId(); // is still "the same browser" for the agent
+      saveStore(this.store);
+    }
     this.emailAvailable = false;       // the gateway can answer by email (its `history` says)
     this.resumeFromLink();
     this.socket = null;
@@ -654,7 +668,7 @@
   Widget.prototype.onConnect = function () {
     this.confirmed = false;
     // `extended`: ids, roles, history and status (stock Rasa clients get Rasa's shapes).
-    var request = { session_id: this.store.session_id || null, extended: true, metadata: { context: pageContext() } };
+    var request = { session_id: this.store.session_id || null, extended: true, metadata: { context: pageContext(this.store.visitor_id) } };
     // Within one page we ask only for what we missed; after a reload, for everything.
     if (this.lastId) request.last_id = this.lastId;
     this.socket.emit("session_request", request);
@@ -960,7 +974,7 @@
     var node = this.pendingNode(item.cid);
     if (node) node.setMeta("Sending\u2026");
     var sent = this.emit("user_uttered", {
-      message: item.text, session_id: this.store.session_id, metadata: { context: pageContext() },
+      message: item.text, session_id: this.store.session_id, metadata: { context: pageContext(this.store.visitor_id) },
     }, function (err, reply) {
       self.sending = null;
       if (err && !(self.socket && self.socket.connected)) { // dropped: keep it queued
@@ -1054,7 +1068,10 @@
     saveStore(this.store);
     this.closedSession = false;
     this.confirmed = false;
-    if (this.socket && this.socket.connected) this.socket.emit("session_request", { session_id: null, extended: true });
+    if (this.socket && this.socket.connected) {
+      this.socket.emit("session_request",
+        { session_id: null, extended: true, metadata: { context: pageContext(this.store.visitor_id) } });
+    }
   };
 
   Widget.prototype.pendingNode = function (cid) {

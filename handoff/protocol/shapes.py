@@ -77,6 +77,17 @@ class QueueItem(ConversationSummary):
     wait_s: float | None
 
 
+class AgentLogin(TypedDict):
+    """What `POST /api/agents/login` answers: the token, who signed in, and the longest
+    message the gateway takes (the console counts against it before sending)."""
+
+    token: str
+    name: str
+    username: str
+    role: str
+    max_message_chars: int
+
+
 class RosterRow(TypedDict):
     """One agent in the `agents` event."""
 

@@ -26,6 +26,7 @@ from handoff.protocol import (
     State,
 )
 from handoff.protocol.entries import Entry, agent_message, note, system_event
+from handoff.protocol.shapes import AgentLogin
 from handoff.services.accounts import AccountAdmin
 from handoff.services.core import ConversationCore, log
 from handoff.services.teaching import Teaching
@@ -57,7 +58,7 @@ class AgentDesk:
     """One method per agent socket event, plus the periodic sweep.
 
     desk = AgentDesk(core, AgentTokens(secret, ttl_s=3600))
-    issued = await desk.login("ada", "s3cret", "10.0.0.7")  # {"token", "name", "username", "role"}
+    issued = await desk.login("ada", "s3cret", "10.0.0.7")  # token, who, max_message_chars
     await desk.claim("ada", "c1")                            # exactly one claimer wins
     """
 
@@ -74,7 +75,7 @@ class AgentDesk:
         self.accounts = AccountAdmin(core.stores, self.enforce_revocations)
         self.teaching = Teaching(core)
 
-    async def login(self, username: Any, password: Any, address: str = "") -> dict[str, str]:
+    async def login(self, username: Any, password: Any, address: str = "") -> AgentLogin:
         """A token for the right password; wrong ones are counted per username and client
         address, and a locked username or address is refused (429) before any check."""
         name = username if valid_username(username) else None
@@ -92,6 +93,7 @@ class AgentDesk:
             "name": agent.name,
             "username": agent.username,
             "role": agent.role,
+            "max_message_chars": self._core.settings.max_message_chars,
         }
 
     async def logout(self, token: Any) -> None:

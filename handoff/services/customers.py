@@ -43,6 +43,7 @@ from handoff.services.validation import (
     valid_metadata,
     valid_page_visit,
     valid_text,
+    valid_visitor_id,
 )
 from handoff.stores.conversations import AppendResult, AppendStatus, Conversation, QueueOp
 from handoff.stores.inbox import InboxTag, TagValue
@@ -118,8 +119,9 @@ class CustomerService:
         """Resume the conversation of a genuine token; anything else starts a new one
         (throttled per `socket` and, for new conversations, per client `address`, when
         the caller names them). A new one started in a browser that had an earlier
-        conversation (its token) is linked to it; `metadata.context` says which page the
-        customer is on, `user_agent` which browser.
+        conversation (its token, or else the widget's `metadata.context.visitor_id`) is
+        linked to it; `metadata.context` says which page the customer is on, `user_agent`
+        which browser.
 
         `join(conversation_id)` subscribes the caller to live events; it runs before the
         history is read, so an entry appended meanwhile is delivered live, in the history,
@@ -137,7 +139,12 @@ class CustomerService:
         if conversation_id is None or not resumed:
             if address:
                 self._new_conversations.check(address)
-            visitor = (conversation.visitor if conversation else "") or conversation_id or ""
+            visitor = (
+                (conversation.visitor if conversation else "")
+                or valid_visitor_id(_context(metadata))
+                or conversation_id
+                or ""
+            )
             conversation_id, token = self.sessions.issue()
             await conversations.create(conversation_id, visitor)
             log.info("conversation %s: new session", conversation_id)
@@ -170,8 +177,7 @@ class CustomerService:
 
     async def _note_visit(self, conversation_id: str, metadata: Any, browser: str = "") -> None:
         """Keep the page the chat started on, the latest one and the browser."""
-        context = metadata.get("context") if isinstance(metadata, dict) else None
-        visit = valid_page_visit(context)
+        visit = valid_page_visit(_context(metadata))
         fields = {"browser": browser} if browser else {}
         if visit:
             page = json.dumps(visit, ensure_ascii=False)
@@ -477,3 +483,8 @@ class CustomerService:
             if entry.get("event") == EntryEvent.RESOLVED:
                 return True
         return False
+
+
+def _context(metadata: Any) -> Any:
+    """The widget's `metadata.context` (where the customer is, which browser), if any."""
+    return metadata.get("context") if isinstance(metadata, dict) else None

@@ -178,6 +178,19 @@ def valid_page_visit(context: Any) -> PageVisit | None:
     return visit or None  # type: ignore[return-value]
 
 
+# The widget's anonymous browser id (random, kept in localStorage): url-safe, 16 to 64 chars.
+_VISITOR_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def valid_visitor_id(context: Any) -> str:
+    """`metadata.context.visitor_id`, the widget's id for this browser, prefixed so it
+    never equals a conversation id; "" when absent or malformed (never a refusal)."""
+    value = context.get("visitor_id") if isinstance(context, dict) else None
+    if isinstance(value, str) and _VISITOR_ID.fullmatch(value):
+        return f"v:{value}"
+    return ""
+
+
 def browser_label(user_agent: Any) -> str:
     """ "Firefox 128 on Linux" from a User-Agent header; "" when it says nothing known."""
     if not isinstance(user_agent, str):

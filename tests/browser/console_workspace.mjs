@@ -1,16 +1,18 @@
 // The agent's workspace in a real browser: who the customer is, canned answers by meaning,
-// the transcript that follows the chat, alerts, ratings, earlier conversations, the inbox.
+// the transcript that follows the chat, alerts, ratings, earlier conversations, the
+// customer panel on a narrow screen, the inbox.
 //
 //   node tests/browser/console_workspace.mjs <gateway url> <output dir> <agent> <password>
 //
 // Debian's Chromium (headless) via playwright-core; a screenshot of every step goes to
 // <output dir>, and every console state a step shows is checked with axe-core (no serious
 // or critical violation). Exits non-zero (after FAILED-*.png) on the first failure.
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync } from "node:fs";
+import { checkAccessibility } from "./axe.mjs";
 import { launchChromium } from "./chromium.mjs";
+import { check } from "./console_page.mjs";
 import { watchPage } from "./pages.mjs";
-import { accessibilitySummary, checkAccessibility } from "./axe.mjs";
+import { stepRunner } from "./steps.mjs";
 
 const [gateway, outDir, agentUser, agentPassword] = process.argv.slice(2, 6);
 if (!gateway || !outDir || !agentUser || !agentPassword) {
@@ -47,33 +49,8 @@ await agentContext.addInitScript(() => {
 let customer = watch(await customerContext.newPage(), "customer");
 const agent = watch(await agentContext.newPage(), "agent");
 
-let stepNumber = 0;
-async function step(name, body) {
-  stepNumber += 1;
-  const label = `${String(stepNumber).padStart(2, "0")}-${name}`;
-  const started = Date.now();
-  try {
-    await body(label);
-    if (problems.length) throw new Error(problems.join("; "));
-    await customer.screenshot({ path: join(outDir, `${label}-customer.png`) }).catch(() => {});
-    if (agent.url().startsWith("http")) await agent.screenshot({ path: join(outDir, `${label}-agent.png`) });
-    console.log(`ok   ${label} (${Date.now() - started} ms)`);
-  } catch (error) {
-    console.log(`FAIL ${label}: ${error.message}`);
-    await customer.screenshot({ path: join(outDir, `FAILED-${label}-customer.png`) }).catch(() => {});
-    await agent.screenshot({ path: join(outDir, `FAILED-${label}-agent.png`) }).catch(() => {});
-    writeFileSync(join(outDir, "browser-console.log"), log.join("\n") + "\n");
-    await browser.close();
-    process.exit(1);
-  }
-}
-
-function check(condition, message) { if (!condition) throw new Error(message); }
-
-/** A screenshot of the console in the middle of a step (a menu or dialog that closes). */
-async function shot(name) {
-  await agent.screenshot({ path: join(outDir, `${String(stepNumber).padStart(2, "0")}-${name}-agent.png`) });
-}
+const { step, shot, finish } = stepRunner({
+  browser, outDir, problems, log, pages: () => ({ customer, agent }) });
 
 /** axe-core on the console as it is now: throws on any serious or critical violation. */
 const audit = (state) => checkAccessibility(agent, `console ${state}`);
@@ -248,6 +225,28 @@ await step("same-email-shows-the-earlier-conversation", async () => {
   check(await earlier.evaluate((node) => node === document.activeElement), "focus returns to the list");
 });
 
+await step("narrow-console-shows-the-customer-on-demand", async () => {
+  await agent.setViewportSize({ width: 800, height: 900 });
+  const toggle = panel().locator("button.side-toggle");
+  const side = panel().locator(".chat-side");
+  await side.waitFor({ state: "hidden" });
+  check(await toggle.getAttribute("aria-expanded") === "false", "the Customer button starts collapsed");
+  await toggle.click();
+  await panel().locator(".customer .earlier button").filter({ hasText: "My kettle arrived broken" }).waitFor();
+  check(await toggle.getAttribute("aria-expanded") === "true", "the Customer button says it is expanded");
+  check(await agent.evaluate(() => document.activeElement.matches("#panels .chat:not([hidden]) .customer h3")),
+    "focus moves to the customer panel");
+  await audit("narrow, customer panel open");
+  await shot("narrow-customer-panel");
+  await toggle.click();
+  await side.waitFor({ state: "hidden" });
+  await panel().locator("textarea").waitFor();
+  check(await toggle.getAttribute("aria-expanded") === "false", "collapsed again");
+  check(await toggle.evaluate((node) => node === document.activeElement), "focus stays on the button");
+  await agent.setViewportSize({ width: 1440, height: 900 });
+  await toggle.waitFor({ state: "hidden" });
+});
+
 await step("inbox-search-and-filters", async () => {
   const filter = (name) => agent.locator(`#inbox-form select[name=${name}]`);
   const searchFor = async (summary) => {
@@ -270,7 +269,4 @@ await step("inbox-search-and-filters", async () => {
   await audit("inbox with a conversation open");
 });
 
-writeFileSync(join(outDir, "browser-console.log"), log.join("\n") + "\n");
-await browser.close();
-console.log(accessibilitySummary());
-console.log(`${stepNumber} passed, 0 failed`);
+await finish();

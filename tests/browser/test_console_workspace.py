@@ -2,8 +2,9 @@
 customer's context beside the chat, tab labels that say who and what, canned answers by
 meaning with a preview and the "/" shortcut, a transcript that follows the chat, title and
 desktop alerts, a rating with a comment, earlier conversations of the same email, the
-inbox's search and filters; axe-core on every console state it visits (a summary line per
-state at the end of scenario.log). Screenshots in test-output/browser/workspace/."""
+customer panel behind a "Customer" button below 900 px, the inbox's search and filters;
+axe-core on every console state it visits (a summary line per state at the end of
+scenario.log). Screenshots in test-output/browser/workspace/."""
 
 from __future__ import annotations
 

@@ -247,11 +247,12 @@ async def test_an_agent_finds_the_chat_in_the_inbox_and_sees_who_wrote_it(
         "page_title": "TVs",
         "time_zone": "Europe/Berlin",
     }
+    browser = {"context": {**page, "visitor_id": "0123456789abcdef0123456789abcdef"}}
     await customer.sio.emit(
-        "session_request", {"session_id": None, "extended": True, "metadata": {"context": page}}
+        "session_request", {"session_id": None, "extended": True, "metadata": browser}
     )
     await customer.wait_for("status")
-    await customer.say("my wifi television is broken", metadata={"context": page})
+    await customer.say("my wifi television is broken", metadata=browser)
     await customer.wait_for("status", lambda s: s["state"] == "queued")
 
     status, _, _ = await http.request("GET", "/api/inbox", params={"q": "television"})
@@ -276,7 +277,25 @@ async def test_an_agent_finds_the_chat_in_the_inbox_and_sees_who_wrote_it(
     profile = json.loads(raw)
     assert profile["first_page"] == page == profile["latest_page"]
     assert profile["earlier"] == []
-    await customer.disconnect()
+
+    # Closed, the widget starts again without a token: its visitor id still links the chats.
+    ada = await Agent.connect(gateway.url, "ada")
+    assert (await ada.call("claim", {"conversation_id": conversation_id}))["ok"]
+    assert (await ada.call("close", {"conversation_id": conversation_id}))["ok"]
+    await customer.wait_for("status", lambda s: s["state"] == "closed")
+    mark = customer.mark()
+    await customer.sio.emit(
+        "session_request", {"session_id": None, "extended": True, "metadata": browser}
+    )
+    customer.token = await customer.wait_for("session_confirm", after=mark)
+    assert customer.conversation_id != conversation_id
+    await customer.call("user_uttered", {"message": "hi again", "session_id": customer.token})
+    status, _, raw = await http.request(
+        "GET", f"/api/conversations/{customer.conversation_id}/customer", headers=signed_in
+    )
+    earlier = json.loads(raw)["earlier"]
+    assert [chat["conversation_id"] for chat in earlier] == [conversation_id]
+    await disconnect_all(customer, ada)
 
 
 async def test_customer_attaches_a_screenshot_while_the_bot_is_in_charge(

@@ -6,7 +6,12 @@ from __future__ import annotations
 import pytest
 
 from handoff.protocol import InputError
-from handoff.services.validation import browser_label, valid_comment, valid_page_visit
+from handoff.services.validation import (
+    browser_label,
+    valid_comment,
+    valid_page_visit,
+    valid_visitor_id,
+)
 
 
 def test_a_page_visit_keeps_known_fields_cut_to_size() -> None:
@@ -35,6 +40,18 @@ def test_a_page_visit_keeps_known_fields_cut_to_size() -> None:
 @pytest.mark.parametrize("context", [None, "page", [], {"utc_offset_min": 5000}, {"page_url": 3}])
 def test_nothing_usable_is_no_visit(context: object) -> None:
     assert valid_page_visit(context) is None
+
+
+@pytest.mark.parametrize(
+    "visitor_id", [None, 7, "short", "x" * 65, "has spaces in it here", "ab/cd" * 5]
+)
+def test_a_malformed_visitor_id_is_ignored(visitor_id: object) -> None:
+    assert valid_visitor_id({"visitor_id": visitor_id}) == ""
+
+
+def test_a_visitor_id_never_names_a_conversation() -> None:
+    assert valid_visitor_id({"visitor_id": "Ab_-" * 4}) == "v:Ab_-Ab_-Ab_-Ab_-"
+    assert valid_visitor_id("not a context") == ""
 
 
 @pytest.mark.parametrize(

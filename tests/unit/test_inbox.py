@@ -104,9 +104,9 @@ def test_bad_inbox_parameters_are_refused_clearly() -> None:
             inbox_query(params)
 
 
-async def _held_by_ada(services: Services, text: str) -> str:
+async def _held_by_ada(services: Services, text: str, metadata: object = None) -> str:
     """A conversation whose customer wrote `text`, asked for a person and got ada."""
-    opened = await services.customers.open_session()
+    opened = await services.customers.open_session(metadata=metadata)
     conversation_id = opened.conversation_id
     await services.customers.message(conversation_id, text)
     await services.bot.idle()
@@ -173,6 +173,27 @@ async def test_the_customer_profile_has_pages_browser_and_earlier_chats(
     assert profile["browser"] == "Chrome 131 on Linux"
     assert [summary["conversation_id"] for summary in profile["earlier"]] == [first]
     assert profile["earlier"][0]["title"] == "Is the blue kettle in stock?"
+
+
+async def test_the_same_browser_is_recognised_after_a_closed_chat_until_erased(
+    services: Services,
+) -> None:
+    """The widget opens a new chat without a token after a closed one; its visitor id
+    still links the two. An erased conversation is no longer listed."""
+    browser = {"context": {"visitor_id": "kettle-fan-0123456789"}}
+    first = await _held_by_ada(services, "Is the blue kettle in stock?", browser)
+    await services.agents.close("ada", first)
+    second = await services.customers.open_session(None, metadata=browser)
+    await services.customers.message(second.conversation_id, "Hello again")
+    stranger = await services.customers.open_session(
+        None, metadata={"context": {"visitor_id": "someone-else-012345"}}
+    )
+    await services.customers.message(stranger.conversation_id, "Hi")
+    profile = await services.inbox.profile(second.conversation_id)
+    assert [summary["conversation_id"] for summary in profile["earlier"]] == [first]
+    assert (await services.inbox.profile(stranger.conversation_id))["earlier"] == []
+    await services.stores.records.erase(first)
+    assert (await services.inbox.profile(second.conversation_id))["earlier"] == []
 
 
 async def test_earlier_chats_of_the_same_email_are_found_too(services: Services) -> None:

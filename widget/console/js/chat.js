@@ -12,6 +12,7 @@ import { claimChat } from "./queue.js";
 import { entryNode, entryRole } from "./transcript.js";
 import { CannedPanel, SlashMenu, harvestCanned } from "./canned.js";
 import { CustomerPanel } from "./context.js";
+import { LengthLimit } from "./limit.js";
 import { teachButton } from "./teach.js";
 
 // Closer to the bottom than this, the transcript follows new entries.
@@ -46,6 +47,9 @@ export class Chat {
       onclick: () => claimChat(id, this.claimButton) });
     this.closeTabButton = h("button", { type: "button", text: "Close tab",
       onclick: () => closeTab(id) });
+    // Below 900 px the side column is hidden; this shows it in place of the conversation.
+    this.sideToggle = h("button", { type: "button", class: "side-toggle", text: "Customer",
+      "aria-expanded": "false", "aria-controls": "side-" + id, onclick: () => this.toggleSide() });
     this.banner = h("div", { class: "banner", hidden: true, role: "status" });
     this.log = h("div", { class: "transcript", role: "log", "aria-live": "polite", "aria-label": "Transcript", tabindex: "0" });
     this.log.addEventListener("scroll", () => { if (this.atBottom()) this.newPill.hidden = true; });
@@ -60,19 +64,28 @@ export class Chat {
       "data-conversation": id }, [
       h("div", { class: "chat-head" }, [
         this.who, this.why,
-        h("div", { class: "chat-actions" }, [this.claimButton, this.transferSelect, this.transferButton,
+        h("div", { class: "chat-actions" }, [this.sideToggle, this.claimButton, this.transferSelect, this.transferButton,
           this.resolveButton, this.closeTabButton]),
       ]),
       this.banner,
       h("div", { class: "chat-body" }, [
         h("div", { class: "chat-main" }, [
           h("div", { class: "log-wrap" }, [this.log, this.newPill]), this.typingLine, this.composer]),
-        h("aside", { class: "chat-side", "aria-label": "About this chat" }, [this.customer.node, this.canned.node]),
+        h("aside", { class: "chat-side", id: "side-" + id, "aria-label": "About this chat" },
+          [this.customer.node, this.canned.node]),
       ]),
     ]);
     $("panels").appendChild(this.panel);
     this.renderTransferOptions();
     this.customer.load();
+  }
+
+  /** Narrow screens: show the customer (and canned answers) instead of the conversation,
+   *  focus on the customer's heading; again: back, focus stays on the button. */
+  toggleSide() {
+    const open = this.panel.classList.toggle("side-open");
+    this.sideToggle.setAttribute("aria-expanded", String(open));
+    if (open) this.customer.focus();
   }
 
   atBottom() {
@@ -93,7 +106,8 @@ export class Chat {
       onclick: () => this.setMode("reply", true) });
     this.noteMode = h("button", { type: "button", "aria-pressed": "false", text: "Internal note",
       onclick: () => this.setMode("note", true) });
-    this.input = h("textarea", { "aria-label": "Reply to the customer", placeholder: REPLY_PLACEHOLDER, maxlength: "2000" });
+    this.input = h("textarea", { "aria-label": "Reply to the customer", placeholder: REPLY_PLACEHOLDER });
+    this.limit = new LengthLimit(this.input, "limit-" + this.id);
     this.sendButton = h("button", { type: "submit", class: "primary", text: "Send" });
     this.slash = new SlashMenu(this.input, this.id);
     this.input.addEventListener("keydown", (event) => {
@@ -105,6 +119,7 @@ export class Chat {
       h("div", { class: "modes", role: "group", "aria-label": "Message kind" }, [this.replyMode, this.noteMode]),
       this.slash.node,
       h("div", { class: "compose-row" }, [this.input, this.sendButton]),
+      h("div", { class: "limit-row" }, [this.limit.note, this.limit.counter]),
     ]);
   }
 
@@ -211,6 +226,7 @@ export class Chat {
   }
 
   onInput() {
+    this.limit.check(false);
     if (this.mode !== "reply" || !this.isHeld) return;
     if (!this.typingSent) {
       this.typingSent = true;
@@ -234,7 +250,7 @@ export class Chat {
 
   send() {
     const text = this.input.value.trim();
-    if (!text) return;
+    if (!text || !this.limit.check(true)) return;
     const event = this.mode === "note" ? "note" : "message";
     this.sendButton.disabled = true;
     this.stopTyping();
@@ -242,6 +258,7 @@ export class Chat {
       this.sendButton.disabled = false;
       if (!reply.ok) { toast(reply.message || "Not sent.", true); return; }
       if (this.input.value.trim() === text) this.input.value = "";
+      this.limit.check(false);
       if (reply.entry) this.add(reply.entry, true);
       this.input.focus();
     });

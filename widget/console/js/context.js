@@ -37,13 +37,16 @@ export class CustomerPanel {
     this.id = conversationId;
     this.details = h("dl", { class: "facts" });
     this.earlier = h("ul", { class: "earlier", "aria-label": "Earlier conversations" });
+    this.heading = h("h3", { text: "Customer", tabindex: "-1" });
     this.node = h("section", { class: "customer", "aria-label": "Customer" }, [
-      h("h3", { text: "Customer" }), this.details,
+      this.heading, this.details,
       h("h4", { text: "Earlier conversations" }), this.earlier,
     ]);
     this.profile = null;
     this.clock = setInterval(() => this.renderDetails(), 30000);
   }
+
+  focus() { this.heading.focus(); }
 
   load() {
     authorized("/api/conversations/" + encodeURIComponent(this.id) + "/customer")

@@ -43,7 +43,8 @@ function signIn(event) {
     return body;
   })).then((body) => {
     $("login-password").value = "";
-    const session = { token: body.token, name: body.name || username, username: body.username || username, role: body.role || "agent" };
+    const session = { token: body.token, name: body.name || username, username: body.username || username,
+      role: body.role || "agent", maxMessageChars: body.max_message_chars };
     saveSession(session);
     start(session);
   }, (error) => {
