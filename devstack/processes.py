@@ -83,6 +83,12 @@ class ManagedProcess:
         self._signal_group(signal.SIGTERM)
         return self._process.wait(timeout=timeout)
 
+    def kill(self) -> None:
+        """SIGKILL to the whole group, as a crash (nothing is flushed or closed cleanly)."""
+        self._signal_group(signal.SIGKILL)
+        self._process.wait()
+        self._log.close()
+
     def stop(self) -> None:
         """Stop the process and everything it started (Rasa's workers are its children)."""
         self._signal_group(signal.SIGTERM)

@@ -19,15 +19,24 @@ ACTION_SERVER_KEEP_ALIVE_S = "75"
 
 @dataclass
 class RedisServer:
-    """A redis-server of our own on a free loopback port (never anyone else's)."""
+    """A redis-server of our own on a free loopback port (never anyone else's).
+
+    redis = RedisServer(append_only=True)  # every write in its append-only file
+    redis.restart()                         # killed, back on the same port with its data
+    """
 
     port: int = field(default_factory=free_port)
     host: str = "127.0.0.1"
+    # As production runs it (docs/scaling.md); off, tests start faster and write nothing.
+    append_only: bool = False
 
     def __post_init__(self) -> None:
         if shutil.which("redis-server") is None:
             raise RuntimeError("redis-server is not installed; run scripts/setup.sh")
         self._dir = tempfile.mkdtemp(prefix="test-redis-")
+        self._start()
+
+    def _start(self) -> None:
         self._process = ManagedProcess(
             f"redis-{self.port}",
             [
@@ -41,7 +50,7 @@ class RedisServer:
                 "--save",
                 "",
                 "--appendonly",
-                "no",
+                "yes" if self.append_only else "no",
             ],
         )
         self._process.wait_for_port(self.port)
@@ -49,6 +58,12 @@ class RedisServer:
     @property
     def url(self) -> str:
         return f"redis://{self.host}:{self.port}/0"
+
+    def restart(self) -> None:
+        """SIGKILL, as a crash, then the same port and data directory again: with
+        `append_only`, every write Redis acknowledged is back."""
+        self._process.kill()
+        self._start()
 
     def stop(self) -> None:
         self._process.stop()
@@ -79,7 +94,7 @@ class RasaStack:
     workers: int = field(default_factory=lambda: (os.cpu_count() or 1) + 1)
 
     def __post_init__(self) -> None:
-        env = {
+        self._env = {
             "REDIS_HOST": self.redis.host,
             "REDIS_PORT": str(self.redis.port),
             "REDIS_DB": "0",
@@ -92,9 +107,14 @@ class RasaStack:
         self._actions = ManagedProcess(
             f"actions-{self.action_port}",
             [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "-p", str(self.action_port)],
-            env,
+            self._env,
         )
-        self._rasa = ManagedProcess(
+        self._rasa = self._launch_rasa()
+        self._actions.wait_for_http(f"http://127.0.0.1:{self.action_port}/health")
+        self._wait_for_rasa()
+
+    def _launch_rasa(self) -> ManagedProcess:
+        return ManagedProcess(
             f"rasa-{self.rasa_port}",
             rasa_server_command(
                 self.model,
@@ -103,9 +123,10 @@ class RasaStack:
                 ROOT / "credentials.yml",
                 self.token,
             ),
-            {**env, "SANIC_WORKERS": str(self.workers)},
+            {**self._env, "SANIC_WORKERS": str(self.workers)},
         )
-        self._actions.wait_for_http(f"http://127.0.0.1:{self.action_port}/health")
+
+    def _wait_for_rasa(self) -> None:
         self._rasa.wait_for_http(f"{self.rasa_url}/status?token={self.token}", timeout=180)
 
     @property
@@ -119,6 +140,15 @@ class RasaStack:
     def stop_rasa(self) -> None:
         """Kill the Rasa server only (the action server keeps running)."""
         self._rasa.stop()
+
+    def kill_rasa(self) -> None:
+        """SIGKILL to Rasa and every worker, as a crash (the action server keeps running)."""
+        self._rasa.kill()
+
+    def start_rasa(self) -> None:
+        """Rasa again, on the same port, once it answers (after `kill_rasa`)."""
+        self._rasa = self._launch_rasa()
+        self._wait_for_rasa()
 
     def stop(self) -> None:
         self._rasa.stop()

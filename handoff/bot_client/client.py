@@ -61,7 +61,12 @@ class RasaClient:
             raise BotUnavailable(f"Rasa unreachable: {exc.__class__.__name__}: {exc}") from exc
         if not isinstance(reply, list):
             raise BotUnavailable("Rasa's reply is not a list of messages")
-        return [message for message in reply if isinstance(message, dict)]
+        messages = [message for message in reply if isinstance(message, dict)]
+        if not messages:
+            # Our bot answers every message; Rasa's REST channel answers a failure inside
+            # (e.g. its Redis lock while Redis restarts) with an empty list and HTTP 200.
+            raise BotUnavailable("Rasa answered nothing")
+        return messages
 
     async def healthy(self) -> bool:
         """Whether the Rasa server answers (with the token, its /status; else its root)."""

@@ -7,6 +7,7 @@ the queue.
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
 from typing import TYPE_CHECKING, Any, TypedDict
@@ -138,6 +139,8 @@ class AgentDesk:
         log.info("agent %s connected", username)
         if await self._stores.agents.mark_back(username):
             await self._announce_presence(username, away=False)
+        else:
+            await self._restate_chats(username)
         await self._core.views_changed(roster=True)
         return await self.view(username)
 
@@ -438,6 +441,14 @@ class AgentDesk:
                 continue  # closed meanwhile
             await self._core.deliver(conversation_id, entry)
             await self._core.send_status(conversation_id)
+
+    async def _restate_chats(self, username: str) -> None:
+        """Each held chat's customer gets its status again, from Redis: a claim whose
+        gateway died before telling the customer (the agent's socket was on it, so the
+        agent reconnects) no longer leaves them reading "waiting"."""
+        for conversation_id in await self._stores.conversations.chats_of(username):
+            with contextlib.suppress(InputError):  # erased meanwhile
+                await self._core.send_status(conversation_id)
 
     async def _with_transcript(self, conversation: Conversation) -> dict[str, Any]:
         """`transcript` (every entry, internals included) and `conversation` (its summary)."""
