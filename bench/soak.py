@@ -87,6 +87,7 @@ class Ledger:
     sent: dict[str, list[str]] = field(default_factory=dict)  # conversation -> tagged texts
     sent_at: dict[str, float] = field(default_factory=dict)  # tagged text -> perf_counter
     bot_ms: list[float] = field(default_factory=list)
+    bot_answered_at: list[float] = field(default_factory=list)  # time.monotonic()
     agent_ms: list[float] = field(default_factory=list)
     handoffs: int = 0  # times a customer went to the queue for a person
     reconnects: int = 0  # sockets of customers and agents opened again after a drop
@@ -179,6 +180,7 @@ class SoakCustomer:
         event, _ = await answered(customer, mark, keep_state="bot")
         if event == "bot_uttered":
             self.ledger.bot_ms.append((time.perf_counter() - started) * 1000)
+            self.ledger.bot_answered_at.append(time.monotonic())
 
     async def wait_for_person(self, customer: Customer, deadline: float) -> None:
         """Until someone claims the chat (the agents keep claiming after the deadline)."""
@@ -404,17 +406,17 @@ def restart(stack: RasaStack) -> None:
     stack.start_rasa()
 
 
-async def at_half_time(minutes: float, fault: Fault) -> float:
-    """Does `fault` at half time, off the event loop; the seconds it took (a restart
-    includes the wait until the process serves again)."""
+async def at_half_time(minutes: float, fault: Fault) -> tuple[float, float]:
+    """Does `fault` at half time, off the event loop; when it was over (time.monotonic())
+    and the seconds it took (a restart includes the wait until the process serves again)."""
     await asyncio.sleep(minutes * 30)
     what, act = fault
     print(f"# {what}", flush=True)
     started = time.monotonic()
     await asyncio.to_thread(act)
-    took = time.monotonic() - started
-    print(f"# ... done in {took:.1f} s", flush=True)
-    return took
+    over = time.monotonic()
+    print(f"# ... done in {over - started:.1f} s", flush=True)
+    return over, over - started
 
 
 async def soak(
@@ -450,7 +452,8 @@ async def soak(
     await asyncio.gather(*runs)
     await asyncio.gather(*(agent.close() for agent in agents))
     if faulted:
-        figures["fault_s"] = await faulted
+        over, figures["fault_s"] = await faulted
+        figures["bot_answers_after_fault"] = sum(t > over for t in ledger.bot_answered_at)
     figures |= {
         "gateway_rss_end_mb": rss_mb(kept.pid),
         "rasa_rss_end_mb": rasa_rss_mb(),
