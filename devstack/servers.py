@@ -23,6 +23,7 @@ class RedisServer:
 
     redis = RedisServer(append_only=True)  # every write in its append-only file
     redis.restart()                         # killed, back on the same port with its data
+    redis.kill(); ...; redis.start()        # the same, with something done while it is down
     """
 
     port: int = field(default_factory=free_port)
@@ -34,9 +35,10 @@ class RedisServer:
         if shutil.which("redis-server") is None:
             raise RuntimeError("redis-server is not installed; run scripts/setup.sh")
         self._dir = tempfile.mkdtemp(prefix="test-redis-")
-        self._start()
+        self.start()
 
-    def _start(self) -> None:
+    def start(self) -> None:
+        """Serve on the port and data directory chosen at creation (again, after `kill`)."""
         self._process = ManagedProcess(
             f"redis-{self.port}",
             [
@@ -59,11 +61,15 @@ class RedisServer:
     def url(self) -> str:
         return f"redis://{self.host}:{self.port}/0"
 
-    def restart(self) -> None:
-        """SIGKILL, as a crash, then the same port and data directory again: with
-        `append_only`, every write Redis acknowledged is back."""
+    def kill(self) -> None:
+        """SIGKILL, as a crash: nothing more is written."""
         self._process.kill()
-        self._start()
+
+    def restart(self) -> None:
+        """Killed, then the same port and data directory again: with `append_only`, every
+        write Redis acknowledged is back."""
+        self.kill()
+        self.start()
 
     def stop(self) -> None:
         self._process.stop()
