@@ -58,7 +58,7 @@ from redis.asyncio import Redis
 
 from bench.cli import add_rasa_workers, parse_args, start_rasa_stack
 from bench.figures import Figures, print_json_line
-from bench.gateway_load import rss_mb
+from bench.gateway_load import cpu_seconds, rss_mb
 from bench.rasa_rest import customer_messages
 from bot.training import ensure_model
 from devstack.clients import Agent, Customer
@@ -91,6 +91,7 @@ class Ledger:
     agent_ms: list[float] = field(default_factory=list)
     handoffs: int = 0  # times a customer went to the queue for a person
     reconnects: int = 0  # sockets of customers and agents opened again after a drop
+    queue_peak: int = 0  # the longest queue any agent was shown
 
 
 class ConnectionLost(Exception):
@@ -303,6 +304,7 @@ class SoakAgent:
     async def on_queue(self, data: dict[str, Any]) -> None:
         """Claim the first conversation this agent is not already trying to claim."""
         waiting = [item["conversation_id"] for item in data["items"]]
+        self.ledger.queue_peak = max(self.ledger.queue_peak, len(waiting))
         cid = next((cid for cid in waiting if cid not in self.claiming), None)
         if self.open and cid:
             self.claiming.add(cid)
@@ -457,6 +459,8 @@ async def soak(
     figures |= {
         "gateway_rss_end_mb": rss_mb(kept.pid),
         "rasa_rss_end_mb": rasa_rss_mb(),
+        "gateway_cpu_s": cpu_seconds(kept.pid),
+        "queue_peak": ledger.queue_peak,
     }
 
     redis = Redis.from_url(redis_url, decode_responses=True)
