@@ -70,6 +70,9 @@ FIGURES = {
         "gateway_rss_end_mb",
         "rasa_rss_start_mb",
         "rasa_rss_end_mb",
+        "reconnects",
+        "gateway_cpu_s",
+        "queue_peak",
     },
     "faq_scale": {
         "faqs",
