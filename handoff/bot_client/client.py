@@ -1,8 +1,8 @@
 """Async client for Rasa's REST channel: one customer message in, the bot's messages out.
 
 Whatever goes wrong (Rasa down, an error status, a reply slower than the timeout, a body
-that is not a list) becomes BotUnavailable, so the caller has one thing to handle: give
-the conversation to a person.
+that is not a list, or no message at all) becomes BotUnavailable, so the caller has one
+thing to handle: give the conversation to a person.
 
     rasa = RasaClient("http://127.0.0.1:5005", timeout_s=10, channel_secret="...")
     messages = await rasa.send("conversation-id", "where is my parcel?", {})
@@ -63,9 +63,9 @@ class RasaClient:
             raise BotUnavailable("Rasa's reply is not a list of messages")
         messages = [message for message in reply if isinstance(message, dict)]
         if not messages:
-            # Our bot answers every message; Rasa's REST channel answers a failure inside
-            # (e.g. its Redis lock while Redis restarts) with an empty list and HTTP 200.
-            raise BotUnavailable("Rasa answered nothing")
+            # Every turn of this bot says something or hands off; Rasa answers with nothing
+            # when a custom action failed (the action server is down), and logs only that.
+            raise BotUnavailable("Rasa answered nothing: a custom action failed")
         return messages
 
     async def healthy(self) -> bool:

@@ -44,8 +44,8 @@ async def test_rasa_client_failures_become_bot_unavailable() -> None:
         rasa.status, rasa.delay = 200, 1.0
         with pytest.raises(BotUnavailable):
             await client.send("c", "hi")
-        rasa.delay, rasa.replies = 0.0, lambda sender, text: []  # Rasa failed inside
-        with pytest.raises(BotUnavailable):
+        rasa.delay, rasa.replies = 0.0, lambda sender, text: []  # a custom action failed
+        with pytest.raises(BotUnavailable, match="answered nothing"):
             await client.send("c", "hi")
         await client.close()
     down = RasaClient(rasa.url, timeout_s=0.5)
