@@ -29,6 +29,7 @@ class ManagedProcess:
 
     process = ManagedProcess("redis", ["redis-server", "--port", "7000"])
     process.wait_for_port(7000)
+    process.kill(); process.respawn()  # a crash, and the same command started again
     process.stop()
     """
 
@@ -38,11 +39,17 @@ class ManagedProcess:
         LOG_DIR.mkdir(parents=True, exist_ok=True)
         self.name = name
         self.log_path = LOG_DIR / f"{name}.log"
+        self._command = list(command)
+        self._env = {**os.environ, **(env or {})}
+        self.respawn()
+
+    def respawn(self) -> None:
+        """Start the command (again, once the last run ended: see `kill`)."""
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - lives as long as the process
         self._process = subprocess.Popen(
-            list(command),
+            self._command,
             cwd=ROOT,
-            env={**os.environ, **(env or {})},
+            env=self._env,
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,

@@ -35,10 +35,6 @@ class RedisServer:
         if shutil.which("redis-server") is None:
             raise RuntimeError("redis-server is not installed; run scripts/setup.sh")
         self._dir = tempfile.mkdtemp(prefix="test-redis-")
-        self.start()
-
-    def start(self) -> None:
-        """Serve on the port and data directory chosen at creation (again, after `kill`)."""
         self._process = ManagedProcess(
             f"redis-{self.port}",
             [
@@ -65,9 +61,13 @@ class RedisServer:
         """SIGKILL, as a crash: nothing more is written."""
         self._process.kill()
 
-    def restart(self) -> None:
-        """Killed, then the same port and data directory again: with `append_only`, every
+    def start(self) -> None:
+        """The same port and data directory again, after `kill`: with `append_only`, every
         write Redis acknowledged is back."""
+        self._process.respawn()
+        self._process.wait_for_port(self.port)
+
+    def restart(self) -> None:
         self.kill()
         self.start()
 
@@ -100,7 +100,7 @@ class RasaStack:
     workers: int = field(default_factory=lambda: (os.cpu_count() or 1) + 1)
 
     def __post_init__(self) -> None:
-        self._env = {
+        env = {
             "REDIS_HOST": self.redis.host,
             "REDIS_PORT": str(self.redis.port),
             "REDIS_DB": "0",
@@ -113,14 +113,9 @@ class RasaStack:
         self._actions = ManagedProcess(
             f"actions-{self.action_port}",
             [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "-p", str(self.action_port)],
-            self._env,
+            env,
         )
-        self._rasa = self._launch_rasa()
-        self._actions.wait_for_http(f"http://127.0.0.1:{self.action_port}/health")
-        self._wait_for_rasa()
-
-    def _launch_rasa(self) -> ManagedProcess:
-        return ManagedProcess(
+        self._rasa = ManagedProcess(
             f"rasa-{self.rasa_port}",
             rasa_server_command(
                 self.model,
@@ -129,10 +124,9 @@ class RasaStack:
                 ROOT / "credentials.yml",
                 self.token,
             ),
-            {**self._env, "SANIC_WORKERS": str(self.workers)},
+            {**env, "SANIC_WORKERS": str(self.workers)},
         )
-
-    def _wait_for_rasa(self) -> None:
+        self._actions.wait_for_http(f"http://127.0.0.1:{self.action_port}/health")
         self._rasa.wait_for_http(f"{self.rasa_url}/status?token={self.token}", timeout=180)
 
     @property
@@ -153,8 +147,8 @@ class RasaStack:
 
     def start_rasa(self) -> None:
         """Rasa again, on the same port, once it answers (after `kill_rasa`)."""
-        self._rasa = self._launch_rasa()
-        self._wait_for_rasa()
+        self._rasa.respawn()
+        self._rasa.wait_for_http(f"{self.rasa_url}/status?token={self.token}", timeout=180)
 
     def stop(self) -> None:
         self._rasa.stop()
