@@ -253,10 +253,11 @@ def unavailable(ack: Any) -> bool:
 class SoakAgent:
     """Claims from the live queue, answers every customer message, resolves or requeues."""
 
-    def __init__(self, username: str, ledger: Ledger) -> None:
-        self.username = username
+    def __init__(self, number: int, ledger: Ledger) -> None:
+        self.number = number
+        self.username = f"agent{number}"
         self.ledger = ledger
-        self.rng = random.Random(username)
+        self.rng = random.Random(number)
         self.replies: Counter[str] = Counter()
         self.claiming: set[str] = set()
         self.open = True
@@ -302,11 +303,15 @@ class SoakAgent:
         task.add_done_callback(self.tasks.discard)
 
     async def on_queue(self, data: dict[str, Any]) -> None:
-        """Claim the first conversation this agent is not already trying to claim."""
-        waiting = [item["conversation_id"] for item in data["items"]]
-        self.ledger.queue_peak = max(self.ledger.queue_peak, len(waiting))
-        cid = next((cid for cid in waiting if cid not in self.claiming), None)
-        if self.open and cid:
+        """Claim a waiting conversation this agent is not already trying to claim: agent n
+        the n-th from the head, as a team shares a queue (all ten on the first one, each
+        queue change would place one customer: one round trip of the whole queue each)."""
+        items = data["items"]
+        self.ledger.queue_peak = max(self.ledger.queue_peak, len(items))
+        ids = (item["conversation_id"] for item in items)
+        free = [cid for cid in ids if cid not in self.claiming]
+        if self.open and free:
+            cid = free[self.number % len(free)]
             self.claiming.add(cid)
             self.spawn(self.claim(cid))
 
@@ -442,7 +447,7 @@ async def soak(
         "rasa_rss_start_mb": rasa_rss_mb(),
     }
     urls = [gateway.url for gateway in gateways]
-    agents = [SoakAgent(f"agent{n}", ledger) for n in range(args.agents)]
+    agents = [SoakAgent(n, ledger) for n in range(args.agents)]
     await asyncio.gather(
         *(agent.connect(urls[n % len(urls)], fallback) for n, agent in enumerate(agents))
     )
