@@ -17,7 +17,9 @@ another order than sent. The last line is the figures as one JSON object: those 
 `sent`, `delivered`, `handoffs`, the bot's latency (`p50_ms`, `p99_ms`: a customer message
 to the bot's answer), the agents' (`agent_p50_ms`, `agent_p99_ms`: a customer message to
 the holding agent's screen), and the resident memory of the gateway and of Rasa (all its
-workers) at start and end.
+workers) at start and end; also `reconnects` (sockets opened again after a drop: a client
+whose socket drops, e.g. a ping missed on a busy machine, resumes as the widget and the
+console do), `queue_peak` (the longest queue an agent was shown) and `gateway_cpu_s`.
 
 `--kill-gateway` runs two gateways with the clients spread over both, and kills one with
 SIGKILL at half time: its customers resume on the other and send again what was never
@@ -28,7 +30,8 @@ same port and data) at half time: meanwhile the gateway refuses events as `unava
 and customers and agents send again what was refused, as the widget and the console do.
 `--kill-rasa` kills Rasa (every worker) with SIGKILL at half time and starts it again
 after a few seconds, as a supervisor would: meanwhile the gateway hands conversations to
-the agents; afterwards the bot answers again.
+the agents; afterwards the bot answers again. A fault run also reports `fault_s` (how
+long the fault took, restart included) and `bot_answers_after_fault`.
 
 It exits with status 1 when any message was lost, doubled or reordered.
 """
