@@ -1,5 +1,6 @@
 # Two commands do everything on a fresh Debian machine with python3.10:
-#   make run    install, train if needed, start Redis, Rasa, actions and the gateway
+#   make run    install, train if needed, run Redis, Rasa, actions and the gateway under
+#               supervisord (a service that exits is restarted; docs/deploy.md)
 #   make test   install, then lint, type-check and run both test tiers
 .PHONY: run test test-fast test-bot setup setup-test train eval bench lint lock clean
 

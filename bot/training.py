@@ -13,6 +13,7 @@ import argparse
 import hashlib
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from bot.faq.catalog import FaqFileError, load_faq_file
@@ -22,6 +23,14 @@ DATA_DIR = ROOT / "bot" / "data"
 CONFIG = ROOT / "config.yml"
 DOMAIN = ROOT / "domain.yml"
 KEEP_MODELS = 3
+PROGRESS_EVERY_S = 30
+_STARTED = time.monotonic()
+
+
+def stage(what: str) -> None:
+    """One progress line with the time since start, on stderr (stdout is the model path)."""
+    minutes, seconds = divmod(int(time.monotonic() - _STARTED), 60)
+    print(f"training [{minutes}:{seconds:02d}] {what}", file=sys.stderr, flush=True)
 
 
 def model_inputs() -> list[Path]:
@@ -60,6 +69,7 @@ def ensure_model(out_dir: Path = ROOT / "models") -> Path:
     model = model_file(out_dir)
     if model.exists():
         return model
+    stage("checking the FAQ files")
     check_faq_files()
     out_dir.mkdir(parents=True, exist_ok=True)
     command = [
@@ -78,8 +88,17 @@ def ensure_model(out_dir: Path = ROOT / "models") -> Path:
         "--fixed-model-name",
         model.name[: -len(".tar.gz")],
     ]
+    stage(f"rasa train: NLU pipeline, then dialogue policies, into {model.name}")
     # Rasa's output goes to stderr: stdout carries only the model path (scripts read it).
-    subprocess.run(command, check=True, cwd=ROOT, stdout=sys.stderr)
+    rasa = subprocess.Popen(command, cwd=ROOT, stdout=sys.stderr)
+    while True:
+        try:
+            if rasa.wait(timeout=PROGRESS_EVERY_S):
+                raise subprocess.CalledProcessError(rasa.returncode, command)
+            break
+        except subprocess.TimeoutExpired:
+            stage("rasa train is still running")
+    stage("model trained")
     if not model.exists():
         raise RuntimeError(f"rasa train finished without writing {model}")
     prune_old_models(out_dir)
@@ -110,6 +129,7 @@ def main() -> int:
     if trains and not args.no_report:
         from bot.training_report import format_report, report_for
 
+        stage("training report")
         print(format_report(report_for()), file=sys.stderr)
     return 0
 

@@ -23,6 +23,7 @@ from redis.exceptions import RedisError
 
 from handoff.auth.tokens import resolve_secret
 from handoff.bot_client import RasaClient
+from handoff.insights.runner import InsightsRunner
 from handoff.mail.receiver import start_receiver
 from handoff.mail.sender import OutboxWorker
 from handoff.services import Services
@@ -103,6 +104,7 @@ class Gateway:
         self._outbox: tuple[OutboxWorker, asyncio.Task[None]] | None = None
         self._receiver: asyncio.AbstractServer | None = None
         self.faq_answers: list[dict[str, str]] = []
+        self.insights = InsightsRunner(settings)
 
     @property
     def services(self) -> Services:
@@ -130,6 +132,7 @@ class Gateway:
         await self.sio.shutdown()
 
     async def stop(self) -> None:
+        self.insights.close()
         if self._receiver:
             self._receiver.close()
         tasks = [self._sweeper]

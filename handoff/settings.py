@@ -65,10 +65,16 @@ class Settings:
     # A conversation the bot is in charge of (never handed off, or resolved) is deleted
     # this long after its last message (0: kept forever); queued and held ones are kept.
     idle_retention_s: int = 30 * 24 * 3600
+    # Insights (`python -m handoff.insights`, the console's insights page): how alike (cosine
+    # of the bot's sentence embeddings) handed-off questions must be to share a cluster,
+    # and how many distinct questions of a period are clustered (the most asked first).
+    insights_similarity: float = 0.6
+    insights_max_questions: int = 5000
     # Default number of chats an agent may hold at once (0: unlimited); per-agent override.
     agent_chat_limit: int = 0
     # Optional YAML or JSON file with agent accounts, loaded into Redis at start.
     agents_file: str = ""
+    # Longer customer and agent messages are refused; the widget is told it (`history`).
     max_message_chars: int = 2000
     # Per conversation; more messages than this within a minute get `rate_limited`.
     customer_messages_per_minute: int = 60
@@ -174,6 +180,14 @@ class Settings:
     @property
     def socketio_channel(self) -> str:
         return f"{self.redis_prefix}socketio"
+
+    @property
+    def index_keep_s(self) -> int:
+        """How long a conversation stays in the index by creation time: as long as any of
+        its data can (0: for ever)."""
+        if self.retention_s <= 0 or self.idle_retention_s <= 0:
+            return 0
+        return max(self.retention_s, self.idle_retention_s)
 
     @property
     def faq_files(self) -> list[str]:

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # One-time (and idempotent) setup: system packages, the virtualenv and pinned dependencies.
 #   scripts/setup.sh            what `make run` needs
-#   scripts/setup.sh --browser  plus Chromium, playwright-core and rasa-webchat for the browser tests,
+#   scripts/setup.sh --browser  plus Chromium, playwright-core, rasa-webchat and axe-core for the browser tests,
 #                               and nginx for the load-balancer test
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+elapsed() { printf '%dm%02ds' $((SECONDS / 60)) $((SECONDS % 60)); }
 
 apt_install() {
   local missing=()
@@ -16,6 +18,7 @@ apt_install() {
   local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  echo "setup: Debian packages installed ($(elapsed) so far)"
 }
 
 apt_install redis-server
@@ -29,13 +32,21 @@ if [ ! -f "$stamp" ]; then
   [ -x .venv/bin/python ] || "$python310" -m venv .venv
   # pip's cache stays in ~/.cache/pip (outside the work tree): torch is several GB.
   .venv/bin/pip install -q --upgrade pip
-  .venv/bin/pip install -q -r requirements.lock
+  # pip's own progress: each package as it is collected and downloaded (with its size and,
+  # on a terminal, a progress bar), then the list of what was installed.
+  echo "setup: installing $(grep -c '==' requirements.lock) pinned Python packages into .venv" \
+    "(several GB on a fresh machine: Rasa, TensorFlow, torch; minutes, not seconds)"
+  .venv/bin/pip install --progress-bar on -r requirements.lock
+  echo "setup: Python packages installed ($(elapsed) so far)"
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
 
 if [ "${1:-}" = "--browser" ] && [ -f tests/browser/package.json ] \
    && { [ ! -d tests/browser/node_modules/playwright-core ] \
-        || [ ! -d tests/browser/node_modules/rasa-webchat ]; }; then
+        || [ ! -d tests/browser/node_modules/rasa-webchat ] \
+        || [ ! -d tests/browser/node_modules/axe-core ]; }; then
+  echo "setup: installing the browser tests' node packages (npm ci: playwright-core, rasa-webchat, axe-core)"
   (cd tests/browser && npm ci --no-audit --no-fund --silent)
+  echo "setup: node packages installed ($(elapsed) so far)"
 fi

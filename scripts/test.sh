@@ -13,4 +13,7 @@ if [ "${1:-}" = "--fast" ]; then
   exec .venv/bin/python -m pytest tests/unit "$@"
 fi
 .venv/bin/python -m pytest tests/unit "$@"
+# The process-level tier needs the trained model: train it here (when the bot changed), where
+# its stages and elapsed time show, rather than silently inside pytest's captured fixture.
+.venv/bin/python -m bot.training --no-report >/dev/null
 .venv/bin/python -m pytest --ignore=tests/unit "$@"

@@ -5,7 +5,7 @@
  *
  * Every option may also be given as a data attribute of the script tag
  * (data-server-url, data-title, data-subtitle, data-greeting, data-position,
- * data-primary-color, data-open, data-attachments). The widget lives in a shadow DOM: the page's CSS does
+ * data-primary-color, data-open, data-attachments, data-max-message-chars). The widget lives in a shadow DOM: the page's CSS does
  * not reach it and its CSS does not reach the page. Every piece of text from the
  * customer, the bot or an agent is inserted as text (textContent), never as HTML.
  * Protocol: docs/protocol.md (Rasa's socketio channel plus the gateway's additions).
@@ -35,6 +35,7 @@
     zIndex: 2147483000,
     attachments: true,                    // the attach button (screenshots and PDFs)
     maxAttachmentBytes: 5 * 1024 * 1024,  // checked here for a quick answer; the gateway decides
+    maxMessageChars: 2000,                // counted as you type, until the gateway tells its own
   };
   var ATTACH_ACCEPT = "image/png,image/jpeg,image/webp,image/gif,application/pdf,.png,.jpg,.jpeg,.webp,.gif,.pdf";
 
@@ -47,6 +48,7 @@
     if (data.open) fromTag.open = data.open !== "false";
     if (data.attachments) fromTag.attachments = data.attachments !== "false";
     if (data.primaryColor) fromTag.colors = { primary: data.primaryColor };
+    if (data.maxMessageChars) fromTag.maxMessageChars = Number(data.maxMessageChars);
     var global = window.chatWidgetConfig || {};
     var config = Object.assign({}, DEFAULTS, fromTag, global, extra || {});
     config.colors = Object.assign({}, DEFAULTS.colors, fromTag.colors, global.colors,
@@ -96,13 +98,10 @@
     person: "M12 12a4.5 4.5 0 1 0 0-9 4.5 4.5 0 0 0 0 9zm0 2c-4 0-8 2-8 5v2h16v-2c0-3-4-5-8-5z",
   };
 
-  // The offline form's words: [no email set up on the gateway, email answers].
-  var CONTACT_TEXT = {
-    ask: ["No one from our team is online right now. Leave your email so the team can contact you, or stay: you keep your place in the queue.",
-      "No one from our team is online right now. Leave your email: the answer will reach you there even if you close this page, and you can reply to it."],
-    thanks: ["Thanks! The team has your email ({email}).",
-      "Thanks! If you leave, the answer goes to {email}; reply to it or use its link to come back here."],
-  };
+  // The offline form's words: [no email set up on the gateway, email answers]. The notice in
+  // the conversation already says that no one is online; the form does not say it again.
+  var CONTACT_ASK = ["Leave your email so the team can contact you:",
+    "Leave your email: the answer reaches you even if you leave."];
 
   function loadStore() {
     try { return JSON.parse(localStorage.getItem(STORAGE_KEY) || "{}") || {}; }
@@ -119,6 +118,21 @@
     var dx = Number(x[0]) - Number(y[0]);
     return dx > 0 || (dx === 0 && Number(x[1] || 0) > Number(y[1] || 0));
   }
+
+  /** "Today", "Yesterday" or the date: the log's day separators. */
+  function dayLabel(ts) {
+    var date = new Date(ts * 1000), today = new Date();
+    var days = Math.round((new Date(today.toDateString()) - new Date(date.toDateString())) / 864e5);
+    if (days === 0) return "Today";
+    if (days === 1) return "Yesterday";
+    return date.toLocaleDateString([], { weekday: "long", day: "numeric", month: "long",
+      year: date.getFullYear() === today.getFullYear() ? undefined : "numeric" });
+  }
+
+  /** Characters as the gateway counts them (code points, not UTF-16 units). */
+  function charCount(text) { return text.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, "_").length; }
+  /** The panel fills a phone's screen (the CSS's breakpoint): a modal dialog there. */
+  function isPhone() { return !!(window.matchMedia && matchMedia("(max-width:480px)").matches); }
 
   function clock(ts) {
     var date = ts ? new Date(ts * 1000) : new Date();
@@ -173,21 +187,28 @@
     ".badge{position:absolute;top:-4px;right:-4px;min-width:22px;height:22px;padding:0 6px;border-radius:11px;",
     " background:#dc2626;color:#fff;font-size:12px;font-weight:700;line-height:22px;text-align:center;}",
     ".badge[hidden]{display:none;}",
+    ".preview{position:fixed;bottom:92px;width:280px;max-width:calc(100vw - 40px);background:var(--bg);border-radius:14px;",
+    " box-shadow:0 8px 28px rgba(0,0,0,.22);z-index:var(--z);display:flex;align-items:flex-start;}",
+    ".right .preview{right:20px;} .left .preview{left:20px;}",
+    ".preview .open{flex:1;min-width:0;border:0;background:transparent;color:var(--text);text-align:left;padding:10px 4px 10px 14px;border-radius:14px;}",
+    ".preview .open b{display:block;font-size:12px;color:var(--muted);}",
+    ".preview .open span{display:-webkit-box;-webkit-line-clamp:3;-webkit-box-orient:vertical;overflow:hidden;overflow-wrap:anywhere;}",
+    ".preview .icon-btn{color:var(--muted);margin:4px 4px 0 0;}",
     ".panel{position:fixed;bottom:92px;width:370px;max-width:calc(100vw - 24px);height:600px;",
     " max-height:calc(100vh - 112px);background:var(--bg);border-radius:14px;display:flex;flex-direction:column;",
     " box-shadow:0 12px 40px rgba(0,0,0,.28);overflow:hidden;z-index:var(--z);}",
     ".panel[hidden]{display:none;}",
     ".right .panel{right:20px;} .left .panel{left:20px;}",
-    "header{background:var(--primary);color:var(--primary-text);padding:12px 10px 10px 16px;display:flex;align-items:flex-start;gap:6px;}",
-    "header .titles{flex:1;min-width:0;}",
+    ".head{background:var(--primary);color:var(--primary-text);padding:12px 10px 10px 16px;display:flex;align-items:flex-start;gap:6px;}",
+    ".head .titles{flex:1;min-width:0;}",
     "h2{margin:0;font-size:16px;font-weight:650;line-height:1.3;}",
     ".status{margin:2px 0 0;font-size:12.5px;opacity:.92;}",
     ".status .dot{display:inline-block;width:8px;height:8px;border-radius:50%;background:#4ade80;margin-right:6px;vertical-align:1px;}",
     ".status.queued .dot{background:#facc15;} .status.offline .dot,.status.nobody .dot{background:#f87171;}",
     ".status.resolved .dot{background:#cbd5e1;} .status.away .dot{background:#fb923c;}",
     ".icon-btn{background:transparent;border:0;color:inherit;width:34px;height:34px;border-radius:8px;display:flex;align-items:center;justify-content:center;flex:none;}",
-    ".icon-btn:hover{background:rgba(255,255,255,.18);}",
-    ".icon-btn:focus-visible{outline-color:var(--primary-text);outline-offset:-3px;}",
+    ".head .icon-btn:hover{background:rgba(255,255,255,.18);}",
+    ".head .icon-btn:focus-visible{outline-color:var(--primary-text);outline-offset:-3px;}",
     ".bar{display:flex;gap:8px;align-items:center;padding:8px 12px;border-bottom:1px solid #e5e7eb;background:var(--bg);}",
     ".human{display:inline-flex;align-items:center;gap:6px;border:1px solid var(--primary);color:var(--primary);background:var(--bg);",
     " border-radius:999px;padding:5px 12px;font-size:13px;font-weight:600;}",
@@ -206,7 +227,8 @@
     ".msg.customer{align-self:flex-end;align-items:flex-end;}",
     ".msg.customer .bubble{background:var(--primary);color:var(--primary-text);border-top-right-radius:4px;}",
     ".msg .meta{font-size:11px;color:var(--muted);margin:2px 6px 0;}",
-    ".msg.pending .bubble{opacity:.7;}",
+    ".msg.pending .bubble{opacity:.85;}",
+    ".day{align-self:center;margin:10px 0 2px;font-size:12px;font-weight:600;color:var(--muted);}",
     ".msg.system{align-self:center;max-width:92%;text-align:center;margin:8px 0;}",
     ".msg.system .bubble{background:transparent;color:var(--muted);font-size:12.5px;padding:2px 8px;}",
     ".msg.system.error .bubble{color:#b91c1c;}",
@@ -220,14 +242,18 @@
     "@keyframes blink{0%,80%,100%{opacity:.25}40%{opacity:1}}",
     ".card{margin:6px 12px;padding:10px 12px;border:1px solid #e5e7eb;border-radius:12px;background:var(--bg);}",
     ".card[hidden]{display:none;}",
-    ".card p{margin:0 0 8px;font-size:13px;}",
-    ".card form{display:flex;flex-direction:column;gap:6px;}",
-    ".card input{font:inherit;padding:7px 9px;border:1px solid #cbd5e1;border-radius:8px;color:var(--text);background:var(--bg);}",
+    ".card p{margin:0 0 6px;font-size:13px;}",
+    ".card form{display:flex;flex-wrap:wrap;gap:6px;}",
+    ".card input{flex:1 1 0;min-width:0;font:inherit;padding:6px 8px;border:1px solid #94a3b8;border-radius:8px;color:var(--text);background:var(--bg);}",
+    ".card input[type=email]{flex-grow:1.6;}",
     ".card .go{align-self:flex-start;border:0;border-radius:8px;padding:6px 14px;background:var(--primary);color:var(--primary-text);font-weight:600;}",
     ".stars{display:flex;gap:4px;}",
     ".stars button{border:1px solid #cbd5e1;background:var(--bg);border-radius:8px;width:40px;height:38px;font-size:20px;line-height:1;color:#f59e0b;}",
     ".stars button:hover,.stars button:focus-visible{background:#fef3c7;}",
     ".composer{display:flex;align-items:flex-end;gap:8px;padding:10px 12px 12px;border-top:1px solid #e5e7eb;}",
+    ".count{font-size:11.5px;color:var(--muted);text-align:right;padding:2px 14px 0;}",
+    ".limit{margin:0 12px;font-size:12.5px;color:#b91c1c;font-weight:600;}",
+    ".count.over{color:#b91c1c;font-weight:600;}",
     "textarea{flex:1;resize:none;font:inherit;color:var(--text);background:var(--bg);border:1px solid #cbd5e1;border-radius:12px;",
     " padding:9px 12px;max-height:120px;min-height:40px;}",
     ".send{border:0;border-radius:50%;width:40px;height:40px;background:var(--primary);color:var(--primary-text);display:flex;align-items:center;justify-content:center;flex:none;}",
@@ -240,6 +266,7 @@
     "@media (max-width:480px){",
     " .panel{left:0 !important;right:0 !important;bottom:0;top:0;width:100%;max-width:100%;height:100%;max-height:100%;border-radius:0;}",
     " .root.is-open .launcher{display:none;}",
+    " textarea,.card input{font-size:16px;}",
     "}",
     "@media (prefers-reduced-motion:reduce){.dots span{animation:none;opacity:.6;}}",
   ].join("\n");
@@ -306,6 +333,16 @@
       "aria-expanded": "false", "aria-controls": "cw-panel", onclick: function () { self.toggle(); },
     }, [icon(ICONS.chat, 28), this.badge]);
 
+    this.previewText = h("span");
+    this.previewWho = h("b");
+    // Read out politely too: with the panel closed, the conversation's live region is hidden.
+    this.preview = h("div", { class: "preview", hidden: true, "aria-live": "polite" }, [
+      h("button", { class: "open", type: "button", "data-action": "open-preview",
+        onclick: function () { self.open(); } }, [this.previewWho, this.previewText]),
+      h("button", { class: "icon-btn", type: "button", "aria-label": "Dismiss message preview",
+        onclick: function () { self.preview.hidden = true; self.launcher.focus(); } }, [icon(ICONS.close, 16)]),
+    ]);
+
     this.statusText = h("span", { class: "status-text" });
     this.status = h("p", { class: "status", role: "status", "aria-live": "polite" },
       [h("span", { class: "dot", "aria-hidden": "true" }), this.statusText]);
@@ -314,6 +351,10 @@
       class: "human", type: "button", "data-action": "request-human",
       onclick: function () { self.requestHuman(); },
     }, [icon(ICONS.person, 16), "Talk to a person"]);
+    this.endButton = h("button", {
+      class: "human", type: "button", "data-action": "end-chat", hidden: true, text: "End chat",
+      onclick: function () { self.endChat(); },
+    });
     this.barHint = h("span", { class: "hint" });
 
     this.log = h("div", {
@@ -321,14 +362,24 @@
       "aria-label": "Conversation", tabindex: "0",
     });
     this.typing = h("div", { class: "typing", hidden: true, "aria-live": "polite" });
+    // A smaller window (a phone's keyboard, a rotation) keeps the newest message in view.
+    var log = this.log, atEnd = true;
+    log.addEventListener("scroll", function () { atEnd = log.scrollHeight - log.scrollTop - log.clientHeight < 40; });
+    window.addEventListener("resize", function () {
+      if (atEnd) self.scrollToEnd();
+      self.panel.setAttribute("aria-modal", String(isPhone()));
+    });
 
     this.contactCard = this.buildContactCard();
     this.ratingCard = this.buildRatingCard();
 
     this.input = h("textarea", {
-      id: "cw-input", rows: "1", placeholder: "Type your message\u2026", maxlength: "2000",
-      autocomplete: "off", "aria-label": "Message",
+      id: "cw-input", rows: "1", placeholder: "Type your message\u2026",
+      autocomplete: "off", "aria-label": "Message", "aria-describedby": "cw-limit",
     });
+    // Past the limit nothing is cut: the counter turns red and sending is refused, in words.
+    this.counter = h("div", { class: "count", hidden: true, "aria-hidden": "true" });
+    this.limitNote = h("p", { id: "cw-limit", class: "limit", role: "alert", hidden: true });
     this.input.addEventListener("keydown", function (event) {
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
@@ -360,7 +411,7 @@
       id: "cw-panel", class: "panel", role: "dialog", "aria-modal": "false",
       "aria-labelledby": "cw-title", hidden: true,
     }, [
-      h("header", {}, [
+      h("div", { class: "head" }, [
         h("div", { class: "titles" }, [h("h2", { id: "cw-title", text: c.title }), this.status]),
         this.mailButton = h("button", {
           class: "icon-btn", type: "button", "aria-label": "Email me this conversation",
@@ -377,15 +428,23 @@
           onclick: function () { self.close(); },
         }, [icon(ICONS.close, 20)]),
       ]),
-      h("div", { class: "bar" }, [this.humanButton, this.barHint]),
-      this.log, this.typing, this.contactCard, this.ratingCard, composer,
+      h("div", { class: "bar" }, [this.humanButton, this.endButton, this.barHint]),
+      this.log, this.typing, this.contactCard, this.ratingCard, this.counter, this.limitNote, composer,
+      h("p", { id: "cw-keys", class: "sr-only", text: "Escape closes the chat." }),
     ]);
+    this.panel.setAttribute("aria-describedby", "cw-keys");
     this.panel.addEventListener("keydown", function (event) {
       if (event.key === "Escape") { event.stopPropagation(); self.close(); }
+      if (event.key === "Tab" && isPhone()) self.keepFocusInside(event);
+      else if (event.key === "Tab") self.tabRoundOnce(event);
     });
+    this.panel.addEventListener("focusin", function (event) {
+      if (!self.panel.contains(event.relatedTarget)) self.tabRoundFrom = event.target;
+    });
+    this.shadow = shadow;
 
     this.root = h("div", { class: "root " + (c.position === "left" ? "left" : "right") },
-      [this.launcher, this.panel]);
+      [this.preview, this.launcher, this.panel]);
     var vars = {
       "--primary": c.colors.primary, "--primary-text": c.colors.primaryText,
       "--bg": c.colors.background, "--text": c.colors.text, "--muted": c.colors.muted,
@@ -408,7 +467,7 @@
       autocomplete: "email", "aria-label": "Your email" });
     var name = h("input", { type: "text", placeholder: "Your name (optional)",
       autocomplete: "name", "aria-label": "Your name" });
-    var text = h("p", { text: CONTACT_TEXT.ask[0] });
+    var text = h("p", { text: CONTACT_ASK[0] });
     this.contactText = text;
     var form = h("form", {
       onsubmit: function (event) {
@@ -416,13 +475,12 @@
         if (!email.value.trim()) return;
         self.emit("contact_details", { email: email.value.trim(), name: name.value.trim() });
         self.store.contact_left = true;
-        self.contactJustLeft = true;
         saveStore(self.store);
-        text.textContent = CONTACT_TEXT.thanks[+self.emailAvailable].replace("{email}", email.value.trim());
         self.showMailButton();
-        form.hidden = true;
+        self.contactCard.hidden = true; // the gateway's notice in the conversation thanks them
+        self.input.focus();
       },
-    }, [email, name, h("button", { class: "go", type: "submit", text: "Send my email" })]);
+    }, [email, name, h("button", { class: "go", type: "submit", text: "Send" })]);
     return h("div", { class: "card contact", hidden: true, role: "region", "aria-label": "Leave your email" },
       [text, form]);
   };
@@ -440,7 +498,6 @@
       }));
     });
     this.ratingQuestion = question;
-    this.ratingStars = stars;
     return h("div", { class: "card rating", hidden: true, role: "region", "aria-label": "Rate this conversation" },
       [question, stars]);
   };
@@ -452,6 +509,9 @@
     this.root.classList.add("is-open");
     this.launcher.setAttribute("aria-expanded", "true");
     this.launcher.setAttribute("aria-label", "Close chat: " + this.config.title);
+    this.preview.hidden = true;
+    // Full screen on a phone: a modal dialog (Tab stays inside it there only).
+    this.panel.setAttribute("aria-modal", String(isPhone()));
     sessionStorage_set("chat_open", "1");
     this.markRead();
     this.scrollToEnd();
@@ -471,6 +531,45 @@
 
   Widget.prototype.toggle = function () { this.isOpen ? this.close() : this.open(); };
 
+  /** The panel's controls Tab stops at, in the page's order. */
+  Widget.prototype.panelControls = function () {
+    return [].filter.call(this.panel.querySelectorAll("button,textarea,input,a[href],[tabindex]"),
+      function (el) { return !el.disabled && el.tabIndex >= 0 && el.getClientRects().length; });
+  };
+
+  /** On a phone (a modal): Tab and Shift+Tab go round the panel's controls, Escape leaves
+   * it; the header's buttons come after the message box instead of the page's links. */
+  Widget.prototype.keepFocusInside = function (event) {
+    var controls = this.panelControls();
+    var first = controls[0], last = controls[controls.length - 1];
+    var active = this.shadow.activeElement;
+    if (event.shiftKey ? active === first || active === this.panel : active === last) {
+      event.preventDefault();
+      (event.shiftKey ? last : first).focus();
+    }
+  };
+
+  /** On a desktop the panel sits beside the page (not modal, no trap): Tab from its last
+   * control goes once round to the header (Download, Close...) when focus came in below
+   * it, as it does when the panel opens on the message box; then Tab goes on to the page. */
+  Widget.prototype.tabRoundOnce = function (event) {
+    var controls = this.panelControls();
+    var first = controls[0], last = controls[controls.length - 1];
+    if (event.shiftKey || this.shadow.activeElement !== last || this.tabRoundFrom === first) return;
+    event.preventDefault();
+    this.tabRoundFrom = first;
+    first.focus();
+  };
+
+  /** The newest agent or bot message, on the launcher while the panel is closed. */
+  Widget.prototype.showPreview = function (entry) {
+    var text = entry.text || (entry.attachment ? "Sent an attachment" : "");
+    if (this.isOpen || !text) return;
+    this.previewWho.textContent = entry.role === "agent" ? (entry.name || "Agent") : "Assistant";
+    this.previewText.textContent = String(text).slice(0, 300);
+    this.preview.hidden = false;
+  };
+
   Widget.prototype.markRead = function () {
     this.unread = 0;
     if (this.lastId) { this.store.last_seen = this.lastId; saveStore(this.store); }
@@ -481,7 +580,7 @@
     this.badge.hidden = this.unread === 0;
     this.badge.textContent = this.unread > 9 ? "9+" : String(this.unread);
     this.launcher.setAttribute("aria-label", (this.isOpen ? "Close chat: " : "Open chat: ") +
-      this.config.title + (this.unread ? " (" + this.unread + " unread)" : ""));
+      this.config.title + (this.unread ? ", " + this.badge.textContent + " unread" : "")); // as the badge shows it
   };
 
   // ---- connection --------------------------------------------------------------------
@@ -581,7 +680,6 @@
     delete this.store.last_seen;
     delete this.store.rated;
     delete this.store.contact_left;
-    this.contactJustLeft = false;
     this.state = { state: "bot" };
     this.ratingCard.hidden = true;
     this.contactCard.hidden = true;
@@ -593,8 +691,12 @@
     var self = this;
     if (data && typeof data.email === "boolean") {
       this.emailAvailable = data.email;
-      if (!this.store.contact_left) this.contactText.textContent = CONTACT_TEXT.ask[+data.email];
+      this.contactText.textContent = CONTACT_ASK[+data.email];
       this.showMailButton();
+    }
+    if (data && data.max_message_chars > 0) { // the gateway's own MAX_MESSAGE_CHARS
+      this.config.maxMessageChars = data.max_message_chars;
+      this.updateCounter(false);
     }
     var firstLoad = !this.lastId;
     (data && data.messages || []).forEach(function (entry) {
@@ -673,7 +775,8 @@
     this.state.offline = false;
     if (state === "queued") {
       var back = requeued ? "Back in the queue \u00b7 " : "";
-      if (nobody) this.setStatus(back + "No one is online right now \u00b7 leave your email below", "nobody");
+      // The conversation's notice says no one is online; the status line does not repeat it.
+      if (nobody) this.setStatus(back + "Waiting for the team", "nobody");
       else {
         var text = requeued ? "Back in the queue" : "Waiting for a person";
         if (s.position) text += " \u00b7 you are number " + s.position + " in line";
@@ -684,19 +787,24 @@
       this.setStatus((s.agent || "The person helping you") + " lost connection, reconnecting\u2026", "away");
     } else if (state === "with_agent") {
       this.setStatus(s.agent ? "You're chatting with " + s.agent : "A person from our team joined", "agent");
-    } else if (state === "resolved" || state === "closed") {
-      this.setStatus("Conversation resolved \u00b7 write again any time", "resolved");
+    } else if (state === "resolved") {
+      this.setStatus("Resolved \u00b7 write again any time", "resolved");
+    } else if (state === "closed") {
+      this.setStatus("Conversation closed \u00b7 writing starts a new one", "resolved");
     } else {
       this.setStatus("Assistant \u00b7 replies instantly", "bot");
     }
     var withPerson = state === "queued" || state === "with_agent";
-    this.humanButton.disabled = withPerson && !away;
-    this.humanButton.lastChild.textContent = away ? "Talk to someone else"
-      : state === "queued" ? "Waiting for a person\u2026"
-      : state === "with_agent" ? "Talking to " + (s.agent || "a person") : "Talk to a person";
-    this.barHint.textContent = state === "bot" || state === "resolved" ? "or ask the assistant" : "";
+    // With a person involved the bar offers to end the chat (or, with the agent away, to
+    // ask for someone else); the status line says who is there.
+    this.humanButton.hidden = withPerson && !away;
+    this.humanButton.disabled = false;
+    this.humanButton.lastChild.textContent = away ? "Talk to someone else" : "Talk to a person";
+    this.endButton.hidden = !withPerson;
+    this.endButton.disabled = false;
+    this.barHint.textContent = withPerson ? "" : "or ask the assistant";
     var cardWasHidden = this.contactCard.hidden;
-    this.contactCard.hidden = !nobody || (!!this.store.contact_left && !this.contactJustLeft);
+    this.contactCard.hidden = !nobody || !!this.store.contact_left;
     // The card takes room from the log: keep the newest notice (why they are queued) in view.
     if (cardWasHidden && !this.contactCard.hidden) this.scrollToEnd();
     if (withPerson) this.ratingCard.hidden = true;
@@ -719,6 +827,20 @@
       return;
     }
     this.humanButton.disabled = true;
+    this.input.focus(); // the button goes away: keep the focus in the chat
+  };
+
+  /** "End chat": a held chat is resolved, a queued one leaves the queue (`end_chat`). */
+  Widget.prototype.endChat = function () {
+    var self = this;
+    this.input.focus(); // the button goes away with the person
+    // The gateway's `status` events tell what happened; a failure lets the customer retry.
+    if (!this.emit("end_chat", {}, function (err, reply) {
+      if (err || (reply && reply.ok === false)) self.endButton.disabled = false;
+    })) {
+      return this.renderBubble({ role: "system", text: "You're offline; end the chat again when you're back." }, "error");
+    }
+    this.endButton.disabled = true;
   };
 
   // ---- rating ------------------------------------------------------------------------
@@ -728,16 +850,15 @@
     this.ratingKey = key;
     this.ratingQuestion.textContent = agent ? "How was your chat with " + agent + "? One click to rate:"
       : "How did we do? One click to rate:";
-    this.ratingStars.hidden = false;
     this.ratingCard.hidden = false;
+    this.scrollToEnd(); // the card takes room from the log: keep the newest notice in view
   };
 
   Widget.prototype.rate = function (score) {
     if (!this.emit("rating", { score: score })) return;
     this.store.rated = this.ratingKey;
     saveStore(this.store);
-    this.ratingStars.hidden = true;
-    this.ratingQuestion.textContent = "Thank you for rating us " + score + " of 5!";
+    this.ratingCard.hidden = true; // the gateway's "Thanks for your feedback!" is in the log
     this.input.focus();
   };
 
@@ -746,6 +867,7 @@
     var self = this;
     this.input.style.height = "auto";
     this.input.style.height = Math.min(this.input.scrollHeight + 2, 120) + "px";
+    this.updateCounter(false);
     if (!this.typingSent) { this.typingSent = this.emit("typing", { typing: true }); }
     clearTimeout(this.typingTimer);
     this.typingTimer = setTimeout(function () { self.stopTyping(); }, 2500);
@@ -776,11 +898,29 @@
   };
 
   // ---- sending -----------------------------------------------------------------------
+  /** Shown from 80% of the limit; `refuse`: say why the message was not sent. */
+  Widget.prototype.updateCounter = function (refuse) {
+    var max = this.config.maxMessageChars, count = charCount(this.input.value.trim());
+    var over = count > max;
+    this.counter.hidden = count < max * 0.8;
+    this.counter.textContent = count.toLocaleString() + " / " + max.toLocaleString();
+    this.counter.classList.toggle("over", over);
+    this.input.setAttribute("aria-invalid", String(over));
+    if (refuse && over) {
+      this.limitNote.textContent = "Not sent: your message has " + count.toLocaleString() + " characters; the limit is " +
+        max.toLocaleString() + ". Shorten it by " + (count - max).toLocaleString() + " or send it in parts.";
+    }
+    if (!over) this.limitNote.textContent = "";
+    this.limitNote.hidden = !this.limitNote.textContent;
+    return !over;
+  };
+
   Widget.prototype.submit = function () {
     var text = this.input.value.trim();
-    if (!text) return;
+    if (!text || !this.updateCounter(true)) return;
     this.input.value = "";
     this.input.style.height = "";
+    this.updateCounter(false);
     this.stopTyping();
     this.send(text, text);
   };
@@ -789,6 +929,8 @@
     var item = { cid: Date.now().toString(36) + Math.random().toString(36).slice(2, 7),
       text: message, display: display || message, ts: Date.now() / 1000 };
     this.removeQuickReplies();
+    this.ratingCard.hidden = true;
+    if (this.shownState === "resolved") this.applyStatus({ state: "bot" });
     this.store.outbox.push(item);
     saveStore(this.store);
     this.renderPending(item);
@@ -967,7 +1109,9 @@
     if (countUnread && entry.role !== "customer" && !this.isOpen) {
       this.unread += 1;
       this.updateBadge();
+      if (entry.role === "agent" || entry.role === "bot") this.showPreview(shown);
     }
+    if (entry.role === "bot" && this.shownState === "resolved") this.applyStatus({ state: "bot" });
     return el;
   };
 
@@ -1033,6 +1177,11 @@
         idAfter(child.dataset.id, entry.id); child = child.previousSibling) before = child;
     }
     this.log.insertBefore(node, before);
+    if (extraClass !== "greeting") {
+      node.dataset.day = dayLabel(entry.ts || Date.now() / 1000);
+      this.placeDay(node);
+      if (before) this.placeDay(before);
+    }
     this.scrollToEnd();
     return node;
   };
@@ -1047,6 +1196,15 @@
         (token ? "?session=" + encodeURIComponent(token) : ""));
     }
     return safeUrl(src);
+  };
+
+  /** A "Today" / "Yesterday" / date line before the first message of each day. */
+  Widget.prototype.placeDay = function (node) {
+    var prev = node.previousSibling;
+    while (prev && !(prev.dataset && prev.dataset.day)) prev = prev.previousSibling;
+    if (!prev || prev.dataset.day !== node.dataset.day) {
+      this.log.insertBefore(h("div", { class: "day", "data-day": node.dataset.day, text: node.dataset.day }), node);
+    }
   };
 
   Widget.prototype.removeQuickReplies = function () {

@@ -62,6 +62,7 @@ class EntryEvent(WireEnum):
     AGENT_AWAY = "agent_away"  # the holder's last socket went; they have the grace period
     AGENT_BACK = "agent_back"
     RESOLVED = "resolved"
+    ENDED = "ended"  # the customer left the queue ("End chat" while waiting)
     CLOSED = "closed"
     CONTACT = "contact"
     RATING = "rating"

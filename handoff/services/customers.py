@@ -11,12 +11,14 @@ charge: the bot (through the BotRelay), the queue, or the agent holding the chat
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from handoff.auth.tokens import SessionTokens
 from handoff.protocol import (
     Channel,
+    CustomerState,
     CustomerStatus,
     Entry,
     EntryEvent,
@@ -39,11 +41,14 @@ from handoff.services.validation import (
     valid_metadata,
     valid_text,
 )
-from handoff.stores.conversations import AppendResult, AppendStatus
+from handoff.stores.conversations import AppendResult, AppendStatus, Conversation, QueueOp
 
 if TYPE_CHECKING:
     from handoff.mail.service import MailService
 
+BOT_IS_BACK = "The assistant is back: ask it anything, or ask for a person at any time."
+# Back with the bot, a conversation has no handoff of its own any more.
+_HANDOFF_FIELDS_CLEARED = {"reason": "", "confidence": "", "queued_at": "", "handoff_text": ""}
 ABSENT_AGENT_TEXT = (
     "The person helping you lost their connection. You're first in line for the next "
     "person from our team."
@@ -58,6 +63,7 @@ class SessionOpened:
     history: list[Entry]
     status: CustomerStatus
     email: bool  # whether the team can answer by email (SMTP is set up)
+    max_message_chars: int  # the widget counts against it before sending
 
 
 class CustomerService:
@@ -149,6 +155,7 @@ class CustomerService:
             history,
             await self._core.customer_status(conversation_id),
             bool(self.mail and self.mail.enabled),
+            self._core.settings.max_message_chars,
         )
 
     async def conversation_of(self, token: Any) -> str:
@@ -273,6 +280,56 @@ class CustomerService:
         status = await self._core.customer_status(conversation_id)
         await self._core.notifier.to_customer(conversation_id, "status", status)
         return status
+
+    async def end_chat(self, conversation_id: str) -> CustomerStatus:
+        """The customer's "End chat": a held chat is resolved (its agent is told, and the
+        customer may rate it), a queued one leaves the queue; either way the bot is back.
+        With the bot already in charge there is nothing to end: the status is the answer."""
+        self._requests.check(f"end:{conversation_id}")
+        conversation = await self._core.conversation(conversation_id)
+        if conversation.state is State.WITH_AGENT:
+            await self._end_held_chat(conversation)
+            return await self._core.customer_status(conversation_id)
+        if conversation.state is State.QUEUED:
+            result = await self._core.change_state(
+                conversation_id,
+                allowed=[State.QUEUED],
+                to=State.BOT,
+                entry=system_event(EntryEvent.ENDED, text=f"You left the queue. {BOT_IS_BACK}"),
+                queue=QueueOp.REMOVE,
+                fields=_HANDOFF_FIELDS_CLEARED,
+            )
+            log.info(
+                "conversation %s: queued -> bot (the customer left the queue)", conversation_id
+            )
+            await self._core.deliver(conversation_id, result.entry, agent="")
+            await self._core.views_changed(queue=True)
+        status = await self._core.customer_status(conversation_id)
+        await self._core.notifier.to_customer(conversation_id, "status", status)
+        return status
+
+    async def _end_held_chat(self, conversation: Conversation) -> None:
+        """Resolved by the customer: the same `resolved` entry and status as an agent's
+        resolve, so the agent's console and the rating work alike."""
+        agent, name = conversation.agent, conversation.agent_name or "the team"
+        entry = system_event(
+            EntryEvent.RESOLVED,
+            text=f"The customer ended the chat with {name}. {BOT_IS_BACK}",
+            agent=agent,
+            name=name,
+        )
+        result = await self._core.change_state(
+            conversation.id,
+            allowed=[State.WITH_AGENT],
+            to=State.BOT,
+            entry=entry,
+            expected_agent=agent,
+            fields={**_HANDOFF_FIELDS_CLEARED, "resolved_at": f"{time.time():.3f}"},
+        )
+        log.info("conversation %s: with_agent -> bot (ended by the customer)", conversation.id)
+        await self._core.deliver(conversation.id, result.entry, agent=agent)
+        await self._core.send_status(conversation.id, state=CustomerState.RESOLVED, agent=name)
+        await self._core.let_go(agent, conversation.id, EntryEvent.RESOLVED)
 
     async def _requeue_from_absent(self, conversation_id: str, agent: str) -> bool:
         """Requeue at the head a chat whose holder lost their last socket; False when they

@@ -62,7 +62,12 @@ class CustomerNamespace(GuardedNamespace):
         )
         await self.emit("session_confirm", opened.token, to=sid)
         if view is CustomerView.EXTENDED:
-            await self.emit("history", {"messages": opened.history, "email": opened.email}, to=sid)
+            history = {
+                "messages": opened.history,
+                "email": opened.email,
+                "max_message_chars": opened.max_message_chars,
+            }
+            await self.emit("history", history, to=sid)
             await self.emit("status", opened.status, to=sid)
 
     async def on_user_uttered(self, sid: str, data: Any) -> None:
@@ -79,6 +84,10 @@ class CustomerNamespace(GuardedNamespace):
     async def on_request_human(self, sid: str, data: Any) -> CustomerStatus:
         payload(data)
         return await self.customers.request_human(await self._conversation(sid))
+
+    async def on_end_chat(self, sid: str, data: Any) -> CustomerStatus:
+        payload(data)
+        return await self.customers.end_chat(await self._conversation(sid))
 
     async def on_contact_details(self, sid: str, data: Any) -> dict[str, Any]:
         entry = await self.customers.contact_details(await self._conversation(sid), payload(data))

@@ -40,7 +40,9 @@ class Stores:
     @classmethod
     def connect(cls, redis: Redis, settings: Settings) -> Stores:
         keys = Keys(settings.redis_prefix)
-        conversations = ConversationStore(redis, keys, settings.idle_retention_s)
+        conversations = ConversationStore(
+            redis, keys, settings.idle_retention_s, settings.index_keep_s
+        )
         transcripts = TranscriptStore(redis, keys)
         attachments = AttachmentStore(
             redis, keys, settings.attachments_dir, settings.max_attachment_bytes

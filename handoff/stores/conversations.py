@@ -148,29 +148,41 @@ class ConversationStore:
     """Creates conversations, reads their state and moves them through the state machine.
 
     A conversation the bot is in charge of is deleted by Redis after `idle_s` without a
-    new entry (0: kept); queued and held ones are kept while people are on them.
+    new entry (0: kept); queued and held ones are kept while people are on them. Each is
+    indexed by creation time for `started_between`, for `index_keep_s` (0: for ever).
     """
 
-    def __init__(self, redis: Redis, keys: Keys, idle_s: int = 0) -> None:
+    def __init__(self, redis: Redis, keys: Keys, idle_s: int = 0, index_keep_s: int = 0) -> None:
         self._redis = redis
         self._keys = keys
         self._idle_s = idle_s
+        self._index_keep_s = index_keep_s
         self._transition = redis.register_script((_LUA / "transition.lua").read_text())
         self._append = redis.register_script((_LUA / "append.lua").read_text())
 
     async def create(self, conversation_id: str) -> None:
-        key = self._keys.conversation(conversation_id)
+        key, now = self._keys.conversation(conversation_id), time.time()
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.hsetnx(key, "state", State.BOT)
             pipe.hsetnx(key, "gen", "0")
-            pipe.hsetnx(key, "created_at", f"{time.time():.3f}")
+            pipe.hsetnx(key, "created_at", f"{now:.3f}")
             if self._idle_s > 0:
                 pipe.expire(key, self._idle_s)
+            pipe.zadd(self._keys.conversations_started, {conversation_id: now}, nx=True)
+            if self._index_keep_s > 0:
+                pipe.zremrangebyscore(
+                    self._keys.conversations_started, "-inf", f"({now - self._index_keep_s}"
+                )
             await pipe.execute()
 
     async def get(self, conversation_id: str) -> Conversation | None:
         raw = await self._redis.hgetall(self._keys.conversation(conversation_id))
         return Conversation.from_hash(conversation_id, raw) if raw else None
+
+    async def started_between(self, since: float, until: float) -> list[str]:
+        """Ids of the conversations created in [since, until], oldest first (some may have
+        expired since)."""
+        return list(await self._redis.zrangebyscore(self._keys.conversations_started, since, until))
 
     async def get_many(self, conversation_ids: Sequence[str]) -> list[Conversation]:
         async with self._redis.pipeline(transaction=False) as pipe:

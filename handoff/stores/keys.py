@@ -17,6 +17,12 @@ class Keys:
         """Hash: state, gen, agent, reason, confidence, queued_at, last_message..."""
         return f"{self.prefix}conversation:{conversation_id}"
 
+    @property
+    def conversations_started(self) -> str:
+        """Sorted set of conversation ids scored by creation time: what a period holds
+        (insights); ids older than the retention are pruned as new ones arrive."""
+        return f"{self.prefix}conversations_started"
+
     def transcript(self, conversation_id: str) -> str:
         """Stream: one entry per message or event, ids assigned by Redis."""
         return f"{self.prefix}transcript:{conversation_id}"

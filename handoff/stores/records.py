@@ -74,6 +74,8 @@ class ConversationRecords:
                 removed.append(f"attachment file {path}")
         if await self._redis.zrem(self._keys.queue, conversation_id):
             removed.append("place in the queue")
+        if await self._redis.zrem(self._keys.conversations_started, conversation_id):
+            removed.append("place in the conversation index")
         holders = {conversation.get("agent") or ""} | set(
             await self._redis.smembers(self._keys.agents)
         )

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, cast
+from pathlib import Path
+from typing import Any, Sequence, cast
 
 from redis.asyncio import Redis
 
@@ -20,6 +21,7 @@ from handoff.protocol import Entry
 from handoff.stores.keys import Keys
 
 ENTRY_FIELD = "e"
+_READ_MANY = (Path(__file__).with_name("lua") / "read_many.lua").read_text()
 _ENTRY_ID = re.compile(r"^\d{1,20}-\d{1,20}$")
 
 
@@ -46,12 +48,23 @@ class TranscriptStore:
     def __init__(self, redis: Redis, keys: Keys) -> None:
         self._redis = redis
         self._keys = keys
+        self._read_many = redis.register_script(_READ_MANY)
 
     async def read(self, conversation_id: str, after: str | None = None) -> list[Entry]:
         """All entries, or those after `after` (exclusive), oldest first."""
         start = f"({after}" if after else "-"
         rows = await self._redis.xrange(self._keys.transcript(conversation_id), min=start)
         return [decode(entry_id, fields[ENTRY_FIELD]) for entry_id, fields in rows]
+
+    async def read_many(self, conversation_ids: Sequence[str]) -> list[list[Entry]]:
+        """Whole transcripts of many conversations in one round trip ([] for a missing
+        one); each comes back as one JSON array, which spares the client parsing every
+        entry's fields (reading a period's transcripts for insights)."""
+        if not conversation_ids:
+            return []
+        keys = [self._keys.transcript(conversation_id) for conversation_id in conversation_ids]
+        arrays = await self._read_many(keys=keys, args=[ENTRY_FIELD])
+        return [cast(list[Entry], json.loads(array)) for array in arrays]
 
     async def latest(self, conversation_id: str, count: int) -> list[Entry]:
         """The last `count` entries, newest first."""

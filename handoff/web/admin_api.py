@@ -1,19 +1,25 @@
-"""The admins' HTTP API: agent accounts, behind `Authorization: Bearer <token>` of an agent
-with the admin role (others: 401 without a valid token, 403 with an agent's).
+"""The admins' HTTP API: agent accounts and insights, behind `Authorization: Bearer <token>`
+of an agent with the admin role (others: 401 without a valid token, 403 with an agent's).
 
 GET    /api/admin/agents                -> {"agents": [{username, name, role, disabled, limit}]}
 POST   /api/admin/agents {username, password, name?, role?, limit?}   -> 201 the account
 PATCH  /api/admin/agents/<username> {name?, password?, role?, limit?, disabled?} -> the account
 DELETE /api/admin/agents/<username>     -> {"ok": true}
+GET    /api/admin/insights?since=7d     -> the report of `python -m handoff.insights`
+POST   /api/admin/insights/export {faq: {id, questions, answer}, as?: "faq"|"intent"}
+                                        -> the YAML to download (text/yaml)
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from handoff.insights.export import SuggestedFaq, faq_yaml, intent_yaml
+from handoff.insights.period import parse_since
 from handoff.protocol import ErrorCode, InputError
 from handoff.services.accounts import AccountAdmin
 from handoff.stores.agents import Agent
@@ -45,6 +51,45 @@ async def remove_agent(request: Request, username: str) -> response.HTTPResponse
     admin, accounts = await _admin(request)
     await accounts.remove(admin, username)
     return response.json({"ok": True})
+
+
+@admin_api.get("/insights")
+async def insights(request: Request) -> response.HTTPResponse:
+    """Seconds of work, done in the insights process: this event loop stays free."""
+    await _admin_only(request)
+    now = time.time()
+    try:
+        since = parse_since(request.args.get("since", "7d"), now)
+    except ValueError as error:
+        raise InputError(ErrorCode.INVALID_PAYLOAD, str(error)) from None
+    return response.json(await gateway_of(request).insights.report(since, now))
+
+
+@admin_api.post("/insights/export")
+async def export_draft(request: Request) -> response.HTTPResponse:
+    """An admin's (edited) draft as the YAML file a trainer adds to the bot."""
+    await _admin_only(request)
+    body = _json(request)
+    kind = body.get("as", "faq") if isinstance(body, dict) else None
+    if kind not in ("faq", "intent"):
+        raise InputError(ErrorCode.INVALID_PAYLOAD, 'Send {"faq": {...}, "as": "faq"|"intent"}.')
+    try:
+        draft = SuggestedFaq.from_dict(body.get("faq") or {})
+    except ValueError as error:
+        raise InputError(ErrorCode.INVALID_PAYLOAD, f"faq: {error}") from None
+    text = intent_yaml(draft) if kind == "intent" else faq_yaml(draft)
+    return response.text(
+        text,
+        content_type="text/yaml; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{draft.id}.yml"'},
+    )
+
+
+async def _admin_only(request: Request) -> Agent:
+    admin, _ = await _admin(request)
+    if not admin.is_admin:
+        raise InputError(ErrorCode.FORBIDDEN, "Only admins read insights.")
+    return admin
 
 
 async def _admin(request: Request) -> tuple[Agent, AccountAdmin]:

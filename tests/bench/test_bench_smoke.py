@@ -74,6 +74,7 @@ FIGURES = {
         "gateway_cpu_s",
         "queue_peak",
     },
+    "insights": {"conversations", "questions", "clusters", "wall_s"},
     "faq_scale": {
         "faqs",
         "variants",

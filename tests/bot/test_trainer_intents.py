@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 import urllib.request
 import uuid
 from pathlib import Path
@@ -23,6 +21,7 @@ from devstack.clients import Customer
 from devstack.gateways import GatewayProcess
 from devstack.servers import RasaStack, RedisServer
 from tests.bot.test_assistant import say, signal, texts
+from tests.support.bot_copy import copy_bot, train_copy
 
 ROOT = Path(__file__).resolve().parents[2]
 TRAINER_DATA = Path(__file__).parent / "trainer_data"
@@ -32,11 +31,7 @@ UNSEEN: dict[str, list[str]] = yaml.safe_load((TRAINER_DATA / "unseen.yml").read
 @pytest.fixture(scope="module")
 def trainer_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bot's config, domain and data plus the trainer's files, in a directory of its own."""
-    copy = tmp_path_factory.mktemp("trainer-bot")
-    shutil.copy(ROOT / "config.yml", copy / "config.yml")
-    shutil.copytree(ROOT / "bot" / "data", copy / "data")
-    (copy / "domain").mkdir()
-    shutil.copy(ROOT / "domain.yml", copy / "domain" / "domain.yml")
+    copy = copy_bot(tmp_path_factory.mktemp("trainer-bot"))
     shutil.copy(TRAINER_DATA / "domain.yml", copy / "domain" / "trainer.yml")
     (copy / "data" / "trainer").mkdir()
     for name in ("nlu.yml", "rules.yml", "stories.yml"):
@@ -46,14 +41,7 @@ def trainer_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def trainer_model(trainer_copy: Path) -> Path:
-    command = [
-        sys.executable, "-m", "rasa", "train", "--config", str(trainer_copy / "config.yml"),
-        "--domain", str(trainer_copy / "domain"), "--data", str(trainer_copy / "data"),
-        "--out", str(trainer_copy / "models"), "--fixed-model-name", "trainer",
-    ]  # fmt: skip
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return trainer_copy / "models" / "trainer.tar.gz"
+    return train_copy(trainer_copy, "trainer")
 
 
 @pytest.fixture(scope="module")

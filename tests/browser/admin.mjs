@@ -8,6 +8,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { launchChromium } from "./chromium.mjs";
+import { check, signIn as signInTo, watchProblems } from "./console_page.mjs";
 
 const [gateway, outDir, admin, adminPassword, agent, agentPassword] = process.argv.slice(2, 8);
 if (!agentPassword) {
@@ -18,31 +19,10 @@ mkdirSync(outDir, { recursive: true });
 
 const browser = await launchChromium();
 const page = await browser.newPage();
-const problems = [];
-page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-// A CSP refusal shows as a console error; failed loads are told by URL (a browser asks
-// for /favicon.ico on its own: not ours to serve).
-page.on("console", (message) => {
-  const text = message.text();
-  if (message.type() === "error" && !text.startsWith("Failed to load resource")) {
-    problems.push(`console error: ${text}`);
-  }
-});
-page.on("response", (response) => {
-  const expected = response.url().endsWith("/favicon.ico") || response.url().includes("/api/");
-  if (response.status() >= 400 && !expected) problems.push(`${response.status()} ${response.url()}`);
-});
+// The API's refusals are what this script tests, not problems.
+const problems = watchProblems(page, (url) => url.includes("/api/"));
 page.on("dialog", (dialog) => dialog.accept());
-
-function check(condition, message) { if (!condition) throw new Error(message); }
-
-async function signIn(username, password) {
-  await page.goto(`${gateway}/console/`);
-  await page.locator("#login-username").fill(username);
-  await page.locator("#login-password").fill(password);
-  await page.locator("#login-form button[type=submit]").click();
-  await page.locator("#app-view").waitFor();
-}
+const signIn = (username, password) => signInTo(page, gateway, username, password);
 
 try {
   await signIn(admin, adminPassword);

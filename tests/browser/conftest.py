@@ -3,7 +3,9 @@ missing), the agents' accounts, and a gateway in front of the trained bot."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import shutil
 import subprocess
 import urllib.request
@@ -21,14 +23,15 @@ OUTPUT = ROOT / "test-output" / "browser"
 CHROMIUM = Path("/usr/bin/chromium")
 AGENT = ("ada", "Ada Lovelace", "correct-horse-battery")
 COLLEAGUE = ("bob", "Bob Marley", "another-password")
-NODE_PACKAGES = ("playwright-core", "rasa-webchat")
+NODE_PACKAGES = ("playwright-core", "rasa-webchat", "axe-core")
 # The loopback port rasa-webchat's host page is served from (webchat.mjs): a site of its
 # own, whose origin the gateway must allow.
 WEBCHAT_SITE_PORT = free_port()
 
 
 def browser_tools() -> str:
-    """The node binary; installs playwright-core and rasa-webchat (npm ci) when missing."""
+    """The node binary; installs playwright-core, rasa-webchat and axe-core (npm ci) when
+    missing."""
     node = shutil.which("node")
     if node is None or not CHROMIUM.exists():
         pytest.fail("node and /usr/bin/chromium are needed: run scripts/setup.sh --browser")
@@ -74,6 +77,50 @@ def gateway(
         agent_grace_s=30,
         agents_file=str(accounts),
         cors_origins=f"http://127.0.0.1:{WEBCHAT_SITE_PORT}",
+        max_message_chars=1500,  # not the widget's default: the widget must take the gateway's
     )
     yield process
     process.stop()
+
+
+async def run_console_script(
+    script: str,
+    redis_server: RedisServer,
+    prefix: str,
+    rasa_url: str,
+    accounts_file: Path,
+    admin: tuple[str, str],
+    agent: tuple[str, str],
+    env: dict[str, str] | None = None,
+) -> tuple[int, str]:
+    """`node <script> <gateway url> <output dir> <admin> <password> <agent> <password>`
+    against a gateway of its own whose accounts are `admin` (an admin) and `agent`: the
+    script's exit status and what it printed."""
+    accounts_file.write_text(
+        json.dumps(
+            {
+                "agents": [
+                    {"username": admin[0], "password": admin[1], "role": "admin"},
+                    {"username": agent[0], "password": agent[1]},
+                ]
+            }
+        )
+    )
+    gateway = GatewayProcess(redis_server, prefix, rasa_url, agents_file=str(accounts_file))
+    try:
+        process = await asyncio.create_subprocess_exec(
+            browser_tools(),
+            str(HERE / script),
+            gateway.url,
+            str(OUTPUT / Path(script).stem),
+            *admin,
+            *agent,
+            cwd=HERE,
+            env={**os.environ, **(env or {})},
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        printed, _ = await asyncio.wait_for(process.communicate(), 180)
+    finally:
+        gateway.stop()
+    return process.returncode or 0, printed.decode()

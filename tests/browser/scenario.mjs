@@ -10,6 +10,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { deflateSync } from "node:zlib";
+import { accessibilitySummary, checkAccessibility } from "./axe.mjs";
 import { launchChromium } from "./chromium.mjs";
 
 const [gateway, outDir] = process.argv.slice(2, 4);
@@ -81,7 +82,7 @@ function watch(page, who) {
   return page;
 }
 
-const customerContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+const customerContext = await browser.newContext({ viewport: { width: 1366, height: 768 } });
 const agentContext = await browser.newContext({ viewport: { width: 1400, height: 900 } });
 const customer = watch(await customerContext.newPage(), "customer");
 const agent = watch(await agentContext.newPage(), "agent");
@@ -135,6 +136,11 @@ async function signIn(page, username, password) {
   await page.locator("#app-view").waitFor();
 }
 
+/** axe-core on the demo page with the widget as it is now (serious or critical: failure). */
+const widgetAccessible = (state) => checkAccessibility(customer, `widget ${state}`);
+const focusedInWidget = () => customer.evaluate(() =>
+  document.querySelector("#chat-widget").shadowRoot.activeElement?.getAttribute("aria-label"));
+
 async function send(text) {
   await W("textarea").fill(text);
   await W("textarea").press("Enter");
@@ -149,24 +155,60 @@ await step("demo-page", async () => {
   await customer.locator("#chat-widget").waitFor({ state: "attached" });
   await W(".launcher").waitFor();
   check(await W(".panel").isHidden(), "the panel starts closed");
+  await widgetAccessible("closed launcher");
 });
 
 await step("faq-answer", async () => {
   await W(".launcher").click();
   await W("textarea").waitFor();
   await W(".msg.greeting").waitFor();
+  await widgetAccessible("open");
+  // Beside the page (not modal), Tab goes once round the panel, header included, then on.
+  await W("textarea").focus();
+  const round = [];
+  for (let label = await focusedInWidget(); label !== undefined && round.length < 20; label = await focusedInWidget()) {
+    round.push(label);
+    await customer.keyboard.press("Tab");
+  }
+  for (const label of ["Download transcript", "Close chat", "Attach a screenshot or PDF"]) {
+    check(round.includes(label), `${label} is reached with Tab (${round.join(", ")})`);
+  }
+  check(round.at(-1) === "Send message" && round.length < 20, `Tab leaves the panel: ${round.join(", ")}`);
+  await customer.keyboard.press("Tab");
+  check(await customer.evaluate(() => document.activeElement.matches("body *:not(#chat-widget)")),
+    "the next Tab reaches the page");
+  // A long paste is not cut: the counter and a refusal in words say what to do, with the
+  // gateway's MAX_MESSAGE_CHARS (1,500 here, not the widget's default).
+  await W("textarea").fill("x".repeat(3000));
+  await W(".count.over").filter({ hasText: "3,000 / 1,500" }).waitFor();
+  await W("textarea").press("Enter");
+  await W(".limit").filter({ hasText: /Not sent: .*3,000 characters; the limit is 1,500/ }).waitFor();
+  check((await W("textarea").inputValue()).length === 3000, "the pasted text stays whole");
+  await customer.screenshot({ path: join(outDir, "message-too-long.png") });
+  await W("textarea").fill("");
   await send(FAQ_QUESTION);
   await W(".msg.customer").filter({ hasText: FAQ_QUESTION }).waitFor();
   await W(".msg.bot:not(.greeting)").filter({ hasText: FAQ_ANSWER_WORDS }).first().waitFor();
   const status = await W(".status").textContent();
   check(/Assistant/.test(status), `status line says the assistant answers: ${status}`);
+  const days = await W(".log .day").allTextContents();
+  check(days.join() === "Today", `one day line above today's messages: ${days}`);
+  await widgetAccessible("bot chat");
 });
 
 await step("ask-for-person", async () => {
   await W("button[data-action=request-human]").click();
-  await W(".status").filter({ hasText: /Waiting for a person|No one is online/ }).waitFor();
-  // Nobody is signed in yet: the widget offers to leave an email.
+  await W(".status").filter({ hasText: /Waiting for (a person|the team)/ }).waitFor();
+  check(await focusedInWidget() === "Message", "after Talk to a person the focus is on the message box");
+  // Nobody is signed in yet: the widget offers to leave an email, in a compact form that
+  // leaves most of the panel to the conversation (1366x768).
   await W(".card.contact").waitFor();
+  await W(".msg.system").filter({ hasText: /online/ }).waitFor();
+  const said = (await W(".panel").textContent()).match(/no one (from our team )?is online/gi) || [];
+  check(said.length === 1, `"no one online" is said once, not ${said.length} times`);
+  const [log, panel] = [await W(".log").boundingBox(), await W(".panel").boundingBox()];
+  check(log.height >= panel.height / 2, `the conversation keeps ${log.height} of ${panel.height} px`);
+  await widgetAccessible("waiting, offline form");
   await send(ORDER_TEXT); // recorded while waiting; also tells our chat apart in the queue
   await W(".msg.customer").filter({ hasText: ORDER_TEXT }).waitFor();
 });
@@ -181,6 +223,7 @@ await step("agent-sees-queue", async () => {
   await agent.waitForFunction(() => Number(document.body.dataset.alerts || 0) >= 1);
   // With an agent online the customer now sees their place in line.
   await W(".status").filter({ hasText: /Waiting for a person/ }).waitFor();
+  await widgetAccessible("waiting in queue");
 });
 
 await step("agent-claims", async () => {
@@ -208,6 +251,7 @@ await step("agent-replies", async () => {
   const agentName = (await agent.locator("#me-name").textContent()).trim();
   check(who.includes(agentName), `agent name on the message: ${who}`);
   check(status.includes(agentName), `status names the agent: ${status}`);
+  await widgetAccessible("agent chat");
 });
 
 await step("unread-badge-and-keyboard", async () => {
@@ -221,9 +265,16 @@ await step("unread-badge-and-keyboard", async () => {
   await W(".badge").filter({ hasText: "1" }).waitFor();
   const label = await W(".launcher").getAttribute("aria-label");
   check(/1 unread/.test(label), `the launcher's label counts unread messages: ${label}`);
+  // More than a badge: the message itself, previewed by the launcher.
+  const agentName = (await agent.locator("#me-name").textContent()).trim();
+  await W(".preview").filter({ hasText: agentName }).filter({ hasText: "Found it" }).waitFor();
+  await customer.screenshot({ path: join(outDir, "launcher-preview.png") });
+  await widgetAccessible("closed, message preview");
+  await W(".launcher").focus();
   await customer.keyboard.press("Enter");               // the launcher has the focus
   await W(".panel").waitFor();
   await W(".badge").waitFor({ state: "hidden" });
+  check(await W(".preview").isHidden(), "opening the panel takes the preview away");
   check(await W("textarea").evaluate((el) => el.getRootNode().activeElement === el),
     "opening the panel focuses the message box");
 });
@@ -375,7 +426,7 @@ await step("agent-connection-drops-and-comes-back", async () => {
   await activePanel().locator("button[data-action=resolve]").waitFor();
   await moreOf(back, backBefore);
   await W(".status").filter({ hasText: `chatting with ${agentName}` }).waitFor();
-  check(await human.isDisabled(), "with the agent back, the button is off again");
+  check(await human.isHidden(), "with the agent back, the button goes again");
 });
 
 await step("transfer-to-colleague", async () => {
@@ -398,12 +449,38 @@ await step("agent-resolves", async () => {
   await panel.locator(".banner.ended").waitFor();
   await W(".status").filter({ hasText: /resolved/i }).waitFor();
   await W(".card.rating").waitFor();
+  await widgetAccessible("rating");
 });
 
 await step("customer-rates", async () => {
   await W(".card.rating button[data-score='5']").click();
   await W(".msg.system").filter({ hasText: /Thanks for your feedback/ }).waitFor();
-  await W(".card.rating").filter({ hasText: /Thank you/ }).waitFor();
+  await W(".card.rating").waitFor({ state: "hidden" }); // the thanks is in the log, not pinned
+  await widgetAccessible("resolved");
+  // The bot answers again: the header says so instead of "resolved".
+  await send(FAQ_QUESTION);
+  await W(".status").filter({ hasText: "Assistant" }).waitFor();
+  await W(".msg.bot").filter({ hasText: FAQ_ANSWER_WORDS }).nth(1).waitFor();
+  check(!/resolved/i.test(await W(".status").textContent()), "no 'resolved' while the bot answers");
+});
+
+await step("customer-ends-chat-with-person", async () => {
+  const again = `Back again about ${ORDER_TEXT}`;
+  await W("button[data-action=request-human]").click();
+  await send(again);
+  const item = agent2.locator("#queue .q-item").filter({ hasText: again });
+  await item.locator("button[data-action=claim]").click();
+  const agent2Name = (await agent2.locator("#me-name").textContent()).trim();
+  await W(".status").filter({ hasText: `chatting with ${agent2Name}` }).waitFor();
+  await W("button[data-action=end-chat]").click();
+  check(await focusedInWidget() === "Message", "after End chat the focus is on the message box");
+  // The agent is told and the chat is resolved for them; the customer may rate it.
+  const panel = activePanel(agent2);
+  await panel.locator(".e.system").filter({ hasText: "The customer ended the chat" }).waitFor();
+  await panel.locator(".banner.ended").filter({ hasText: /resolved/i }).waitFor();
+  await W(".msg.system").filter({ hasText: `The customer ended the chat with ${agent2Name}` }).waitFor();
+  await W(".card.rating").waitFor();
+  await W("button[data-action=end-chat]").waitFor({ state: "hidden" });
 });
 
 await step("transcript-download", async () => {
@@ -425,8 +502,28 @@ await step("phone-360px", async () => {
   check(box && box.width <= 360 && box.x >= 0, `the panel fits a 360 px screen: ${JSON.stringify(box)}`);
   const overflow = await customer.evaluate(() => document.documentElement.scrollWidth);
   check(overflow <= 360, `no horizontal scrolling (${overflow}px)`);
+  await customer.waitForFunction(() => { // the smaller screen keeps the newest message in view
+    const log = document.querySelector("#chat-widget").shadowRoot.querySelector(".log");
+    return log.scrollHeight - log.scrollTop - log.clientHeight < 2;
+  });
+  check(await W("textarea").evaluate((el) => getComputedStyle(el).fontSize) === "16px",
+    "a 16 px message box (iOS Safari does not zoom into it)");
+  // The full-screen panel (modal) keeps Tab inside it, the header's buttons included.
+  await W("textarea").focus();
+  const reached = new Set();
+  for (let i = 0; i < 14; i++) {
+    await customer.keyboard.press("Tab");
+    const label = await focusedInWidget();
+    check(label !== undefined, `Tab ${i + 1} stays in the panel`);
+    reached.add(label);
+  }
+  for (const label of ["Download transcript", "Close chat", "Attach a screenshot or PDF"]) {
+    check(reached.has(label), `${label} is reached with Tab`);
+  }
+  await widgetAccessible("phone 360 px");
 });
 
 writeFileSync(join(outDir, "browser-console.log"), log.join("\n") + "\n");
 await browser.close();
+console.log(accessibilitySummary());
 console.log(`${stepNumber} passed, 0 failed`);

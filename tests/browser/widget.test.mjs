@@ -71,6 +71,13 @@ after(async () => {
 });
 
 const W = (selector) => page.locator(`#chat-widget ${selector}`);
+const focused = () => page.evaluate(() => document.querySelector("#chat-widget").shadowRoot.activeElement?.id);
+/** What has the focus inside the panel (its label, id or text); null once focus left it. */
+const panelFocus = () => page.evaluate(() => {
+  const active = document.querySelector("#chat-widget").shadowRoot.activeElement;
+  return active && active.closest(".panel")
+    ? active.getAttribute("aria-label") || active.id || active.textContent : null;
+});
 const fire = (event, data) => page.evaluate(([e, d]) => fake.socket.fire(e, d), [event, data]);
 const emitted = (event) => page.evaluate((e) => fake.emitted.filter((x) => x[0] === e).map((x) => x[1]), event);
 const logOrder = () => page.evaluate(() => [...document.querySelector("#chat-widget").shadowRoot
@@ -186,7 +193,9 @@ test("typing indicator, waiting status and the agent joining", async () => {
   await W(".typing").waitFor({ state: "hidden" });
   await fire("status", { state: "queued", position: 2, estimated_wait_s: 240, agents_online: 1 });
   await W(".status").filter({ hasText: "number 2 in line · about 4 minutes" }).waitFor();
-  assert.equal(await W("button[data-action=request-human]").isDisabled(), true);
+  // With a person involved the bar offers "End chat" instead of "Talk to a person".
+  assert.equal(await W("button[data-action=request-human]").isHidden(), true);
+  await W("button[data-action=end-chat]").waitFor();
   await fire("status", { state: "with_agent", agent: "Ada", agents_online: 1 });
   await W(".status").filter({ hasText: "chatting with Ada" }).waitFor();
 });
@@ -199,6 +208,7 @@ test("the agent's connection drops: told at once, may ask for someone else, sees
   assert.equal(await human.textContent(), "Talk to someone else");
   await human.click();
   assert.ok((await emitted("request_human")).length > 0);
+  assert.equal(await focused(), "cw-input", "the focus stays in the chat, on the message box");
   const notice = "The person helping you lost their connection. You're first in line for the next person from our team.";
   await fire("bot_uttered", { id: "521-0", ts: 5.3, role: "system", text: notice });
   await fire("status", { state: "queued", position: 1, estimated_wait_s: null, agents_online: 0 });
@@ -211,15 +221,31 @@ test("the agent's connection drops: told at once, may ask for someone else, sees
   await W(".status").filter({ hasText: "chatting with Ada" }).waitFor();
 });
 
+test("a message while the panel is closed shows a preview on the launcher", async () => {
+  await page.evaluate(() => ChatWidget.close());
+  await fire("bot_uttered", { id: "530-0", ts: 5.4, role: "agent", name: "Ada", text: "Your parcel is at the depot." });
+  const preview = W(".preview");
+  await preview.filter({ hasText: "Ada" }).filter({ hasText: "Your parcel is at the depot." }).waitFor();
+  await W(".badge").filter({ hasText: "1" }).waitFor();
+  await page.screenshot({ path: join(outDir, "widget-launcher-preview.png") });
+  await W(".preview button[data-action=open-preview]").click();
+  await W(".panel").waitFor();
+  assert.equal(await preview.isHidden(), true);
+  assert.equal(await W(".badge").isHidden(), true);
+});
+
 test("nobody online: the customer can leave an email", async () => {
   await fire("status", { state: "queued", position: 1, estimated_wait_s: null, agents_online: 0 });
   await W(".card.contact").waitFor();
   await W(".card.contact input[type=email]").fill("sam@example.com");
   await W(".card.contact button[type=submit]").click();
   assert.deepEqual((await emitted("contact_details")).at(-1), { email: "sam@example.com", name: "" });
+  // The gateway's notice thanks them; the form goes, giving its room back to the conversation.
+  await W(".card.contact").waitFor({ state: "hidden" });
+  assert.equal(await focused(), "cw-input");
   // This gateway did not say it can email: no email answer is promised.
-  await W(".card.contact").filter({ hasText: "The team has your email (sam@example.com)" }).waitFor();
   assert.equal(await W("button[data-action=email]").isVisible(), false);
+  assert.doesNotMatch(await W(".status").textContent(), /online/, "the notice says it, not the status line too");
 });
 
 test("where the gateway can email, the customer can have the conversation mailed", async () => {
@@ -237,8 +263,59 @@ test("resolved: one click rates the conversation", async () => {
   await W(".card.rating").filter({ hasText: "How was your chat with Ada?" }).waitFor();
   await W(".card.rating button[data-score='4']").click();
   assert.deepEqual((await emitted("rating")).at(-1), { score: 4 });
-  await W(".card.rating").filter({ hasText: "Thank you for rating us 4 of 5" }).waitFor();
-  assert.equal(await W(".card.rating .stars").isVisible(), false);
+  // The thanks is the gateway's notice in the conversation: no card stays pinned.
+  await W(".card.rating").waitFor({ state: "hidden" });
+});
+
+test("after a resolve, the header and the rating card follow the conversation", async () => {
+  await fire("bot_uttered", { id: "610-0", ts: 6.1, role: "system", text: "Ada resolved this again." });
+  await fire("status", { state: "resolved", agent: "Ada", agents_online: 1 });
+  await W(".card.rating").waitFor();
+  await send("One more question");
+  await W(".status").filter({ hasText: "Assistant" }).waitFor();
+  assert.equal(await W(".card.rating").isHidden(), true, "writing again moves on from the rating");
+  await fire("status", { state: "resolved", agent: "Ada", agents_online: 1 });
+  await W(".status").filter({ hasText: "resolved" }).waitFor();
+  await fire("bot_uttered", { id: "620-0", ts: 6.2, role: "bot", text: "The bot answers again" });
+  await W(".status").filter({ hasText: "Assistant" }).waitFor();
+});
+
+test("End chat asks the gateway to end it and keeps the focus in the chat", async () => {
+  await fire("status", { state: "queued", position: 1, estimated_wait_s: 60, agents_online: 1 });
+  await W("button[data-action=end-chat]").click();
+  assert.deepEqual((await emitted("end_chat")).at(-1), {});
+  assert.equal(await focused(), "cw-input");
+  await fire("status", { state: "bot", agents_online: 1 });
+  await W("button[data-action=end-chat]").waitFor({ state: "hidden" });
+  await W("button[data-action=request-human]").waitFor();
+});
+
+test("a message past the limit is refused in words before sending, and never cut", async () => {
+  const before = (await emitted("user_uttered")).length;
+  const long = "word ".repeat(600).trim(); // 2,999 characters
+  await W("textarea").fill(long);
+  await W(".count.over").filter({ hasText: "2,999 / 2,000" }).waitFor();
+  await W("textarea").press("Enter");
+  await W(".limit").filter({ hasText: "Not sent: your message has 2,999 characters; the limit is 2,000." }).waitFor();
+  assert.equal(await W("textarea").inputValue(), long, "the text stays whole in the box");
+  assert.equal((await emitted("user_uttered")).length, before, "nothing was sent");
+  await page.screenshot({ path: join(outDir, "widget-message-too-long.png") });
+  await W("textarea").fill(long.slice(0, 1899));
+  await W(".limit").waitFor({ state: "hidden" });
+  await W(".count:not(.over)").filter({ hasText: "1,899 / 2,000" }).waitFor();
+  await W("textarea").fill("");
+  await W(".count").waitFor({ state: "hidden" });
+});
+
+test("the counter and the refusal follow the limit the gateway tells", async () => {
+  await fire("history", { messages: [], max_message_chars: 50 });
+  await W("textarea").fill("x".repeat(60));
+  await W(".count.over").filter({ hasText: "60 / 50" }).waitFor();
+  await W("textarea").press("Enter");
+  await W(".limit").filter({ hasText: "the limit is 50." }).waitFor();
+  await fire("history", { messages: [], max_message_chars: 2000 });
+  await W(".limit").waitFor({ state: "hidden" });
+  await W("textarea").fill("");
 });
 
 test("a closed conversation: the next message starts a new session and is sent there", async () => {
@@ -254,10 +331,39 @@ test("a closed conversation: the next message starts a new session and is sent t
   await W(".status").filter({ hasText: "Assistant" }).waitFor();
 });
 
-test("the panel fits a 360 px wide phone", async () => {
+test("at desktop size Tab goes once round the panel (header buttons too), then on to the page", async () => {
+  await page.evaluate(() => { ChatWidget.close(); ChatWidget.open(); }); // focus on the message box
+  assert.equal(await W(".panel").getAttribute("aria-modal"), "false");
+  const reached = [];
+  for (let label = await panelFocus(); label && reached.length < 20; label = await panelFocus()) {
+    reached.push(label);
+    await page.keyboard.press("Tab");
+  }
+  assert.equal(reached[0], "Message");
+  assert.equal(reached.at(-1), "Send message", `the round ends where it began (${reached.join(", ")})`);
+  for (const label of ["Download transcript", "Close chat", "Attach a screenshot or PDF", "Send message"]) {
+    assert.ok(reached.includes(label), `${label} is reached with Tab (${reached.join(", ")})`);
+  }
+  assert.ok(reached.length < 20, `Tab leaves the panel (${reached.join(", ")})`);
+});
+
+test("the panel fits a 360 px wide phone, keeps Tab inside and has a 16 px message box", async () => {
   await page.setViewportSize({ width: 360, height: 700 });
+  await page.evaluate(() => { ChatWidget.close(); ChatWidget.open(); }); // opened at phone size
   const box = await W(".panel").boundingBox();
   assert.ok(box.x >= 0 && box.width <= 360, JSON.stringify(box));
+  assert.equal(await W("textarea").evaluate((el) => getComputedStyle(el).fontSize), "16px");
+  assert.equal(await W(".panel").getAttribute("aria-modal"), "true");
+  const reached = new Set();
+  for (let i = 0; i < 12; i++) {
+    await page.keyboard.press("Tab");
+    const label = await panelFocus();
+    assert.ok(label, `Tab ${i + 1} stays inside the panel`);
+    reached.add(label);
+  }
+  for (const label of ["Download transcript", "Close chat", "Attach a screenshot or PDF", "Message"]) {
+    assert.ok(reached.has(label), `${label} is reached with Tab (${[...reached].join(", ")})`);
+  }
   await page.screenshot({ path: join(outDir, "widget-fake-gateway-360.png") });
 });
 
@@ -272,4 +378,15 @@ test("an email's resume link reopens that conversation and leaves the address ba
   await W(".msg.agent").filter({ hasText: "Your refund is on its way." }).waitFor();
   const stored = await page.evaluate(() => JSON.parse(localStorage.getItem("chat_session")));
   assert.equal(stored.session_id, "conversation-token");
+});
+
+test("a day line stands before the first message of each day", async () => {
+  const now = Date.now() / 1000;
+  await fire("bot_uttered", { id: "710-0", ts: now - 86400, role: "agent", name: "Ada", text: "Sent yesterday" });
+  await fire("bot_uttered", { id: "720-0", ts: now - 86400 + 1, role: "agent", name: "Ada", text: "Also yesterday" });
+  await fire("bot_uttered", { id: "730-0", ts: now, role: "agent", name: "Ada", text: "Sent today" });
+  const lines = await page.evaluate(() => [...document.querySelector("#chat-widget").shadowRoot
+    .querySelectorAll(".log > .day, .log > .msg:not(.greeting)")].map((n) => n.classList.contains("day")
+      ? `-- ${n.textContent}` : n.querySelector(".bubble").textContent));
+  assert.deepEqual(lines.slice(-5), ["-- Yesterday", "Sent yesterday", "Also yesterday", "-- Today", "Sent today"]);
 });

@@ -14,7 +14,7 @@ import pytest
 import redis
 
 from devstack.clients import Customer
-from tests.commands.test_make_run import _make_run, _source_env
+from tests.commands.stack import make_run, source_env
 
 SECRETS = ("RASA_TOKEN", "GATEWAY_SECRET", "REDIS_PASSWORD", "RASA_CHANNEL_SECRET")
 
@@ -55,10 +55,14 @@ async def _bot_answers(gateway: str) -> str:
 def test_make_run_keeps_its_secrets_and_its_services_to_itself(
     trained_model: Path, tmp_path: Path
 ) -> None:
-    with _make_run(tmp_path) as run:
-        secrets = {name: _source_env(run.run_dir)[name] for name in SECRETS}
+    with make_run(tmp_path) as run:
+        secrets = {name: source_env(run.run_dir)[name] for name in SECRETS}
         shown = [line for line in _command_lines() for value in secrets.values() if value in line]
         assert shown == []
+        for written in ("supervisord.conf", "redis/redis.conf", "secrets.env"):
+            assert (run.run_dir / written).stat().st_mode & 0o077 == 0  # the owner's alone
+        supervised = (run.run_dir / "supervisord.conf").read_text()
+        assert [name for name, value in secrets.items() if value in supervised] == []
 
         with pytest.raises(redis.AuthenticationError):
             redis.Redis(port=run.ports["REDIS"]).ping()

@@ -140,6 +140,7 @@ async def test_bad_input_gets_clear_errors_and_loses_nothing(
     assert refusal == {"text": "No session yet: send session_request first."}
 
     session = await customer.start_session()
+    assert customer.of("history")[-1]["max_message_chars"] == 50  # what the widget counts against
     cases = [
         ("user_uttered", {"message": "x" * 51}, "message_too_long"),
         ("user_uttered", {"message": "   "}, "empty_message"),

@@ -42,6 +42,7 @@ CUSTOMER_EVENTS = [
     "contact_details",
     "rating",
     "email_transcript",
+    "end_chat",
 ]
 AGENT_EVENTS = [
     "sync",

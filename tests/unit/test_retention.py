@@ -103,6 +103,7 @@ async def test_erase_removes_one_conversation_everywhere(
         "removed Rasa tracker",
         "removed attachment file",
         "removed chat held by agent ada",
+        "removed place in the conversation index",
     ):
         assert what in printed, printed
     keys = retained.stores.keys

@@ -156,3 +156,36 @@ async def test_refusals_record_nothing(services: Services) -> None:
     assert closed.value.code is ErrorCode.CONVERSATION_CLOSED
     transcript = await services.stores.transcripts.read(cid)
     assert [e.get("event") for e in transcript] == ["handoff", "no_agents", "closed"]
+
+
+async def test_the_customer_ends_a_held_chat_and_leaves_the_queue(
+    services: Services, notifier: RecordingNotifier
+) -> None:
+    held = (await services.customers.open_session()).conversation_id
+    waiting = (await services.customers.open_session()).conversation_id
+    for cid in (held, waiting):
+        await services.customers.request_human(cid)
+    await services.agents.claim("ada", held)
+
+    ended = await services.customers.end_chat(held)
+    assert ended["state"] == CustomerState.BOT
+    assert notifier.to(EXTENDED, "status")[-2]["state"] == CustomerState.RESOLVED
+    # The agent sees why the chat left them, and their console closes it as resolved.
+    [*_, notice] = [e["entry"] for e in notifier.to("agent", "entry")]
+    assert notice["text"].startswith("The customer ended the chat with Ada.")
+    assert notifier.to("agent", "closed")[-1] == {"conversation_id": held, "state": "resolved"}
+    assert await services.stores.conversations.chats_of("ada") == []
+    # Ended like a resolve: the customer may rate the person who helped.
+    assert (await services.customers.rating(held, 5))["score"] == 5
+
+    left = await services.customers.end_chat(waiting)
+    assert left["state"] == CustomerState.BOT
+    assert await services.stores.queue.conversation_ids() == []
+    assert notifier.to("agents", "queue")[-1]["items"] == []
+    assert notifier.to(RASA, "bot_uttered")[-1]["text"].startswith("You left the queue.")
+    # Nothing to end with the bot in charge: the answer is the status, nothing recorded.
+    before = len(await services.stores.transcripts.read(waiting))
+    assert (await services.customers.end_chat(waiting))["state"] == CustomerState.BOT
+    assert len(await services.stores.transcripts.read(waiting)) == before
+    await _asked(services, waiting, "hello again")
+    assert notifier.to(RASA, "bot_uttered")[-1] == {"text": "You said: hello again"}
