@@ -198,7 +198,10 @@ class AgentDesk:
             fields={"agent_name": agent.name, "claimed_at": f"{time.time():.3f}"},
         )
         if not result.ok:
-            if result.previous_state is State.WITH_AGENT and result.refused is Refusal.STATE:
+            held = result.previous_state is State.WITH_AGENT and result.refused is Refusal.STATE
+            if held and result.previous_agent == username:
+                return await self._claimed_again(conversation_id)
+            if held:
                 raise InputError(ErrorCode.TAKEN, f"Already taken by {result.previous_agent}.")
             raise refusal(result)
         conversation = await self._core.conversation(conversation_id)
@@ -211,6 +214,14 @@ class AgentDesk:
             "taken", {"conversation_id": conversation_id, "by": username}
         )
         await self._core.views_changed(queue=True, roster=True)
+        return {"ok": True, **await self._with_transcript(conversation)}
+
+    async def _claimed_again(self, conversation_id: str) -> dict[str, Any]:
+        """A claim sent again by the agent who holds the chat: the first went through but
+        its answer was lost (Redis restarting, a dropped socket), maybe before the customer
+        was told, so they are told now and the claim succeeds."""
+        await self._core.send_status(conversation_id)
+        conversation = await self._core.conversation(conversation_id)
         return {"ok": True, **await self._with_transcript(conversation)}
 
     async def transcript(self, username: str, conversation_id: Any) -> dict[str, Any]:

@@ -158,6 +158,16 @@ class CustomerService:
             self._core.settings.max_message_chars,
         )
 
+    async def status_if_moved(
+        self, conversation_id: str, sent: CustomerStatus
+    ) -> CustomerStatus | None:
+        """The current status when someone moved the conversation (a claim, a requeue)
+        after `sent` was read: sent after the move's own status, `sent` would have the
+        last word."""
+        current = await self._core.customer_status(conversation_id)
+        moved = (current["state"], current.get("agent")) != (sent["state"], sent.get("agent"))
+        return current if moved else None
+
     async def conversation_of(self, token: Any) -> str:
         """The live conversation a genuine token names (Rasa's clients may send one with
         every message instead of a session_request)."""

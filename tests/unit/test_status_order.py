@@ -1,7 +1,7 @@
-"""A customer's last `status` is their conversation's true state, even when statuses read
-before a move reach them after it, or the gateway that made a move died before telling
-them (both found by bench/soak.py: customers left reading "waiting" while an agent held
-their chat)."""
+"""A customer's last `status` is their conversation's true state, even when a status read
+before a move reaches them after it, the gateway that made a move died before telling them,
+or the answer to a claim was lost (all found by bench/soak.py: customers left reading
+"waiting" while an agent held their chat)."""
 
 from __future__ import annotations
 
@@ -83,3 +83,29 @@ async def test_a_claim_whose_gateway_died_unannounced_is_told_when_the_agent_is_
     await services.agents.connected("ada", "sid-on-another-gateway")
     assert _last_status(notifier, cid)["state"] == "with_agent"
     assert _last_status(notifier, cid)["agent"] == "Ada"
+
+
+async def test_a_claim_between_reading_and_sending_a_resumed_sessions_status_is_resent(
+    services: Services,
+) -> None:
+    cid = await _queued(services)
+    opened = await services.customers.open_session(services.customers.sessions.token_for(cid))
+    assert opened.status["state"] == "queued"
+    assert await services.customers.status_if_moved(cid, opened.status) is None
+    await services.agents.claim("ada", cid)  # before the session's status went out
+    moved = await services.customers.status_if_moved(cid, opened.status)
+    assert moved is not None and (moved["state"], moved["agent"]) == ("with_agent", "Ada")
+
+
+async def test_a_claim_sent_again_by_its_holder_succeeds_and_tells_the_customer_again(
+    services: Services, notifier: InterleavingNotifier
+) -> None:
+    """Its first answer was lost (Redis restarting, a dropped socket); "taken by ada" would
+    leave her waiting for a customer who was maybe never told."""
+    cid = await _queued(services)
+    await services.agents.claim("ada", cid)
+    told = len(notifier.to("customer:extended", "status"))
+    again = await services.agents.claim("ada", cid)
+    assert again["ok"] and again["conversation"]["agent"] == "ada"
+    assert len(notifier.to("customer:extended", "status")) == told + 1
+    assert _last_status(notifier, cid)["state"] == "with_agent"
