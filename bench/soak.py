@@ -19,7 +19,8 @@ to the bot's answer), the agents' (`agent_p50_ms`, `agent_p99_ms`: a customer me
 the holding agent's screen), and the resident memory of the gateway and of Rasa (all its
 workers) at start and end; also `reconnects` (sockets opened again after a drop: a client
 whose socket drops, e.g. a ping missed on a busy machine, resumes as the widget and the
-console do), `queue_peak` (the longest queue an agent was shown) and `gateway_cpu_s`.
+console do), `queue_peak` (the longest queue an agent was shown), `gateway_cpu_s` and
+`gateway_rss_half_mb` (memory half way: with start and end, growth or a plateau).
 
 `--kill-gateway` runs two gateways with the clients spread over both, and kills one with
 SIGKILL at half time: its customers resume on the other and send again what was never
@@ -429,6 +430,12 @@ async def at_half_time(minutes: float, fault: Fault) -> tuple[float, float]:
     return over, over - started
 
 
+async def rss_at_half_time(pid: int, minutes: float) -> float:
+    """The gateway's memory half way: with start and end, growth or a plateau."""
+    await asyncio.sleep(minutes * 30 - 1)  # just before a fault
+    return rss_mb(pid)
+
+
 async def soak(
     args: argparse.Namespace,
     gateways: list[GatewayProcess],
@@ -459,12 +466,14 @@ async def soak(
     customers = [SoakCustomer(n, ledger, questions) for n in range(args.customers)]
     runs = [c.run(urls[c.index % len(urls)], deadline, fallback) for c in customers]
     faulted = asyncio.ensure_future(at_half_time(args.minutes, fault)) if fault else None
+    halfway = asyncio.ensure_future(rss_at_half_time(kept.pid, args.minutes))
     await asyncio.gather(*runs)
     await asyncio.gather(*(agent.close() for agent in agents))
     if faulted:
         over, figures["fault_s"] = await faulted
         figures["bot_answers_after_fault"] = sum(t > over for t in ledger.bot_answered_at)
     figures |= {
+        "gateway_rss_half_mb": await halfway,
         "gateway_rss_end_mb": rss_mb(kept.pid),
         "rasa_rss_end_mb": rasa_rss_mb(),
         "gateway_cpu_s": cpu_seconds(kept.pid),

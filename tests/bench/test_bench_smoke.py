@@ -71,6 +71,7 @@ FIGURES = {
         "rasa_rss_start_mb",
         "rasa_rss_end_mb",
         "reconnects",
+        "gateway_rss_half_mb",
         "gateway_cpu_s",
         "queue_peak",
     },
