@@ -163,6 +163,11 @@ class Customer(RecordingClient):
     async def say(self, text: Any, **extra: Any) -> None:
         await self.sio.emit("user_uttered", {"message": text, "session_id": self.token, **extra})
 
+    async def say_recorded(self, text: str) -> None:
+        """`say`, and the gateway's acknowledgement that it recorded the message."""
+        ack = await self.call("user_uttered", {"message": text, "session_id": self.token})
+        assert ack is None, f"{text!r} refused: {ack}"
+
     async def emit(self, event: str, data: Any = None) -> None:
         await self.sio.emit(event, data)
 

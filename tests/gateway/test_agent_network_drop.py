@@ -5,8 +5,6 @@ test_agent_absence.py covers a clean disconnect)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from redis.asyncio import Redis
 
@@ -43,13 +41,13 @@ async def test_a_dropped_agent_network_loses_nothing_and_nobody(
     customer = await Customer.connect(gateway.url)
     await customer.start_session()
     cid = customer.conversation_id
-    await accepted(customer, "I want a human")
+    await customer.say_recorded("I want a human")
     await customer.wait_for("status", lambda s: s["state"] == "queued")
     ada_network = await CuttableProxy.start(gateway.port)
     ada = await Agent.connect(ada_network.url, "ada")
     bob = await Agent.connect(gateway.url, "bob")
     assert (await ada.call("claim", {"conversation_id": cid}))["ok"]
-    await accepted(customer, "my order never came")
+    await customer.say_recorded("my order never came")
     await ada.wait_for("entry", lambda e: e["entry"].get("text") == "my order never came")
     assert (await ada.call("message", {"conversation_id": cid, "text": "Let me check."}))["ok"]
 
@@ -60,7 +58,7 @@ async def test_a_dropped_agent_network_loses_nothing_and_nobody(
     await customer.wait_for("status", lambda s: s.get("agent_connected") is False, after=mark)
 
     mark = bob.mark()
-    await accepted(customer, "hello? are you still there?")
+    await customer.say_recorded("hello? are you still there?")
     queue = await bob.sees_queued(cid, after=mark)
     assert queue["items"][0]["last_message"] == "hello? are you still there?"
 
@@ -86,9 +84,3 @@ async def test_a_dropped_agent_network_loses_nothing_and_nobody(
     kept = await TranscriptStore(redis, Keys(prefix)).read(cid)
     assert len({entry["id"] for entry in kept}) == len(kept) == len(claimed["transcript"])
     await disconnect_all(customer, ada, bob)
-
-
-async def accepted(customer: Customer, text: str) -> None:
-    """Send `text`; the gateway acknowledged it as recorded."""
-    ack: Any = await customer.call("user_uttered", {"message": text, "session_id": customer.token})
-    assert ack is None, ack

@@ -6,7 +6,7 @@ without duplicates."""
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Iterator
 
 import pytest
 import pytest_asyncio
@@ -50,20 +50,20 @@ async def test_a_redis_restart_loses_and_doubles_nothing(
     try:
         asker = await Customer.connect(gateway.url)
         await asker.start_session()
-        await accepted(asker, "hello")
+        await asker.say_recorded("hello")
         await asker.bot_message(lambda m: m["text"] == "You said: hello")
         waiting = await Customer.connect(gateway.url)
         await waiting.start_session()
-        await accepted(waiting, "I want a human")
+        await waiting.say_recorded("I want a human")
         ada = await Agent.connect(gateway.url, "ada")
         await ada.sees_queued(waiting.conversation_id)
         assert (await ada.call("claim", {"conversation_id": waiting.conversation_id}))["ok"]
-        await accepted(waiting, "before the restart")
+        await waiting.say_recorded("before the restart")
         await ada.wait_for("entry", lambda e: e["entry"].get("text") == "before the restart")
 
         fake_rasa.delay = BOT_THINKS_S
         mark = asker.mark()
-        await accepted(asker, "a question across the restart")
+        await asker.say_recorded("a question across the restart")
         await eventually(lambda: fake_rasa.received[-1]["message"].endswith("the restart"))
         durable_redis.kill()  # while the bot thinks
         await asker.wait_for("typing", lambda t: t["typing"] is False, after=mark)
@@ -75,8 +75,8 @@ async def test_a_redis_restart_loses_and_doubles_nothing(
         refused = await waiting.call("user_uttered", {"message": "during the outage"})
         assert refused["error"] == "unavailable"
         durable_redis.start()
-        await accepted(waiting, "during the outage")  # sent again, as the widget does
-        await accepted(waiting, "after the restart")
+        await waiting.say_recorded("during the outage")  # sent again, as the widget does
+        await waiting.say_recorded("after the restart")
         await ada.wait_for("entry", lambda e: e["entry"].get("text") == "after the restart")
         reply = {"conversation_id": waiting.conversation_id, "text": "Still here."}
         assert (await ada.call("message", reply))["ok"]
@@ -100,12 +100,6 @@ async def test_a_redis_restart_loses_and_doubles_nothing(
         await disconnect_all(asker, waiting, ada)
     finally:
         gateway.stop()
-
-
-async def accepted(customer: Customer, text: str) -> None:
-    """Send `text`; the gateway acknowledged it as recorded."""
-    ack: Any = await customer.call("user_uttered", {"message": text, "session_id": customer.token})
-    assert ack is None, ack
 
 
 async def said_in(server: RedisServer, conversation_id: str) -> list[tuple[str, str]]:
