@@ -96,6 +96,17 @@ class Ledger:
     handoffs: int = 0  # times a customer went to the queue for a person
     reconnects: int = 0  # sockets of customers and agents opened again after a drop
     queue_peak: int = 0  # the longest queue any agent was shown
+    redis_url: str = ""
+
+    async def explain(self, customer: Customer) -> str:
+        """What Redis says of a customer's conversation, and what they were told last."""
+        redis = Redis.from_url(self.redis_url, decode_responses=True)
+        keys = Keys(PREFIX)
+        cid = customer.conversation_id
+        state = await redis.hgetall(keys.conversation(cid))
+        rank = await redis.zrank(keys.queue, cid)
+        await redis.close()
+        return f"Redis: {state}, queue rank {rank}; last events: {customer.events[-4:]}"
 
 
 class ConnectionLost(Exception):
@@ -194,11 +205,14 @@ class SoakCustomer:
             connected(customer)
             return state_of(customer) != "queued"
 
-        await customer.until(
-            claimed,
-            max(deadline - time.monotonic(), 0) + WAIT_S,
-            f"customer {self.index} to be claimed",
-        )
+        try:
+            await customer.until(
+                claimed,
+                max(deadline - time.monotonic(), 0) + WAIT_S,
+                f"customer {self.index} to be claimed",
+            )
+        except AssertionError as error:
+            raise AssertionError(f"{error}; {await self.ledger.explain(customer)}") from error
 
     async def talk_to_person(self, customer: Customer, cid: str) -> None:
         """One message to the agent, then their answer or a change of state."""
@@ -445,7 +459,7 @@ async def soak(
 ) -> dict[str, float]:
     """The run; with two `gateways`, clients are spread over both and the first is killed
     at half time (its clients move to the second, whose memory is the one reported)."""
-    ledger = Ledger()
+    ledger = Ledger(redis_url=redis_url)
     questions = customer_messages()
     kept = gateways[-1]
     fallback = kept.url if len(gateways) > 1 else None
