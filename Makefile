@@ -19,8 +19,8 @@ setup:
 setup-test:
 	scripts/setup.sh --browser
 
-train: setup  ## retrain only if config, domain, bot/data or bot/ code changed
-	.venv/bin/python -m bot.training
+train: setup  ## retrain only if config, domain, bot/data or bot/ code changed; a running make run switches to it
+	bash -c '. scripts/env.sh && exec .venv/bin/python -m bot.training --publish'
 
 test-bot: setup  ## rasa test on the trainers' test stories, then the intent report per intent
 	.venv/bin/rasa test core --model $$(.venv/bin/python -m bot.training) --stories tests/stories \

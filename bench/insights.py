@@ -114,7 +114,7 @@ async def fill(redis: Redis, count: int, prefix: str = PREFIX, seed: int = 7) ->
                 conversation_id = f"bench{number:07d}"
                 created = start + number * 3000 / count
                 pipe.hset(keys.conversation(conversation_id), mapping={"state": "bot"})
-                pipe.zadd(keys.conversations_started, {conversation_id: created})
+                pipe.zadd(keys.inbox_all, {conversation_id: created})
                 for entry in conversation(rng, faqs, created):
                     pipe.xadd(keys.transcript(conversation_id), {ENTRY_FIELD: encode(entry)})
             await pipe.execute()

@@ -12,7 +12,8 @@ limit and check to customers, may talk to the bot.
 It is also where serving, and only serving, is set up: Rasa builds input channels only in
 `rasa run` (never to train or validate), before it loads the model and before Sanic forks
 its workers, which inherit the Rasa patches installed here (`bot.rasa_speedups`). Each
-worker tunes itself once its model is loaded (`bot.process_tuning`).
+worker tunes itself once its model is loaded (`bot.process_tuning`), then follows the model
+`make train` names (`bot.model_reload`).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from rasa.shared.constants import INTENT_MESSAGE_PREFIX
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from bot import process_tuning, rasa_speedups
+from bot import model_reload, process_tuning, rasa_speedups
 from bot.faq import batching
 from bot.signals import SECRET_HEADER
 
@@ -55,6 +56,7 @@ class BatchedRestInput(RestInput):
 
         blueprint: Blueprint = super().blueprint(embed_then_handle)
         blueprint.listener("after_server_start")(process_tuning.tune_worker)
+        blueprint.listener("after_server_start")(model_reload.watch)
         if self.secret:
             blueprint.middleware("request")(self._require_secret)
         return blueprint

@@ -26,3 +26,11 @@ async def tune_worker(*_: Any) -> None:
     """Sanic `after_server_start` listener: runs in each worker after Rasa loaded the model."""
     limit_blas_threads()
     gc.freeze()
+
+
+def retune_after_reload() -> None:
+    """After a live model reload (`bot.model_reload`): the old model was frozen with the
+    rest, so unfreeze, collect it, and freeze what the new model holds."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()

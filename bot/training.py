@@ -4,7 +4,10 @@ The model file is named after a hash of everything that shapes it (config, domai
 training data, our component code), so `make run`, `make train` and the test suite all
 reuse one model until something that matters changes. Prints the model path, and after
 training a new one, the training report on stderr (`bot.training_report`: intents the model
-confuses, intents short of examples, examples that collide with an FAQ).
+confuses, intents short of examples, examples that collide with an FAQ, the FAQ answers'
+expected accuracy and hand-offs, FAQs the retriever confuses). With `--publish` (`make
+train`), it also names the model in `$RUN_DIR/model.path`, which every worker of a running
+Rasa follows (`bot.served_model`).
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ import sys
 import time
 from pathlib import Path
 
+from bot.faq.calibration import GENERIC_OUT_OF_SCOPE_FILE
 from bot.faq.catalog import FaqFileError, load_faq_file
+from bot.served_model import pointer_file, publish
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "bot" / "data"
@@ -36,6 +41,7 @@ def stage(what: str) -> None:
 def model_inputs() -> list[Path]:
     """Every file whose content changes the trained model."""
     code = sorted((ROOT / "bot").rglob("*.py"))
+    code.append(GENERIC_OUT_OF_SCOPE_FILE)
     data = sorted(p for p in DATA_DIR.rglob("*") if p.is_file())
     return [CONFIG, DOMAIN, *data, *code]
 
@@ -116,21 +122,38 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "models")
     parser.add_argument("--no-report", action="store_true", help="skip the training report")
+    parser.add_argument(
+        "--publish", action="store_true", help="serve it: name it in $RUN_DIR/model.path"
+    )
     args = parser.parse_args()
+    pointer = pointer_file()
+    if args.publish and pointer is None:
+        parser.error("--publish needs RUN_DIR (scripts/env.sh sets it)")
     trains = not model_file(args.out).exists()
     try:
-        print(ensure_model(args.out), flush=True)
+        model = ensure_model(args.out)
+        print(model, flush=True)
     except FaqFileError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except subprocess.CalledProcessError as error:
         print(f"error: rasa train failed (exit {error.returncode})", file=sys.stderr)
         return 1
+    if args.publish and pointer is not None:
+        publish(model, pointer)
     if trains and not args.no_report:
-        from bot.training_report import format_report, report_for
+        from bot.training_report import (
+            faq_calibration,
+            format_faq_report,
+            format_report,
+            report_for,
+        )
 
         stage("training report")
         print(format_report(report_for()), file=sys.stderr)
+        calibration = faq_calibration(model)
+        if calibration:
+            print(format_faq_report(calibration), file=sys.stderr)
     return 0
 
 

@@ -5,7 +5,9 @@ with figures per intent. It lists the intents and FAQs the model confuses (with 
 phrasings and how often), the intents with too few examples, and the intent examples that
 say the same as an FAQ question. The model is `bot.components.intent_classifier.IntentModel`
 over the bot's own sentence vectors, trained on four fifths of the examples and asked about
-the rest, five times over:
+the rest, five times over. Then, from the trained model's FAQ calibration
+(`bot.faq.calibration`): the expected share of right answers, wrong answers and hand-offs,
+and the FAQ pairs the retriever confuses:
 
     python -m bot.training_report --per-intent
 """
@@ -13,7 +15,9 @@ the rest, five times over:
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+import tarfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +27,7 @@ import numpy as np
 import yaml
 
 from bot.components.intent_classifier import IntentModel, fine_label, intent_of
+from bot.faq.calibration import CALIBRATION_FILE, Calibration
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLDS = 5
@@ -173,6 +178,39 @@ def format_report(report: TrainingReport, per_intent: bool = False) -> str:
     return "\n".join(lines)
 
 
+def faq_calibration(model: Path) -> Calibration | None:
+    """The FAQ calibration a trained model archive holds (None in a model without one)."""
+    with tarfile.open(model) as archive:
+        for member in archive.getmembers():
+            handle = archive.extractfile(member) if member.name.endswith(CALIBRATION_FILE) else None
+            if handle is not None:
+                return Calibration.from_dict(json.load(handle))
+    return None
+
+
+def format_faq_report(calibration: Calibration) -> str:
+    """What the trained FAQ retriever is expected to do, and the FAQs it mixes up."""
+    e = calibration.estimate
+    lines = [
+        f"FAQ answers, estimated from the FAQ file alone ({e.in_scope_questions} question "
+        f"variants, each asked of a model trained without it; {e.out_of_scope_questions} "
+        "questions no FAQ answers):",
+        f"  asked an FAQ's question: {e.accuracy:.0%} right answer, {e.wrong_answers:.0%} "
+        f"wrong answer, {e.handoffs:.0%} handed to a person",
+        f"  asked what no FAQ answers: {e.unanswerable_handed_off:.0%} of the unanswerable "
+        f"list and {e.generic_handed_off:.0%} of generic off-topic questions handed to a person",
+    ]
+    if calibration.confusions:
+        lines.append(
+            "FAQs the model confuses (true -> answered, how often, examples): make their "
+            "questions more distinct, or merge them:"
+        )
+        for c in calibration.confusions[:SHOWN]:
+            shown = "; ".join(f'"{text}"' for text in c.examples)
+            lines.append(f"  {c.faq_id} -> {c.mistaken_for}: {c.count}x, e.g. {shown}")
+    return "\n".join(lines)
+
+
 def _pipeline_setting(config: Dict[str, Any], component: str, key: str, default: Any) -> Any:
     for entry in config.get("pipeline") or []:
         if str(entry.get("name", "")).split(".")[-1] == component:
@@ -215,10 +253,23 @@ def main(argv: List[str] | None = None) -> int:
     parser.add_argument("--domain", type=Path, default=ROOT / "domain.yml")
     parser.add_argument("--data", type=Path, default=ROOT / "bot" / "data")
     parser.add_argument("--per-intent", action="store_true", help="figures for every intent")
+    parser.add_argument("--model", type=Path, help="model archive (default: the current one)")
     args = parser.parse_args(argv)
     report = report_for(args.config, args.domain, args.data)
     print(format_report(report, args.per_intent))
+    model = args.model or current_model()
+    calibration = faq_calibration(model) if model else None
+    if calibration:
+        print(format_faq_report(calibration))
     return 0
+
+
+def current_model() -> Path | None:
+    """The trained model for the current inputs, if `python -m bot.training` made it."""
+    from bot.training import model_file
+
+    model = model_file(ROOT / "models")
+    return model if model.exists() else None
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ set -a
 . /etc/northwind/secrets.env
 set +a
 install -d -o northwind -g northwind -m 0750 /var/log/northwind /run/northwind \
-  /var/lib/northwind/redis /var/lib/northwind/attachments /var/lib/northwind/encoders
+  /var/lib/northwind/redis /var/lib/northwind/attachments /var/lib/northwind/encoders \
+  "$RUN_DIR"
 cd /opt/northwind
 exec runuser -u northwind -- /opt/northwind/.venv/bin/supervisord -c /opt/northwind/deploy/supervisord.conf

@@ -98,6 +98,9 @@ class RasaStack:
     action_port: int = field(default_factory=free_port)
     # As `make run` starts Rasa (scripts/run.sh): a worker per core, plus one.
     workers: int = field(default_factory=lambda: (os.cpu_count() or 1) + 1)
+    # As `make run`'s $RUN_DIR: every worker follows the model named in its model.path
+    # (bot/served_model.py). None: each serves `model` to the end, whatever RUN_DIR says.
+    run_dir: Path | None = None
 
     def __post_init__(self) -> None:
         env = {
@@ -109,6 +112,8 @@ class RasaStack:
             "SANIC_HOST": "127.0.0.1",
             "SANIC_KEEP_ALIVE_TIMEOUT": ACTION_SERVER_KEEP_ALIVE_S,
             "RASA_TELEMETRY_ENABLED": "false",
+            "RUN_DIR": str(self.run_dir or ""),
+            "MODEL_RELOAD_INTERVAL_S": "0.5",
         }
         self._actions = ManagedProcess(
             f"actions-{self.action_port}",
@@ -132,6 +137,10 @@ class RasaStack:
     @property
     def rasa_url(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def rasa_log(self) -> Path:
+        return self._rasa.log_path
 
     @property
     def webhook_url(self) -> str:

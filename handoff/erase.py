@@ -1,6 +1,7 @@
 """Erase one customer's conversation everywhere, at once, and say what was removed: state,
-transcript, Rasa's tracker, attachments (files too), its place in the queue and in agents'
-chats, widget presence and mail waiting to be sent (handoff/stores/records.py).
+transcript, Rasa's tracker, attachments (files too), its place in the queue, in the inbox's
+search index and in agents' chats, widget presence and mail waiting to be sent
+(handoff/stores/records.py).
 
 python -m handoff.erase <conversation id | session token>
 

@@ -1,5 +1,6 @@
 """What one gateway process holds, from start to stop: the Socket.IO server, the Redis
-connection, the services, and the sweeper that watches agents' presence.
+connection, the services, the agents' canned answers, and the sweeper that watches agents'
+presence and the FAQ files.
 
     gateway = Gateway(settings)
     await gateway.start()        # connects Redis, wires the services
@@ -27,7 +28,7 @@ from handoff.insights.runner import InsightsRunner
 from handoff.mail.receiver import start_receiver
 from handoff.mail.sender import OutboxWorker
 from handoff.services import Services
-from handoff.services.faq_answers import load_faq_answers
+from handoff.services.faq_answers import FaqFiles
 from handoff.services.notifier import Notifier
 from handoff.settings import Settings
 from handoff.sockets.agents import AgentNamespace
@@ -41,7 +42,8 @@ log = logging.getLogger("handoff.gateway")
 
 # How long a stopping process waits for a mail it is handing over (docs/email.md).
 OUTBOX_STOP_S = 1.0
-# How often each process deletes attachment files whose conversation expired.
+# How often each process deletes attachment files and marked answers whose conversation
+# expired.
 FILE_SWEEP_INTERVAL_S = 600.0
 # A restarted Redis closed every pooled connection: a command that meets one reconnects
 # and tries again, for about 2.5 s in all (0.2, 0.4, 0.8, 1.0 s apart), instead of failing
@@ -103,7 +105,7 @@ class Gateway:
         self._sweeper: asyncio.Task[None] | None = None
         self._outbox: tuple[OutboxWorker, asyncio.Task[None]] | None = None
         self._receiver: asyncio.AbstractServer | None = None
-        self.faq_answers: list[dict[str, str]] = []
+        self.faq_files = FaqFiles(settings.faq_files)
         self.insights = InsightsRunner(settings)
 
     @property
@@ -119,7 +121,7 @@ class Gateway:
         if settings.agents_file:
             loaded = await stores.agents.load_file(settings.agents_file)
             log.info("loaded %d agent accounts from %s", loaded, settings.agents_file)
-        self.faq_answers = await asyncio.to_thread(load_faq_answers, settings.faq_files)
+        await asyncio.to_thread(self.faq_files.refresh)
         self._sweeper = asyncio.create_task(self._sweep_forever())
         await self._start_mail()
 
@@ -173,18 +175,22 @@ class Gateway:
 
     async def _sweep_forever(self) -> None:
         """Heartbeat this process's agent sockets; requeue chats of vanished agents;
-        delete attachment files of expired conversations."""
+        delete attachment files and marked answers of expired conversations and take them
+        out of the inbox; reread changed FAQ files."""
         last_heartbeat = last_file_sweep = 0.0
         while True:
             await asyncio.sleep(self.settings.sweep_interval_s)
             beat = time.monotonic() - last_heartbeat >= HEARTBEAT_INTERVAL_S
             try:
+                await asyncio.to_thread(self.faq_files.refresh)
                 await self.services.agents.sweep(heartbeat=beat)
                 if beat:
                     await self.services.mail.heartbeat()
                     last_heartbeat = time.monotonic()
                 if time.monotonic() - last_file_sweep >= FILE_SWEEP_INTERVAL_S:
                     await self.services.stores.records.sweep_files()
+                    await self.services.stores.inbox.sweep()
+                    await self.services.stores.taught.prune()
                     last_file_sweep = time.monotonic()
             except (RedisError, OSError) as exc:
                 log.warning("sweep skipped: Redis unavailable (%s)", exc)

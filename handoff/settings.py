@@ -114,7 +114,7 @@ class Settings:
     widget_dir: str = str(ROOT / "widget")
     console_dir: str = str(ROOT / "widget" / "console")
     # The FAQ file(s) whose answers agents search as canned answers (comma-separated);
-    # read once at start.
+    # read at start and again within SWEEP_INTERVAL_S of a change.
     faq_file: str = str(ROOT / "bot" / "data" / "faq.yml")
     # Where customers' uploaded screenshots and PDFs are kept (shared by every process).
     attachments_dir: str = str(ROOT / "var" / "attachments")
@@ -180,14 +180,6 @@ class Settings:
     @property
     def socketio_channel(self) -> str:
         return f"{self.redis_prefix}socketio"
-
-    @property
-    def index_keep_s(self) -> int:
-        """How long a conversation stays in the index by creation time: as long as any of
-        its data can (0: for ever)."""
-        if self.retention_s <= 0 or self.idle_retention_s <= 0:
-            return 0
-        return max(self.retention_s, self.idle_retention_s)
 
     @property
     def faq_files(self) -> list[str]:

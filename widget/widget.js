@@ -163,6 +163,24 @@
     if (last < text.length) parent.appendChild(document.createTextNode(text.slice(last)));
   }
 
+  /** Where the customer is, for the agent (docs/protocol.md: metadata.context); `visitorId`
+   *  lets the agent see this browser's earlier chats, closed ones included. */
+  function pageContext(visitorId) {
+    var zone = "";
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { /* old browser */ }
+    return { page_url: location.href, page_title: document.title, referrer: document.referrer,
+      language: navigator.language || "", time_zone: zone, utc_offset_min: -new Date().getTimezoneOffset(),
+      visitor_id: visitorId || "" };
+  }
+
+  /** A random, anonymous id for this browser (32 hex digits); "" without Web Crypto. */
+  function newVisitorId() {
+    if (!window.crypto || !window.crypto.getRandomValues) return "";
+    return Array.prototype.map.call(window.crypto.getRandomValues(new Uint8Array(16)), function (byte) {
+      return (byte + 256).toString(16).slice(1);
+    }).join("");
+  }
+
   function safeUrl(value) {
     try {
       var url = new URL(String(value), location.href);
@@ -247,6 +265,7 @@
     ".card input{flex:1 1 0;min-width:0;font:inherit;padding:6px 8px;border:1px solid #94a3b8;border-radius:8px;color:var(--text);background:var(--bg);}",
     ".card input[type=email]{flex-grow:1.6;}",
     ".card .go{align-self:flex-start;border:0;border-radius:8px;padding:6px 14px;background:var(--primary);color:var(--primary-text);font-weight:600;}",
+    ".rating-comment{display:block;width:100%;margin:0 0 6px;padding:6px 8px;border:1px solid #94a3b8;border-radius:8px;font:inherit;}",
     ".stars{display:flex;gap:4px;}",
     ".stars button{border:1px solid #cbd5e1;background:var(--bg);border-radius:8px;width:40px;height:38px;font-size:20px;line-height:1;color:#f59e0b;}",
     ".stars button:hover,.stars button:focus-visible{background:#fef3c7;}",
@@ -274,8 +293,12 @@
   // ---- the widget --------------------------------------------------------------------
   function Widget(config) {
     this.config = config;
-    this.store = loadStore();          // {session_id, last_seen, outbox, rated}
+    this.store = loadStore();          // {session_id, visitor_id, last_seen, outbox, rated}
     this.store.outbox = this.store.outbox || [];
+    if (!this.store.visitor_id) {      // kept across chats: a new one after a closed chat
+      this.store.visitor_id = newVisitorId(); // is still "the same browser" for the agent
+      saveStore(this.store);
+    }
     this.emailAvailable = false;       // the gateway can answer by email (its `history` says)
     this.resumeFromLink();
     this.socket = null;
@@ -498,8 +521,10 @@
       }));
     });
     this.ratingQuestion = question;
+    this.ratingComment = h("input", { type: "text", class: "rating-comment", maxlength: "1000",
+      "aria-label": "Comment for the team (optional)", placeholder: "Add a comment (optional), then pick the stars" });
     return h("div", { class: "card rating", hidden: true, role: "region", "aria-label": "Rate this conversation" },
-      [question, stars]);
+      [question, this.ratingComment, stars]);
   };
 
   // ---- open / close / badge ----------------------------------------------------------
@@ -643,7 +668,7 @@
   Widget.prototype.onConnect = function () {
     this.confirmed = false;
     // `extended`: ids, roles, history and status (stock Rasa clients get Rasa's shapes).
-    var request = { session_id: this.store.session_id || null, extended: true };
+    var request = { session_id: this.store.session_id || null, extended: true, metadata: { context: pageContext(this.store.visitor_id) } };
     // Within one page we ask only for what we missed; after a reload, for everything.
     if (this.lastId) request.last_id = this.lastId;
     this.socket.emit("session_request", request);
@@ -850,12 +875,14 @@
     this.ratingKey = key;
     this.ratingQuestion.textContent = agent ? "How was your chat with " + agent + "? One click to rate:"
       : "How did we do? One click to rate:";
+    this.ratingComment.value = "";
     this.ratingCard.hidden = false;
     this.scrollToEnd(); // the card takes room from the log: keep the newest notice in view
   };
 
   Widget.prototype.rate = function (score) {
-    if (!this.emit("rating", { score: score })) return;
+    var comment = this.ratingComment.value.trim();
+    if (!this.emit("rating", comment ? { score: score, comment: comment } : { score: score })) return;
     this.store.rated = this.ratingKey;
     saveStore(this.store);
     this.ratingCard.hidden = true; // the gateway's "Thanks for your feedback!" is in the log
@@ -947,7 +974,7 @@
     var node = this.pendingNode(item.cid);
     if (node) node.setMeta("Sending\u2026");
     var sent = this.emit("user_uttered", {
-      message: item.text, session_id: this.store.session_id, metadata: {},
+      message: item.text, session_id: this.store.session_id, metadata: { context: pageContext(this.store.visitor_id) },
     }, function (err, reply) {
       self.sending = null;
       if (err && !(self.socket && self.socket.connected)) { // dropped: keep it queued
@@ -1041,7 +1068,10 @@
     saveStore(this.store);
     this.closedSession = false;
     this.confirmed = false;
-    if (this.socket && this.socket.connected) this.socket.emit("session_request", { session_id: null, extended: true });
+    if (this.socket && this.socket.connected) {
+      this.socket.emit("session_request",
+        { session_id: null, extended: true, metadata: { context: pageContext(this.store.visitor_id) } });
+    }
   };
 
   Widget.prototype.pendingNode = function (cid) {

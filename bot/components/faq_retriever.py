@@ -1,13 +1,18 @@
 """FAQ retrieval as a Rasa NLU component: FAISS index trained, persisted and loaded by Rasa.
 
 At `rasa train` it embeds every question variant of the `faq` retrieval intent (which
-`bot.importer.FaqImporter` builds from faq.yml) and stores a FAISS index in the model
-archive. At parse time it adds `faq` to the parse result:
+`bot.importer.FaqImporter` builds from faq.yml), stores a FAISS index in the model
+archive, and calibrates its answer-or-hand-off decision from the same data
+(`bot.faq.calibration`). At parse time it adds `faq` to the parse result:
 
     {"ranking": [{"id": "reset_password", "confidence": 0.83, "similarity": 0.91,
                   "question": "..."}, ...],
-     "answer_id": "reset_password" | None, "confidence": 0.83, "similarity": 0.91,
-     "threshold": 0.36, "min_similarity": 0.42}
+     "answer_id": "reset_password" | None, "confidence": 0.93, "similarity": 0.91,
+     "threshold": 0.3}
+
+`confidence` is what the decision weighs against `threshold`: with `threshold: auto` the
+calibrated probability that the best FAQ is the right answer; with a number, the best
+FAQ's classifier probability (and `min_similarity` is added).
 
 and routes a confidently answerable message to the `faq` intent, so that an unsure
 intent classifier does not hide an FAQ the index knows well.
@@ -37,10 +42,12 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.components.sentence_featurizer import embedding_for
 from bot.components.stored_model import StoredModelComponent
+from bot.faq.calibration import Questions, shipped_generic
 from bot.faq.classifier import NO_FAQ
 from bot.faq.decision import Decision
 from bot.faq.embedder import load_encoder
-from bot.faq.index import FaqIndex, FaqMatch
+from bot.faq.index import FaqMatch
+from bot.faq.retriever import TrainedRetriever
 from bot.faq.settings import RetrievalSettings
 
 logger = logging.getLogger(__name__)
@@ -52,7 +59,7 @@ ROUTABLE_INTENTS = {FAQ_INTENT, DEFAULT_NLU_FALLBACK_INTENT_NAME, "out_of_scope"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class FaqRetriever(StoredModelComponent[FaqIndex]):
+class FaqRetriever(StoredModelComponent[TrainedRetriever]):
     """Adds ranked FAQ matches to parsed messages (config: see `RetrievalSettings`)."""
 
     @staticmethod
@@ -70,16 +77,15 @@ class FaqRetriever(StoredModelComponent[FaqIndex]):
         config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        model: FaqIndex | None = None,
+        model: TrainedRetriever | None = None,
     ) -> None:
         super().__init__(config, model_storage, resource, model)
         self._settings = RetrievalSettings.from_mapping(config)
-        self._rule = self._settings.rule()
 
     @classmethod
-    def load_model(cls, directory: Path) -> FaqIndex:
-        """The persisted index; the FAQs are never embedded again here."""
-        return FaqIndex.load(directory)
+    def load_model(cls, directory: Path) -> TrainedRetriever:
+        """The persisted index and calibration; the FAQs are never embedded again here."""
+        return TrainedRetriever.load(directory)
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [
@@ -94,15 +100,20 @@ class FaqRetriever(StoredModelComponent[FaqIndex]):
         examples = [example for example in examples if _faq_id(example) != NO_FAQ]
         faq_ids = [_faq_id(example) for example in examples]
         texts = [example.get(TEXT) for example in examples]
-        index = FaqIndex.from_vectors(
-            self._vectors(examples),
+        vectors = self._vectors(examples)
+        retriever = TrainedRetriever.train(
+            vectors,
             faq_ids,
             texts,
-            self._settings.regularisation,
-            self._vectors(unanswerable) if unanswerable else None,
+            Questions(
+                [example.get(TEXT) for example in unanswerable],
+                self._vectors(unanswerable) if unanswerable else vectors[:0],
+            ),
+            shipped_generic(load_encoder(self._settings.model), vectors),
+            self._settings,
         )
         logger.info("FaqRetriever: indexed %d questions of %d FAQs", len(texts), len(set(faq_ids)))
-        return self._store(index)
+        return self._store(retriever)
 
     def process(self, messages: List[Message]) -> List[Message]:
         if self._model is None:
@@ -110,9 +121,10 @@ class FaqRetriever(StoredModelComponent[FaqIndex]):
         candidates = [m for m in messages if m.get(TEXT) is not None]
         if not candidates:
             return messages
-        rankings = self._model.search_vectors(self._vectors(candidates), self._settings.top_k)
+        rankings = self._model.index.search_vectors(self._vectors(candidates), self._settings.top_k)
+        rule = self._model.rule(self._settings)
         for message, matches in zip(candidates, rankings, strict=True):
-            decision = self._rule.decide(matches)
+            decision = rule.decide(matches)
             message.set(FAQ_OUTPUT, self._output(matches, decision), add_to_output=True)
             if decision.answerable:
                 _route_to_faq(message, decision.confidence)
@@ -135,8 +147,7 @@ class FaqRetriever(StoredModelComponent[FaqIndex]):
             "answer_id": decision.faq_id,
             "confidence": round(decision.confidence, 4),
             "similarity": round(decision.similarity, 4),
-            "threshold": self._settings.threshold,
-            "min_similarity": self._settings.min_similarity,
+            **self._settings.thresholds(),
         }
 
 

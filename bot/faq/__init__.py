@@ -3,15 +3,18 @@
 Plain Python, usable without Rasa::
 
     encoder = load_encoder(DEFAULT_MODEL)
-    index = FaqIndex.build(load_catalog("bot/data/faq.yml"), encoder)
-    matches = index.search_vectors(encoder.encode(["I forgot my password"]), top_k=5)[0]
-    decision = RetrievalSettings().rule().decide(matches)  # .faq_id, or None: hand off
+    settings = RetrievalSettings()
+    retriever, _ = build_retriever(load_catalog("bot/data/faq.yml"), encoder, settings)
+    matches = retriever.index.search_vectors(encoder.encode(["I forgot my password"]), 5)[0]
+    decision = retriever.rule(settings).decide(matches)  # .faq_id, or None: hand off
 """
 
 from bot.faq.catalog import Faq, FaqFileError, load_catalog, parse_catalog
 from bot.faq.decision import Decision, DecisionRule
 from bot.faq.embedder import DEFAULT_MODEL, Encoder, load_encoder
+from bot.faq.evaluate import build_retriever
 from bot.faq.index import FaqIndex, FaqMatch
+from bot.faq.retriever import TrainedRetriever
 from bot.faq.settings import RetrievalSettings
 
 __all__ = [
@@ -24,6 +27,8 @@ __all__ = [
     "FaqIndex",
     "FaqMatch",
     "RetrievalSettings",
+    "TrainedRetriever",
+    "build_retriever",
     "load_catalog",
     "load_encoder",
     "parse_catalog",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import asdict
 from typing import Sequence
 
 from bot.faq.catalog import FaqFileError, load_faq_file
@@ -17,7 +18,7 @@ from bot.faq.embedder import load_encoder
 from bot.faq.evaluate import (
     Outcome,
     answer_queries,
-    build_index,
+    build_retriever,
     calibrate,
     read_queries,
     summarise,
@@ -30,7 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     for name, help_text in (
         ("eval", "answer every query and print accuracy, OOS recall/precision and latency"),
-        ("calibrate", "search the decision thresholds on a dev query file (never the test file)"),
+        ("calibrate", "search fixed thresholds on a dev query file (never the test file)"),
     ):
         command = commands.add_parser(name, help=help_text)
         command.add_argument("--faq", required=True, help="FAQ YAML file")
@@ -53,15 +54,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
     encoder = load_encoder(settings.model)
-    index, build_seconds = build_index(faqs, encoder, settings, unanswerable)
-    outcomes = answer_queries(index, encoder, settings, queries)
+    retriever, build_seconds = build_retriever(faqs, encoder, settings, unanswerable)
+    outcomes = answer_queries(retriever, encoder, settings, queries)
     if args.command == "calibrate":
         settings, figures = calibrate(outcomes, settings)
     else:
         figures = summarise(outcomes, settings)
     if not args.quiet:
         _print_mistakes(outcomes if args.command == "eval" else [])
-    figures.update(faqs=len(faqs), variants=index.size, index_build_s=round(build_seconds, 2))
+    figures.update(
+        faqs=len(faqs),
+        variants=retriever.index.size,
+        index_build_s=round(build_seconds, 2),
+        estimate=asdict(retriever.calibration.estimate),
+    )
     print(json.dumps(figures))
     return 0
 

@@ -36,16 +36,26 @@ class FaqClassifier:
         labels: Sequence[str],
         regularisation: float,
         balanced: bool = False,
+        start: FaqClassifier | None = None,
     ) -> FaqClassifier:
-        """`balanced` weighs every class alike, however many examples it has."""
+        """`balanced` weighs every class alike, however many examples it has. `start`, a
+        classifier of the same classes trained on similar data, is where the solver
+        starts: cross-validation rounds then converge in a fraction of the time."""
         from sklearn.linear_model import LogisticRegression
 
         faq_ids = sorted(set(labels))
         if len(faq_ids) == 1:  # a single FAQ: always that one, the similarity decides
             return cls(faq_ids, np.zeros((1, vectors.shape[1])), np.zeros(1))
+        warm = start is not None and start.faq_ids == faq_ids and len(faq_ids) > 2
         model = LogisticRegression(
-            C=regularisation, max_iter=3000, class_weight="balanced" if balanced else None
+            C=regularisation,
+            max_iter=3000,
+            class_weight="balanced" if balanced else None,
+            warm_start=warm,
         )
+        if warm and start is not None:
+            model.coef_ = start._weights.astype(np.float64)
+            model.intercept_ = start._bias.astype(np.float64)
         model.fit(vectors, list(labels))
         weights, bias = model.coef_, model.intercept_
         if len(faq_ids) == 2:  # scikit-learn keeps one row for two classes

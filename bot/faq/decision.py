@@ -7,7 +7,7 @@ the evaluation prints are the behaviour customers get.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Protocol, Sequence
 
 from bot.faq.index import FaqMatch
 
@@ -25,9 +25,17 @@ class Decision:
         return self.faq_id is not None
 
 
+class Rule(Protocol):
+    """Answer with the best of a query's matches, or hand off (faq_id None)."""
+
+    def decide(self, matches: Sequence[FaqMatch]) -> Decision: ...
+
+
 @dataclass(frozen=True)
 class DecisionRule:
-    """Answer only when the classifier is sure enough AND the query resembles that FAQ.
+    """The hand-set rule (`threshold` a number in config.yml).
+
+    Answer only when the classifier is sure enough AND the query resembles that FAQ.
 
     A probability alone cannot spot an unrelated question (the softmax always picks
     some FAQ); a similarity alone cannot separate neighbouring FAQs. Both must pass.

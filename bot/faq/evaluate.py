@@ -15,10 +15,12 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from bot.faq.calibration import Questions, shipped_generic
 from bot.faq.catalog import Faq
 from bot.faq.decision import Decision
 from bot.faq.embedder import Encoder
-from bot.faq.index import FaqIndex, FaqMatch
+from bot.faq.index import FaqMatch
+from bot.faq.retriever import TrainedRetriever
 from bot.faq.settings import RetrievalSettings
 
 
@@ -57,10 +59,13 @@ def read_queries(path: str | Path, known_faq_ids: Iterable[str]) -> list[Labelle
 
 
 def answer_queries(
-    index: FaqIndex, encoder: Encoder, settings: RetrievalSettings, queries: Sequence[LabelledQuery]
+    retriever: TrainedRetriever,
+    encoder: Encoder,
+    settings: RetrievalSettings,
+    queries: Sequence[LabelledQuery],
 ) -> list[Outcome]:
     """Answer one query at a time, as live traffic arrives, timing each."""
-    rule = settings.rule()
+    index, rule = retriever.index, retriever.rule(settings)
     encoder.encode(["warm up"])  # the first call pays one-off start-up costs
     outcomes = []
     for query in queries:
@@ -83,10 +88,11 @@ def summarise(outcomes: Sequence[Outcome], settings: RetrievalSettings) -> dict[
         "in_scope": len(in_scope),
         "out_of_scope": len(out_of_scope),
         "top1_accuracy": _ratio(sum(o.correct for o in in_scope), len(in_scope)),
+        # the right answer, or a person when no FAQ fits: what a customer would call right
+        "right_outcomes": _ratio(sum(o.correct for o in outcomes), len(outcomes)),
         "oos_recall": _ratio(len(oos_handed_off), len(out_of_scope)),
         "oos_precision": _ratio(len(oos_handed_off), len(handed_off)),
-        "threshold": settings.threshold,
-        "min_similarity": settings.min_similarity,
+        **settings.thresholds(),
         "model": settings.model,
         "p50_ms": round(float(np.percentile(latencies_ms, 50)), 2),
         "p99_ms": round(float(np.percentile(latencies_ms, 99)), 2),
@@ -99,7 +105,7 @@ TARGET_TOP1_ACCURACY = 0.90
 def calibrate(
     outcomes: Sequence[Outcome], settings: RetrievalSettings
 ) -> tuple[RetrievalSettings, dict[str, object]]:
-    """Pick the rule's thresholds that maximise accuracy + OOS recall on a dev file,
+    """Pick fixed thresholds (instead of `auto`) that maximise accuracy + OOS recall on a dev file,
     among those whose accuracy reaches the product's target (any, if none does).
 
     Reuses the matches already found, so only the decision is replayed per setting.
@@ -112,7 +118,7 @@ def calibrate(
             threshold=round(float(threshold), 2),
             min_similarity=round(float(min_similarity), 2),
         )
-        rule = candidate.rule()
+        rule = candidate.fixed_rule()
         replayed = [replace(o, decision=rule.decide(o.matches)) for o in outcomes]
         figures = summarise(replayed, candidate)
         accuracy, recall = float(figures["top1_accuracy"]), float(figures["oos_recall"])  # type: ignore[arg-type]
@@ -121,21 +127,31 @@ def calibrate(
             best = (objective, candidate)
     assert best is not None
     chosen = best[1]
-    rule = chosen.rule()
+    rule = chosen.fixed_rule()
     return chosen, summarise(
         [replace(o, decision=rule.decide(o.matches)) for o in outcomes], chosen
     )
 
 
-def build_index(
+def build_retriever(
     faqs: Sequence[Faq],
     encoder: Encoder,
     settings: RetrievalSettings,
     unanswerable: Sequence[str] = (),
-) -> tuple[FaqIndex, float]:
+) -> tuple[TrainedRetriever, float]:
+    """Train as `rasa train` does (embed, index, calibrate); the seconds it took."""
     started = time.perf_counter()
-    index = FaqIndex.build(faqs, encoder, settings.regularisation, unanswerable)
-    return index, time.perf_counter() - started
+    variants = [question for faq in faqs for question in faq.questions]
+    vectors = encoder.encode(variants)
+    retriever = TrainedRetriever.train(
+        vectors,
+        [faq.id for faq in faqs for _ in faq.questions],
+        variants,
+        Questions(list(unanswerable), encoder.encode(list(unanswerable))),
+        shipped_generic(encoder, vectors),
+        settings,
+    )
+    return retriever, time.perf_counter() - started
 
 
 def _ratio(numerator: int, denominator: int) -> float:

@@ -16,20 +16,45 @@ from bot.faq.decision import DecisionRule
 from bot.faq.embedder import DEFAULT_MODEL
 
 COMPONENT_NAME = "bot.components.FaqRetriever"
+AUTO = "auto"
 
 
 @dataclass(frozen=True)
 class RetrievalSettings:
-    """Knobs of FAQ retrieval; defaults work offline on a laptop."""
+    """Knobs of FAQ retrieval; defaults work offline on a laptop.
+
+    `threshold: auto` calibrates the decision from the FAQ file at training time
+    (`bot.faq.calibration`) and answers when the best FAQ is right with a probability of
+    at least `answer_probability`. A number instead fixes the older rule by hand: answer
+    when P(best FAQ) >= threshold and its closest question's similarity >= min_similarity.
+    """
 
     model: str = DEFAULT_MODEL
     top_k: int = 5
-    threshold: float = 0.2
+    threshold: float | str = AUTO
     min_similarity: float = 0.2
-    regularisation: float = 30.0
+    answer_probability: float = 0.3
+    regularisation: float = 100.0
 
-    def rule(self) -> DecisionRule:
-        return DecisionRule(threshold=self.threshold, min_similarity=self.min_similarity)
+    def __post_init__(self) -> None:
+        if self.threshold != AUTO and not isinstance(self.threshold, (int, float)):
+            raise ValueError(f"threshold must be a number or '{AUTO}', not {self.threshold!r}")
+
+    @property
+    def calibrated(self) -> bool:
+        """Whether the decision comes from the calibration rather than fixed thresholds."""
+        return self.threshold == AUTO
+
+    def fixed_rule(self) -> DecisionRule:
+        """The hand-set rule (only meaningful when `threshold` is a number)."""
+        assert not isinstance(self.threshold, str), "threshold: auto has no fixed rule"
+        return DecisionRule(threshold=float(self.threshold), min_similarity=self.min_similarity)
+
+    def thresholds(self) -> dict[str, float]:
+        """The thresholds in force, as the parse result and eval's figures show them."""
+        if isinstance(self.threshold, str):
+            return {"threshold": self.answer_probability}
+        return {"threshold": float(self.threshold), "min_similarity": self.min_similarity}
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -2,6 +2,7 @@
 
 python -m handoff.insights --since 7d --format text
 python -m handoff.insights export q1a2b3c4d5 [--since 7d] [--as intent]
+python -m handoff.insights taught [--json]     # the answers agents marked good, as FAQs
 """
 
 from __future__ import annotations
@@ -16,15 +17,22 @@ from typing import Sequence
 from redis.asyncio import Redis
 
 from handoff.cli import run_with_redis
-from handoff.insights.export import SuggestedFaq, faq_yaml, intent_yaml
+from handoff.insights.export import SuggestedFaq, faq_yaml, faqs_yaml, intent_yaml
 from handoff.insights.period import parse_since
 from handoff.insights.report import Report, as_text, find_cluster
-from handoff.insights.runner import build_report
+from handoff.insights.runner import build_report, faq_ids
+from handoff.insights.taught import taught_drafts
 from handoff.settings import Settings
+from handoff.stores import Stores
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "taught":
+        return run_with_redis(
+            lambda redis, settings: print_review_list(redis, settings, args.json),
+            "nothing was read",
+        )
     now = time.time()
     try:
         since = parse_since(args.since, now)
@@ -61,6 +69,17 @@ def _export(report: Report, cluster_id: str, kind: str) -> int:
     return 0
 
 
+async def print_review_list(redis: Redis, settings: Settings, as_json: bool) -> int:
+    """`taught`: the review list, as draft FAQs whose ids the bot's FAQ files do not use
+    yet (or as the marked answers themselves)."""
+    answers = await Stores.connect(redis, settings).taught.all()
+    if as_json:
+        print(json.dumps(answers, indent=2, ensure_ascii=False))
+    else:
+        print(faqs_yaml(taught_drafts(answers, taken=faq_ids(settings.faq_files))), end="")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m handoff.insights",
@@ -75,6 +94,10 @@ def _parser() -> argparse.ArgumentParser:
     # given after `export` as well as before it
     export.add_argument("--since", default=argparse.SUPPRESS, help="the report's period")
     export.add_argument("--as", dest="kind", choices=("faq", "intent"), default="faq")
+    taught = commands.add_parser(
+        "taught", help="print the answers agents marked good, as draft FAQs (YAML)"
+    )
+    taught.add_argument("--json", action="store_true", help="the marked answers themselves")
     return parser
 
 

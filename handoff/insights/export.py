@@ -67,7 +67,12 @@ def faq_id(text: str, taken: Sequence[str] = ()) -> str:
 
 def faq_yaml(draft: SuggestedFaq) -> str:
     """A `faqs:` file with the one entry (bot/data/ reads every such file)."""
-    return _dump({"faqs": [draft.as_dict()]})
+    return faqs_yaml([draft])
+
+
+def faqs_yaml(drafts: Sequence[SuggestedFaq]) -> str:
+    """A `faqs:` file with these entries, in this order."""
+    return _dump({"faqs": [draft.as_dict() for draft in drafts]})
 
 
 def intent_yaml(draft: SuggestedFaq) -> str:

@@ -27,7 +27,7 @@ Report = dict[str, Any]
 async def tally_period(stores: Stores, since: float, until: float) -> Tally:
     """Every conversation created in [since, until], counted."""
     tally = Tally()
-    ids = await stores.conversations.started_between(since, until)
+    ids = await stores.inbox.started_between(since, until)
     for start in range(0, len(ids), READ_BATCH):
         batch = ids[start : start + READ_BATCH]
         for conversation_id, entries in zip(

@@ -16,7 +16,13 @@ from handoff.protocol.enums import (
     State,
 )
 from handoff.protocol.errors import InputError, Unavailable
-from handoff.protocol.shapes import ConversationSummary, CustomerStatus, QueueItem, RosterRow
+from handoff.protocol.shapes import (
+    ConversationSummary,
+    CustomerStatus,
+    QueueItem,
+    RosterRow,
+    TaughtAnswer,
+)
 
 __all__ = [
     "AgentRole",
@@ -36,6 +42,7 @@ __all__ = [
     "Role",
     "RosterRow",
     "State",
+    "TaughtAnswer",
     "Unavailable",
     "bot_uttered",
     "extended_view",

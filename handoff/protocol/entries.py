@@ -70,6 +70,7 @@ class Entry(TypedDict, total=False):
     metadata: dict[str, Any]
     contact: dict[str, str]
     score: int
+    comment: str  # the customer's words with a rating
     late: bool
     internal: bool
     summary: str  # what an email_sent / email_failed entry is about

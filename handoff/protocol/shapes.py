@@ -36,12 +36,56 @@ class ConversationSummary(TypedDict):
     created_at: float | None
     last_message: str | None
     contact: dict[str, str] | None
+    title: str | None  # the customer's first message: what the chat is about
+    last_activity: float | None
+    rating: int | None  # the customer's score after a person resolved it, 1..5
+    rating_comment: str | None
+
+
+class PageVisit(TypedDict, total=False):
+    """Where the customer's browser was (`metadata.context` from the widget), validated."""
+
+    page_url: str
+    page_title: str
+    referrer: str
+    language: str
+    time_zone: str
+    utc_offset_min: int
+
+
+class CustomerProfile(TypedDict):
+    """Who the customer is, as far as the gateway knows (`GET .../customer`)."""
+
+    conversation_id: str
+    contact: dict[str, str] | None
+    first_page: PageVisit | None  # the page the chat started on
+    latest_page: PageVisit | None
+    browser: str | None  # from the widget socket's User-Agent
+    earlier: list[ConversationSummary]  # same browser or same email, newest first
+
+
+class InboxResults(TypedDict):
+    """One page of inbox search results (`GET /api/inbox`)."""
+
+    total: int
+    items: list[ConversationSummary]
 
 
 class QueueItem(ConversationSummary):
     """A waiting conversation in the `queue` event, oldest (or re-queued) first."""
 
     wait_s: float | None
+
+
+class AgentLogin(TypedDict):
+    """What `POST /api/agents/login` answers: the token, who signed in, and the longest
+    message the gateway takes (the console counts against it before sending)."""
+
+    token: str
+    name: str
+    username: str
+    role: str
+    max_message_chars: int
 
 
 class RosterRow(TypedDict):
@@ -62,3 +106,16 @@ class AccountRow(TypedDict):
     role: AgentRole
     disabled: bool
     limit: int
+
+
+class TaughtAnswer(TypedDict):
+    """An agent's reply marked as a good answer to the customer's question, on the review
+    list of what the bot could learn (`mark_good_answer`, GET /api/admin/taught)."""
+
+    conversation_id: str
+    reply_id: str  # the transcript entry id of the agent's reply
+    question: str  # the customer's message(s) just before the reply
+    answer: str
+    agent: str  # username
+    agent_name: str
+    marked_at: float

@@ -21,6 +21,7 @@ from handoff.services.agent_desk import AgentDesk
 from handoff.services.bot_relay import BotRelay
 from handoff.services.core import ConversationCore
 from handoff.services.customers import CustomerService, SessionOpened
+from handoff.services.inbox import InboxService
 from handoff.services.notifier import Notifier
 from handoff.settings import Settings
 from handoff.stores import Stores
@@ -35,6 +36,7 @@ class Services:
     bot: BotRelay
     agents: AgentDesk
     mail: MailService
+    inbox: InboxService
 
     @classmethod
     def build(
@@ -54,6 +56,7 @@ class Services:
             bot=bot,
             agents=AgentDesk(core, AgentTokens(secret, settings.agent_token_ttl_s), mail),
             mail=mail,
+            inbox=InboxService(core),
         )
 
     @property
@@ -69,6 +72,7 @@ __all__ = [
     "BotRelay",
     "ConversationCore",
     "CustomerService",
+    "InboxService",
     "Services",
     "SessionOpened",
 ]

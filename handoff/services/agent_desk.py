@@ -1,4 +1,5 @@
-"""The agents' side: sign-in, presence, claiming, replies, notes, transfer, resolve.
+"""The agents' side: sign-in, presence, claiming, replies, notes, transfer, resolve (and,
+through `teaching`, replies marked as good answers for the bot to learn).
 
 Every move is one atomic state transition in Redis (two agents never hold one chat), and
 chats of an agent who vanished for longer than the grace period go back to the head of
@@ -26,8 +27,10 @@ from handoff.protocol import (
     State,
 )
 from handoff.protocol.entries import Entry, agent_message, note, system_event
+from handoff.protocol.shapes import AgentLogin
 from handoff.services.accounts import AccountAdmin
 from handoff.services.core import ConversationCore, log
+from handoff.services.teaching import Teaching
 from handoff.services.validation import raise_for_append, refusal, valid_id, valid_text
 from handoff.stores.agents import Agent, valid_username
 from handoff.stores.conversations import Conversation, QueueOp, Refusal
@@ -56,7 +59,7 @@ class AgentDesk:
     """One method per agent socket event, plus the periodic sweep.
 
     desk = AgentDesk(core, AgentTokens(secret, ttl_s=3600))
-    issued = await desk.login("ada", "s3cret", "10.0.0.7")  # {"token", "name", "username", "role"}
+    issued = await desk.login("ada", "s3cret", "10.0.0.7")  # token, who, max_message_chars
     await desk.claim("ada", "c1")                            # exactly one claimer wins
     """
 
@@ -71,8 +74,9 @@ class AgentDesk:
         self._connections: dict[str, str] = {}  # "<process>:<sid>" -> username
         self._connection_tokens: dict[str, str] = {}  # "<process>:<sid>" -> its login token
         self.accounts = AccountAdmin(core.stores, self.enforce_revocations)
+        self.teaching = Teaching(core)
 
-    async def login(self, username: Any, password: Any, address: str = "") -> dict[str, str]:
+    async def login(self, username: Any, password: Any, address: str = "") -> AgentLogin:
         """A token for the right password; wrong ones are counted per username and client
         address, and a locked username or address is refused (429) before any check."""
         name = username if valid_username(username) else None
@@ -90,6 +94,7 @@ class AgentDesk:
             "name": agent.name,
             "username": agent.username,
             "role": agent.role,
+            "max_message_chars": self._core.settings.max_message_chars,
         }
 
     async def logout(self, token: Any) -> None:
@@ -354,6 +359,7 @@ class AgentDesk:
                 "queued_at": "",
                 "handoff_text": "",
                 "resolved_by": agent.name,
+                "resolved_agent": username,
                 "resolved_at": f"{time.time():.3f}",
             },
         )

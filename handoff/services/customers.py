@@ -35,13 +35,18 @@ from handoff.services.core import ConversationCore, log
 from handoff.services.validation import (
     ConnectionCounter,
     RateLimiter,
+    browser_label,
     client_address,
     raise_for_append,
+    valid_comment,
     valid_last_id,
     valid_metadata,
+    valid_page_visit,
     valid_text,
+    valid_visitor_id,
 )
 from handoff.stores.conversations import AppendResult, AppendStatus, Conversation, QueueOp
+from handoff.stores.inbox import InboxTag, TagValue
 
 if TYPE_CHECKING:
     from handoff.mail.service import MailService
@@ -108,10 +113,15 @@ class CustomerService:
         *,
         socket: str = "",
         address: str = "",
+        metadata: Any = None,
+        user_agent: Any = None,
     ) -> SessionOpened:
         """Resume the conversation of a genuine token; anything else starts a new one
         (throttled per `socket` and, for new conversations, per client `address`, when
-        the caller names them).
+        the caller names them). A new one started in a browser that had an earlier
+        conversation (its token, or else the widget's `metadata.context.visitor_id`) is
+        linked to it; `metadata.context` says which page the customer is on, `user_agent`
+        which browser.
 
         `join(conversation_id)` subscribes the caller to live events; it runs before the
         history is read, so an entry appended meanwhile is delivered live, in the history,
@@ -129,9 +139,16 @@ class CustomerService:
         if conversation_id is None or not resumed:
             if address:
                 self._new_conversations.check(address)
+            visitor = (
+                (conversation.visitor if conversation else "")
+                or valid_visitor_id(_context(metadata))
+                or conversation_id
+                or ""
+            )
             conversation_id, token = self.sessions.issue()
-            await conversations.create(conversation_id)
+            await conversations.create(conversation_id, visitor)
             log.info("conversation %s: new session", conversation_id)
+        await self._note_visit(conversation_id, metadata, browser_label(user_agent))
         if join is not None:
             await join(conversation_id)
         history: list[Entry] = []
@@ -168,6 +185,26 @@ class CustomerService:
         moved = (current["state"], current.get("agent")) != (sent["state"], sent.get("agent"))
         return current if moved else None
 
+    async def _note_visit(self, conversation_id: str, metadata: Any, browser: str = "") -> None:
+        """Keep the page the chat started on, the latest one and the browser."""
+        visit = valid_page_visit(_context(metadata))
+        fields = {"browser": browser} if browser else {}
+        if visit:
+            page = json.dumps(visit, ensure_ascii=False)
+            fields |= {"first_page": page, "latest_page": page}
+        if fields:
+            await self._core.stores.conversations.set_fields(
+                conversation_id, fields, keep=("first_page",)
+            )
+
+    async def _named_by(self, conversation_id: str, text: str) -> None:
+        """The first message names the chat and puts it in the inbox with its browser."""
+        stores = self._core.stores
+        if await stores.conversations.set_title(conversation_id, text):
+            conversation = await self._core.conversation(conversation_id)
+            tags = {InboxTag.VISITOR: TagValue(conversation.visitor)}
+            await stores.inbox.index(conversation_id, tags=tags)
+
     async def conversation_of(self, token: Any) -> str:
         """The live conversation a genuine token names (Rasa's clients may send one with
         every message instead of a session_request)."""
@@ -182,10 +219,13 @@ class CustomerService:
         metadata = valid_metadata(metadata)
         self._rate_limiter.check(conversation_id)
         await self._commands.check(conversation_id, text)
+        context = metadata.pop("context", None) if metadata else None
         result = await self._core.stores.conversations.append(
-            conversation_id, [customer_message(text, metadata)], last_message=text
+            conversation_id, [customer_message(text, metadata or None)], last_message=text
         )
         raise_for_append(result.status)
+        await self._note_visit(conversation_id, {"context": context})
+        await self._named_by(conversation_id, text)
         if result.state is State.BOT:
             self._bot.ask(conversation_id, text, metadata, result.gen)
         else:
@@ -334,7 +374,11 @@ class CustomerService:
             to=State.BOT,
             entry=entry,
             expected_agent=agent,
-            fields={**_HANDOFF_FIELDS_CLEARED, "resolved_at": f"{time.time():.3f}"},
+            fields={
+                **_HANDOFF_FIELDS_CLEARED,
+                "resolved_at": f"{time.time():.3f}",
+                "resolved_agent": agent,  # told of the rating, as after their own resolve
+            },
         )
         log.info("conversation %s: with_agent -> bot (ended by the customer)", conversation.id)
         await self._core.deliver(conversation.id, result.entry, agent=agent)
@@ -389,6 +433,8 @@ class CustomerService:
         await self._core.stores.conversations.set_fields(
             conversation_id, {"contact": json.dumps(contact)}
         )
+        email_tag = {InboxTag.EMAIL: TagValue(contact["email"].lower())}
+        await self._core.stores.inbox.index(conversation_id, tags=email_tag)
         entry = await self._core.record(
             conversation_id,
             system_event(
@@ -406,21 +452,37 @@ class CustomerService:
         await self._core.views_changed(queue=True)
         return entry
 
-    async def rating(self, conversation_id: str, score: Any) -> Entry:
+    async def rating(self, conversation_id: str, score: Any, comment: Any = None) -> Entry:
+        """The customer's score (and optional comment) after a person resolved the chat;
+        the agent who resolved it is told, and the inbox can filter by it."""
         if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
             raise InputError(ErrorCode.INVALID_SCORE, "The rating is a whole number from 1 to 5.")
+        comment = valid_comment(comment)
         self._requests.check(f"rating:{conversation_id}")
-        await self._core.conversation(conversation_id)
+        conversation = await self._core.conversation(conversation_id)
         if not await self._awaits_rating(conversation_id):
             raise InputError(
                 ErrorCode.WRONG_STATE, "A rating is taken once, after a person resolved the chat."
             )
         entry = await self._core.record(
             conversation_id,
-            system_event(EntryEvent.RATING, text="Thanks for your feedback!", score=score),
+            system_event(
+                EntryEvent.RATING,
+                text="Thanks for your feedback!",
+                score=score,
+                comment=comment or None,
+            ),
         )
+        stores = self._core.stores
+        await stores.conversations.set_fields(
+            conversation_id, {"rating": str(score), "rating_comment": comment}
+        )
+        await stores.inbox.index(conversation_id, tags={InboxTag.RATING: TagValue(str(score))})
         log.info("conversation %s: rated %d", conversation_id, score)
         await self._core.deliver(conversation_id, entry)
+        if conversation.resolved_agent:
+            rated = {"conversation_id": conversation_id, "entry": entry}
+            await self._core.notifier.to_agent(conversation.resolved_agent, "rated", rated)
         return entry
 
     async def _awaits_rating(self, conversation_id: str) -> bool:
@@ -431,3 +493,8 @@ class CustomerService:
             if entry.get("event") == EntryEvent.RESOLVED:
                 return True
         return False
+
+
+def _context(metadata: Any) -> Any:
+    """The widget's `metadata.context` (where the customer is, which browser), if any."""
+    return metadata.get("context") if isinstance(metadata, dict) else None

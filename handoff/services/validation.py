@@ -14,6 +14,7 @@ from collections import deque
 from typing import Any
 
 from handoff.protocol import ErrorCode, InputError
+from handoff.protocol.shapes import PageVisit
 from handoff.stores.conversations import AppendStatus, Refusal, TransitionResult
 from handoff.stores.transcript import is_entry_id
 
@@ -121,6 +122,97 @@ def valid_metadata(metadata: Any) -> dict[str, Any] | None:
     if len(json.dumps(metadata, default=str)) > MAX_METADATA_CHARS:
         raise InputError(ErrorCode.INVALID_METADATA, "Message metadata is too large.")
     return metadata
+
+
+# What a page visit may say, each string capped: longer is cut, never refused.
+_PAGE_TEXT_CHARS = {
+    "page_url": 500,
+    "page_title": 200,
+    "referrer": 500,
+    "language": 35,
+    "time_zone": 64,
+}
+_URL_FIELDS = ("page_url", "referrer")
+MAX_UTC_OFFSET_MIN = 18 * 60
+MAX_COMMENT_CHARS = 1000
+_BROWSERS = (  # order matters: Edge and Opera also say Chrome, Chrome also says Safari
+    ("Edg/", "Edge"),
+    ("OPR/", "Opera"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Version/", "Safari"),
+)
+_SYSTEMS = (
+    ("Android", "Android"),
+    ("iPhone", "iOS"),
+    ("iPad", "iPadOS"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("CrOS", "ChromeOS"),
+    ("Linux", "Linux"),
+)
+
+
+def valid_page_visit(context: Any) -> PageVisit | None:
+    """The widget's `metadata.context`, cleaned: known fields only, strings cut to size,
+    URLs only http(s), the UTC offset a whole number of minutes; None when nothing is left.
+    A bad context never refuses the message it came with."""
+    if not isinstance(context, dict):
+        return None
+    visit: dict[str, Any] = {}
+    for name, limit in _PAGE_TEXT_CHARS.items():
+        value = context.get(name)
+        if not isinstance(value, str) or not value.strip():
+            continue
+        value = _SURROGATE.sub("", value.strip())[:limit]
+        if name in _URL_FIELDS and not value.lower().startswith(("https://", "http://")):
+            continue
+        visit[name] = value
+    offset = context.get("utc_offset_min")
+    if (
+        isinstance(offset, int)
+        and not isinstance(offset, bool)
+        and abs(offset) <= MAX_UTC_OFFSET_MIN
+    ):
+        visit["utc_offset_min"] = offset
+    return visit or None  # type: ignore[return-value]
+
+
+# The widget's anonymous browser id (random, kept in localStorage): url-safe, 16 to 64 chars.
+_VISITOR_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def valid_visitor_id(context: Any) -> str:
+    """`metadata.context.visitor_id`, the widget's id for this browser, prefixed so it
+    never equals a conversation id; "" when absent or malformed (never a refusal)."""
+    value = context.get("visitor_id") if isinstance(context, dict) else None
+    if isinstance(value, str) and _VISITOR_ID.fullmatch(value):
+        return f"v:{value}"
+    return ""
+
+
+def browser_label(user_agent: Any) -> str:
+    """ "Firefox 128 on Linux" from a User-Agent header; "" when it says nothing known."""
+    if not isinstance(user_agent, str):
+        return ""
+    user_agent = user_agent[:512]
+    name = ""
+    for marker, label in _BROWSERS:
+        found = re.search(re.escape(marker) + r"(\d+)", user_agent)
+        if found:
+            name = f"{label} {found.group(1)}"
+            break
+    system = next((label for marker, label in _SYSTEMS if marker in user_agent), "")
+    return " on ".join(part for part in (name, system) if part)
+
+
+def valid_comment(comment: Any) -> str:
+    """A rating's optional comment: text, cut to MAX_COMMENT_CHARS."""
+    if comment is None:
+        return ""
+    if not isinstance(comment, str):
+        raise InputError(ErrorCode.INVALID_PAYLOAD, "The comment is text.")
+    return _SURROGATE.sub("", comment.strip())[:MAX_COMMENT_CHARS]
 
 
 def valid_id(conversation_id: Any) -> str:

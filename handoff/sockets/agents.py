@@ -115,5 +115,11 @@ class AgentNamespace(GuardedNamespace):
             await self._username(sid), payload(data).get("conversation_id")
         )
 
+    async def on_mark_good_answer(self, sid: str, data: Any) -> dict[str, Any]:
+        request = payload(data)
+        return await self.desk.teaching.mark(
+            await self._username(sid), request.get("conversation_id"), request.get("reply_id")
+        )
+
     async def _username(self, sid: str) -> str:
         return str((await self.get_session(sid))["username"])

@@ -41,7 +41,9 @@ class CustomerNamespace(GuardedNamespace):
                 ErrorCode.TOO_MANY_CONNECTIONS, "Too many open chats from your network."
             )
             raise refused_connection(refusal)
-        await self.save_session(sid, {"address": address})
+        await self.save_session(
+            sid, {"address": address, "user_agent": environ.get("HTTP_USER_AGENT", "")}
+        )
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         self.customers.sockets.close((await self.get_session(sid)).get("address", ""))
@@ -59,6 +61,8 @@ class CustomerNamespace(GuardedNamespace):
             join=lambda conversation_id: self._bind(sid, conversation_id, view),
             socket=sid,
             address=session.get("address", ""),
+            metadata=request.get("metadata"),
+            user_agent=session.get("user_agent"),
         )
         await self.emit("session_confirm", opened.token, to=sid)
         if view is CustomerView.EXTENDED:
@@ -102,8 +106,9 @@ class CustomerNamespace(GuardedNamespace):
         return {"ok": True}
 
     async def on_rating(self, sid: str, data: Any) -> dict[str, Any]:
+        request = payload(data)
         entry = await self.customers.rating(
-            await self._conversation(sid), payload(data).get("score")
+            await self._conversation(sid), request.get("score"), request.get("comment")
         )
         return {"ok": True, "id": entry["id"]}
 

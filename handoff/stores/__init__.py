@@ -1,5 +1,6 @@
 """Redis-backed state, one store per concept: conversations and their state machine (Lua
-scripts in lua/), transcripts, the queue, agents, attachments; every key name in keys.py.
+scripts in lua/), transcripts, the queue, agents, attachments, the inbox's search index,
+the answers agents marked good; every key name in keys.py.
 
     stores = Stores.connect(redis, settings)
     conversation = await stores.conversations.get("c1")
@@ -15,11 +16,13 @@ from handoff.settings import Settings
 from handoff.stores.agents import AgentDirectory
 from handoff.stores.attachments import AttachmentStore
 from handoff.stores.conversations import ConversationStore
+from handoff.stores.inbox import InboxIndex
 from handoff.stores.keys import Keys
 from handoff.stores.logins import LoginAttempts, LoginLimits
 from handoff.stores.mail import MailStore
 from handoff.stores.queue import HandoffQueue
 from handoff.stores.records import ConversationRecords
+from handoff.stores.taught import TaughtStore
 from handoff.stores.transcript import TranscriptStore
 
 
@@ -36,13 +39,14 @@ class Stores:
     mail: MailStore
     logins: LoginAttempts
     records: ConversationRecords
+    inbox: InboxIndex
+    taught: TaughtStore
 
     @classmethod
     def connect(cls, redis: Redis, settings: Settings) -> Stores:
         keys = Keys(settings.redis_prefix)
-        conversations = ConversationStore(
-            redis, keys, settings.idle_retention_s, settings.index_keep_s
-        )
+        inbox = InboxIndex(redis, keys)
+        conversations = ConversationStore(redis, keys, settings.idle_retention_s, inbox)
         transcripts = TranscriptStore(redis, keys)
         attachments = AttachmentStore(
             redis, keys, settings.attachments_dir, settings.max_attachment_bytes
@@ -66,6 +70,8 @@ class Stores:
                 ),
             ),
             records=ConversationRecords(
-                redis, keys, transcripts, attachments, settings.rasa_key_prefix
+                redis, keys, transcripts, attachments, inbox, settings.rasa_key_prefix
             ),
+            inbox=inbox,
+            taught=TaughtStore(redis, keys),
         )

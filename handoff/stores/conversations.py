@@ -18,16 +18,18 @@ import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from redis.asyncio import Redis
 
-from handoff.protocol import ConversationSummary, Entry, QueueItem, State
+from handoff.protocol import ConversationSummary, CustomerState, Entry, EntryEvent, QueueItem, State
 from handoff.protocol.enums import WireEnum
+from handoff.stores.inbox import InboxIndex, InboxTag, TagValue
 from handoff.stores.keys import Keys
 from handoff.stores.transcript import ENTRY_FIELD, encode
 
 _LUA = Path(__file__).with_name("lua")
+TITLE_CHARS = 120
 
 
 class QueueOp(WireEnum):
@@ -75,6 +77,15 @@ class Conversation:
     created_at: float | None = None
     last_message: str = ""
     contact: dict[str, str] = field(default_factory=dict)
+    title: str = ""
+    last_activity: float | None = None
+    rating: int | None = None
+    rating_comment: str = ""
+    resolved_agent: str = ""
+    visitor: str = ""
+    first_page: dict[str, Any] = field(default_factory=dict)
+    latest_page: dict[str, Any] = field(default_factory=dict)
+    browser: str = ""
 
     @classmethod
     def from_hash(cls, conversation_id: str, raw: Mapping[str, str]) -> Conversation:
@@ -94,6 +105,15 @@ class Conversation:
             created_at=number("created_at"),
             last_message=raw.get("last_message", ""),
             contact=json.loads(raw["contact"]) if raw.get("contact") else {},
+            title=raw.get("title", ""),
+            last_activity=number("last_activity"),
+            rating=int(raw["rating"]) if raw.get("rating") else None,
+            rating_comment=raw.get("rating_comment", ""),
+            resolved_agent=raw.get("resolved_agent", ""),
+            visitor=raw.get("visitor", ""),
+            first_page=json.loads(raw["first_page"]) if raw.get("first_page") else {},
+            latest_page=json.loads(raw["latest_page"]) if raw.get("latest_page") else {},
+            browser=raw.get("browser", ""),
         )
 
     def summary(self) -> ConversationSummary:
@@ -110,6 +130,10 @@ class Conversation:
             "created_at": self.created_at,
             "last_message": self.last_message or None,
             "contact": self.contact or None,
+            "title": self.title or None,
+            "last_activity": self.last_activity,
+            "rating": self.rating,
+            "rating_comment": self.rating_comment or None,
         }
 
     def queue_item(self, now: float) -> QueueItem:
@@ -148,41 +172,42 @@ class ConversationStore:
     """Creates conversations, reads their state and moves them through the state machine.
 
     A conversation the bot is in charge of is deleted by Redis after `idle_s` without a
-    new entry (0: kept); queued and held ones are kept while people are on them. Each is
-    indexed by creation time for `started_between`, for `index_keep_s` (0: for ever).
+    new entry (0: kept); queued and held ones are kept while people are on them. What is
+    recorded is indexed for the agents' inbox (`inbox`) as it is recorded.
     """
 
-    def __init__(self, redis: Redis, keys: Keys, idle_s: int = 0, index_keep_s: int = 0) -> None:
+    def __init__(
+        self, redis: Redis, keys: Keys, idle_s: int = 0, inbox: InboxIndex | None = None
+    ) -> None:
         self._redis = redis
         self._keys = keys
         self._idle_s = idle_s
-        self._index_keep_s = index_keep_s
+        self._inbox = inbox
         self._transition = redis.register_script((_LUA / "transition.lua").read_text())
         self._append = redis.register_script((_LUA / "append.lua").read_text())
 
-    async def create(self, conversation_id: str) -> None:
-        key, now = self._keys.conversation(conversation_id), time.time()
+    async def create(self, conversation_id: str, visitor: str = "") -> None:
+        """A new conversation with the bot; `visitor` names the customer's browser (the
+        id of the first conversation it had), so later ones find the earlier ones."""
+        key = self._keys.conversation(conversation_id)
+        visitor = visitor or conversation_id
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.hsetnx(key, "state", State.BOT)
             pipe.hsetnx(key, "gen", "0")
-            pipe.hsetnx(key, "created_at", f"{now:.3f}")
+            pipe.hsetnx(key, "created_at", f"{time.time():.3f}")
+            pipe.hsetnx(key, "visitor", visitor)
             if self._idle_s > 0:
                 pipe.expire(key, self._idle_s)
-            pipe.zadd(self._keys.conversations_started, {conversation_id: now}, nx=True)
-            if self._index_keep_s > 0:
-                pipe.zremrangebyscore(
-                    self._keys.conversations_started, "-inf", f"({now - self._index_keep_s}"
-                )
             await pipe.execute()
+
+    async def set_title(self, conversation_id: str, text: str) -> bool:
+        """The first customer message names the chat; True when this one did."""
+        key = self._keys.conversation(conversation_id)
+        return bool(await self._redis.hsetnx(key, "title", " ".join(text.split())[:TITLE_CHARS]))
 
     async def get(self, conversation_id: str) -> Conversation | None:
         raw = await self._redis.hgetall(self._keys.conversation(conversation_id))
         return Conversation.from_hash(conversation_id, raw) if raw else None
-
-    async def started_between(self, since: float, until: float) -> list[str]:
-        """Ids of the conversations created in [since, until], oldest first (some may have
-        expired since)."""
-        return list(await self._redis.zrangebyscore(self._keys.conversations_started, since, until))
 
     async def get_many(self, conversation_ids: Sequence[str]) -> list[Conversation]:
         async with self._redis.pipeline(transaction=False) as pipe:
@@ -195,9 +220,18 @@ class ConversationStore:
             if raw
         ]
 
-    async def set_fields(self, conversation_id: str, values: Mapping[str, str]) -> None:
-        mapping: dict[str | bytes, str] = {key: value for key, value in values.items()}
-        await self._redis.hset(self._keys.conversation(conversation_id), mapping=mapping)
+    async def set_fields(
+        self, conversation_id: str, values: Mapping[str, str], *, keep: Sequence[str] = ()
+    ) -> None:
+        """Set fields of the state hash; those named in `keep` only when not set yet."""
+        key = self._keys.conversation(conversation_id)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for name, value in values.items():
+                if name in keep:
+                    pipe.hsetnx(key, name, value)
+                else:
+                    pipe.hset(key, name, value)
+            await pipe.execute()
 
     async def chats_of(self, username: str) -> list[str]:
         return sorted(await self._redis.smembers(self._keys.agent_chats(username)))
@@ -248,6 +282,14 @@ class ConversationStore:
         if status != "ok":
             return TransitionResult(Refusal(status), previous_state, previous_agent)
         stored: Entry | None = {**entry, "id": reply[3]} if entry else None
+        if self._inbox:
+            resolved = bool(entry and entry.get("event") == EntryEvent.RESOLVED)
+            tags = {
+                InboxTag.STATE: TagValue(CustomerState.RESOLVED if resolved else to),
+                InboxTag.AGENT: TagValue(new_agent),
+                InboxTag.REASON: TagValue((fields or {}).get("reason", ""), first=True),
+            }
+            await self._inbox.index(conversation_id, entries=[stored] if stored else [], tags=tags)
         return TransitionResult(None, previous_state, previous_agent, stored)
 
     async def append(
@@ -295,6 +337,9 @@ class ConversationStore:
         stored: list[Entry] = [
             {**entry, "id": entry_id} for entry, entry_id in zip(chosen, ids, strict=bool(ids))
         ]
+        if self._inbox and stored and state is not None:
+            tags = {InboxTag.STATE: TagValue(state, first=True)}
+            await self._inbox.index(conversation_id, entries=stored, tags=tags)
         return AppendResult(status, state, gen, agent, stored)
 
 

@@ -17,12 +17,6 @@ class Keys:
         """Hash: state, gen, agent, reason, confidence, queued_at, last_message..."""
         return f"{self.prefix}conversation:{conversation_id}"
 
-    @property
-    def conversations_started(self) -> str:
-        """Sorted set of conversation ids scored by creation time: what a period holds
-        (insights); ids older than the retention are pruned as new ones arrive."""
-        return f"{self.prefix}conversations_started"
-
     def transcript(self, conversation_id: str) -> str:
         """Stream: one entry per message or event, ids assigned by Redis."""
         return f"{self.prefix}transcript:{conversation_id}"
@@ -87,6 +81,46 @@ class Keys:
     def mail_sent(self, key: str) -> str:
         """String: how far the send of the email with idempotency key `key` got."""
         return f"{self.prefix}mail_sent:{key}"
+
+    def taught(self, conversation_id: str) -> str:
+        """Hash: reply entry id -> JSON of an answer an agent marked good in the conversation
+        (the review list); dropped once the conversation's transcript expired."""
+        return f"{self.prefix}taught:{conversation_id}"
+
+    @property
+    def taught_conversations(self) -> str:
+        """Set of conversation ids that have answers marked good."""
+        return f"{self.prefix}taught_conversations"
+
+    @property
+    def inbox_all(self) -> str:
+        """Sorted set of every conversation in the inbox index, scored by its start."""
+        return f"{self.prefix}inbox:all"
+
+    def inbox_word(self, word: str) -> str:
+        """Sorted set of the conversations whose transcript has `word`, scored by start."""
+        return f"{self.prefix}inbox:word:{word}"
+
+    def inbox_tag(self, tag: str, value: str) -> str:
+        """Sorted set of the conversations with a tag (`state`, `agent`...), by start."""
+        return f"{self.prefix}inbox:tag:{tag}:{value}"
+
+    def inbox_words_of(self, conversation_id: str) -> str:
+        """Set of the words a conversation is indexed under (to take it out again)."""
+        return f"{self.prefix}inbox:words_of:{conversation_id}"
+
+    def inbox_tags_of(self, conversation_id: str) -> str:
+        """Hash: tag -> the tag key a conversation is in."""
+        return f"{self.prefix}inbox:tags_of:{conversation_id}"
+
+    @property
+    def inbox_expiry(self) -> str:
+        """Sorted set of closed conversations, scored by when they leave the index."""
+        return f"{self.prefix}inbox:expiry"
+
+    def inbox_scratch(self, nonce: str) -> str:
+        """A search's intersection, deleted by the search that made it."""
+        return f"{self.prefix}inbox:scratch:{nonce}"
 
     @property
     def secret(self) -> str:

@@ -3,11 +3,12 @@
 
 A conversation's data: its state hash, its transcript, Rasa's tracker and lock keys (the
 prefix of endpoints.yml), its attachments (metadata in Redis, bytes on disk), its place in
-the queue and in agents' chat sets, widget presence, mail scheduling and unsent mail.
+the queue, the inbox's search index and agents' chat sets, widget presence, mail
+scheduling and unsent mail, and the agents' replies in it marked as good answers.
 Redis expires keys by itself; attachment files whose metadata expired are deleted by a
 sweep (`sweep_files`).
 
-    records = ConversationRecords(redis, keys, attachments, rasa_prefix="rasa:")
+    records = ConversationRecords(redis, keys, transcripts, attachments, inbox, "rasa:")
     await records.expire("c1", after_s=30 * 86400)    # at close
     removed = await records.erase("c1")               # what was removed, for the operator
 """
@@ -21,6 +22,7 @@ from pathlib import Path
 from redis.asyncio import Redis
 
 from handoff.stores.attachments import AttachmentStore
+from handoff.stores.inbox import InboxIndex
 from handoff.stores.keys import Keys
 from handoff.stores.transcript import TranscriptStore
 
@@ -39,18 +41,21 @@ class ConversationRecords:
         keys: Keys,
         transcripts: TranscriptStore,
         attachments: AttachmentStore,
+        inbox: InboxIndex,
         rasa_prefix: str,
     ) -> None:
         self._redis = redis
         self._keys = keys
         self._transcripts = transcripts
         self._attachments = attachments
+        self._inbox = inbox
         self._rasa_prefix = rasa_prefix
 
     async def expire(self, conversation_id: str, after_s: int) -> None:
         """Redis deletes the conversation's keys `after_s` from now (0: keep forever)."""
         if after_s <= 0:
             return
+        await self._inbox.expire(conversation_id, after_s)
         attachments = await self._attachment_ids(conversation_id)
         keys = list(self._keys_of(conversation_id, attachments).values())
         async with self._redis.pipeline(transaction=False) as pipe:
@@ -72,10 +77,11 @@ class ConversationRecords:
             if path.is_file():
                 await asyncio.to_thread(path.unlink, missing_ok=True)
                 removed.append(f"attachment file {path}")
+        if await self._inbox.remove(conversation_id):
+            removed.append("place in the inbox's search index")
         if await self._redis.zrem(self._keys.queue, conversation_id):
             removed.append("place in the queue")
-        if await self._redis.zrem(self._keys.conversations_started, conversation_id):
-            removed.append("place in the conversation index")
+        await self._redis.srem(self._keys.taught_conversations, conversation_id)
         holders = {conversation.get("agent") or ""} | set(
             await self._redis.smembers(self._keys.agents)
         )
@@ -124,6 +130,7 @@ class ConversationRecords:
             "Rasa lock": lock,
             "Rasa lock counter": f"{lock}:next",
             "widget presence": self._keys.customer_sockets(conversation_id),
+            "answers marked good": self._keys.taught(conversation_id),
         }
         for attachment_id in attachments:
             keys[f"attachment {attachment_id}"] = self._keys.attachment(attachment_id)

@@ -66,6 +66,13 @@ class TranscriptStore:
         arrays = await self._read_many(keys=keys, args=[ENTRY_FIELD])
         return [cast(list[Entry], json.loads(array)) for array in arrays]
 
+    async def up_to(self, conversation_id: str, entry_id: str, count: int) -> list[Entry]:
+        """The entry `entry_id` (if it exists) and up to `count - 1` before it, newest first."""
+        rows = await self._redis.xrevrange(
+            self._keys.transcript(conversation_id), max=entry_id, count=count
+        )
+        return [decode(row_id, fields[ENTRY_FIELD]) for row_id, fields in rows]
+
     async def latest(self, conversation_id: str, count: int) -> list[Entry]:
         """The last `count` entries, newest first."""
         rows = await self._redis.xrevrange(self._keys.transcript(conversation_id), count=count)

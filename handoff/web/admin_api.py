@@ -5,6 +5,9 @@ GET    /api/admin/agents                -> {"agents": [{username, name, role, di
 POST   /api/admin/agents {username, password, name?, role?, limit?}   -> 201 the account
 PATCH  /api/admin/agents/<username> {name?, password?, role?, limit?, disabled?} -> the account
 DELETE /api/admin/agents/<username>     -> {"ok": true}
+GET    /api/admin/taught                -> {"taught": [answers agents marked good, with drafts]}
+GET    /api/admin/taught?format=yaml    -> them as draft FAQs, a `faqs:` file to download
+DELETE /api/admin/taught/<conversation_id>/<reply_id>   -> {"ok": true} (reviewed)
 GET    /api/admin/insights?since=7d     -> the report of `python -m handoff.insights`
 POST   /api/admin/insights/export {faq: {id, questions, answer}, as?: "faq"|"intent"}
                                         -> the YAML to download (text/yaml)
@@ -18,8 +21,9 @@ from typing import Any
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from handoff.insights.export import SuggestedFaq, faq_yaml, intent_yaml
+from handoff.insights.export import SuggestedFaq, faq_yaml, faqs_yaml, intent_yaml
 from handoff.insights.period import parse_since
+from handoff.insights.taught import taught_drafts
 from handoff.protocol import ErrorCode, InputError
 from handoff.services.accounts import AccountAdmin
 from handoff.stores.agents import Agent
@@ -50,6 +54,37 @@ async def update_agent(request: Request, username: str) -> response.HTTPResponse
 async def remove_agent(request: Request, username: str) -> response.HTTPResponse:
     admin, accounts = await _admin(request)
     await accounts.remove(admin, username)
+    return response.json({"ok": True})
+
+
+@admin_api.get("/taught")
+async def list_taught(request: Request) -> response.HTTPResponse:
+    """The review list as JSON, each answer with its draft FAQ for the console to edit, or
+    (`?format=yaml`) the drafts alone; their ids the bot's FAQ files do not use yet."""
+    admin, _ = await _admin(request)
+    gateway = gateway_of(request)
+    taught = await gateway.services.agents.teaching.review_list(admin)
+    catalog_ids = [answer["id"] for answer in gateway.faq_files.current.listed]
+    drafts = taught_drafts(taught, taken=catalog_ids)
+    if request.args.get("format") != "yaml":
+        listed = [
+            {**answer, "suggested_faq": draft.as_dict()}
+            for answer, draft in zip(taught, drafts, strict=True)
+        ]
+        return response.json({"taught": listed})
+    return response.text(
+        faqs_yaml(drafts),
+        content_type="text/yaml; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="taught-faq.yml"'},
+    )
+
+
+@admin_api.delete("/taught/<conversation_id:str>/<reply_id:str>")
+async def remove_taught(
+    request: Request, conversation_id: str, reply_id: str
+) -> response.HTTPResponse:
+    admin, _ = await _admin(request)
+    await gateway_of(request).services.agents.teaching.remove(admin, conversation_id, reply_id)
     return response.json({"ok": True})
 
 

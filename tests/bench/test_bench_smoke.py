@@ -84,7 +84,22 @@ FIGURES = {
         "query_p50_ms",
         "query_p99_ms",
         "top1_accuracy",
+        "estimated_accuracy",
         "eval_wall_s",
+    },
+    "inbox_search": {"conversations", "load_s", "index_mb", "append_p50_ms", "append_p99_ms"}
+    | {
+        f"{kind}_{figure}"
+        for kind in (
+            "newest",
+            "one_word",
+            "two_words",
+            "order_number",
+            "word_and_filters",
+            "filters_only",
+            "date_range",
+        )
+        for figure in ("p50_ms", "p99_ms", "hits")
     },
 }
 

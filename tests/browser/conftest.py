@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import urllib.request
 from pathlib import Path
-from typing import Iterator
+from typing import Awaitable, Callable, Iterator
 
 import pytest
 
@@ -40,6 +40,27 @@ def browser_tools() -> str:
             ["npm", "ci", "--no-audit", "--no-fund", "--silent"], cwd=HERE, check=True, timeout=300
         )
     return node
+
+
+def run_scenario(script: str, output_name: str, *args: str, timeout: int) -> Path:
+    """Run `node <script> <output dir> <args...>` (a Playwright scenario, shared output
+    under test-output/browser/<output_name>, emptied first); fail with its log."""
+    output = OUTPUT / output_name
+    shutil.rmtree(output, ignore_errors=True)
+    output.mkdir(parents=True)
+    result = subprocess.run(
+        [browser_tools(), str(HERE / script), args[0], str(output), *args[1:]],
+        cwd=HERE,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    (output / "scenario.log").write_text(result.stdout + result.stderr)
+    assert result.returncode == 0, (
+        f"browser scenario failed (screenshots and logs in {output}):\n"
+        f"{result.stdout}\n{result.stderr}"
+    )
+    return output
 
 
 def _warm_up(stack: RasaStack) -> None:
@@ -92,10 +113,12 @@ async def run_console_script(
     admin: tuple[str, str],
     agent: tuple[str, str],
     env: dict[str, str] | None = None,
+    before: Callable[[GatewayProcess], Awaitable[None]] | None = None,
 ) -> tuple[int, str]:
     """`node <script> <gateway url> <output dir> <admin> <password> <agent> <password>`
-    against a gateway of its own whose accounts are `admin` (an admin) and `agent`: the
-    script's exit status and what it printed."""
+    against a gateway of its own whose accounts are `admin` (an admin) and `agent`, after
+    `before` (what happens in the gateway before the browser comes): the script's exit
+    status and what it printed."""
     accounts_file.write_text(
         json.dumps(
             {
@@ -108,6 +131,8 @@ async def run_console_script(
     )
     gateway = GatewayProcess(redis_server, prefix, rasa_url, agents_file=str(accounts_file))
     try:
+        if before is not None:
+            await before(gateway)
         process = await asyncio.create_subprocess_exec(
             browser_tools(),
             str(HERE / script),

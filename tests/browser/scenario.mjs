@@ -7,11 +7,14 @@
 // step goes to <output dir>. Exits non-zero (after a FAILED-*.png) on the first failure.
 // CHROMIUM overrides the browser path; AGENT_USERNAME / AGENT_PASSWORD and
 // AGENT2_USERNAME / AGENT2_PASSWORD the two accounts (the second one takes a transfer).
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { deflateSync } from "node:zlib";
-import { accessibilitySummary, checkAccessibility } from "./axe.mjs";
+import { checkAccessibility } from "./axe.mjs";
 import { launchChromium } from "./chromium.mjs";
+import { check } from "./console_page.mjs";
+import { watchPage } from "./pages.mjs";
+import { stepRunner } from "./steps.mjs";
 
 const [gateway, outDir] = process.argv.slice(2, 4);
 const agentUser = process.argv[4] || process.env.AGENT_USERNAME || "ada";
@@ -72,15 +75,7 @@ const browser = await launchChromium();
 const problems = [];      // dialogs and page errors: any is a failure
 const log = [];
 
-function watch(page, who) {
-  page.on("dialog", async (dialog) => {
-    problems.push(`${who}: a ${dialog.type()} dialog fired: ${dialog.message()}`);
-    await dialog.dismiss().catch(() => {});
-  });
-  page.on("pageerror", (error) => problems.push(`${who}: page error: ${error.message}`));
-  page.on("console", (message) => log.push(`[${who} ${message.type()}] ${message.text()}`));
-  return page;
-}
+const watch = (page, who) => watchPage(page, who, problems, log, TIMEOUT);
 
 const customerContext = await browser.newContext({ viewport: { width: 1366, height: 768 } });
 const agentContext = await browser.newContext({ viewport: { width: 1400, height: 900 } });
@@ -88,34 +83,9 @@ const customer = watch(await customerContext.newPage(), "customer");
 const agent = watch(await agentContext.newPage(), "agent");
 const agent2Context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
 const agent2 = watch(await agent2Context.newPage(), "agent2");
-for (const page of [customer, agent, agent2]) page.setDefaultTimeout(TIMEOUT);
 
-let stepNumber = 0;
-async function step(name, body) {
-  stepNumber += 1;
-  const label = `${String(stepNumber).padStart(2, "0")}-${name}`;
-  const started = Date.now();
-  try {
-    await body();
-    if (problems.length) throw new Error(problems.join("; "));
-    await customer.screenshot({ path: join(outDir, `${label}-customer.png`) });
-    await agent.screenshot({ path: join(outDir, `${label}-agent.png`) }).catch(() => {});
-    if (agent2.url().startsWith("http")) {
-      await agent2.screenshot({ path: join(outDir, `${label}-agent2.png`) }).catch(() => {});
-    }
-    console.log(`ok   ${label} (${Date.now() - started} ms)`);
-  } catch (error) {
-    console.log(`FAIL ${label}: ${error.message}`);
-    await customer.screenshot({ path: join(outDir, `FAILED-${label}-customer.png`) }).catch(() => {});
-    await agent.screenshot({ path: join(outDir, `FAILED-${label}-agent.png`) }).catch(() => {});
-    await agent2.screenshot({ path: join(outDir, `FAILED-${label}-agent2.png`) }).catch(() => {});
-    writeFileSync(join(outDir, "browser-console.log"), log.join("\n") + "\n");
-    await browser.close();
-    process.exit(1);
-  }
-}
-
-function check(condition, message) { if (!condition) throw new Error(message); }
+const { step, finish } = stepRunner({
+  browser, outDir, problems, log, pages: () => ({ customer, agent, agent2 }) });
 
 // Widget parts live in an open shadow root; Playwright's CSS locators pierce it.
 const W = (selector) => customer.locator(`#chat-widget ${selector}`);
@@ -241,7 +211,15 @@ await step("agent-claims", async () => {
 
 await step("agent-replies", async () => {
   const panel = activePanel();
+  // The reply box counts against the gateway's MAX_MESSAGE_CHARS (1,500 here) and refuses a
+  // longer reply in words; nothing is cut.
+  await panel.locator("textarea").fill("y".repeat(1600));
+  await panel.locator(".count.over").filter({ hasText: "1,600 / 1,500" }).waitFor();
+  await panel.locator("textarea").press("Enter");
+  await panel.locator(".limit").filter({ hasText: /Not sent: .*1,600 characters; the limit is 1,500/ }).waitFor();
+  check((await panel.locator("textarea").inputValue()).length === 1600, "the agent's text stays whole");
   await panel.locator("textarea").fill(AGENT_REPLY);
+  await panel.locator(".limit-row").waitFor({ state: "hidden" });
   await panel.locator("textarea").press("Enter");
   await panel.locator(".e.agent").filter({ hasText: AGENT_REPLY }).waitFor();
   const reply = W(".msg.agent").filter({ hasText: AGENT_REPLY });
@@ -252,6 +230,17 @@ await step("agent-replies", async () => {
   check(who.includes(agentName), `agent name on the message: ${who}`);
   check(status.includes(agentName), `status names the agent: ${status}`);
   await widgetAccessible("agent chat");
+});
+
+await step("agent-marks-good-answer", async () => {
+  // Only the agent's own replies offer it; the ack marks the button (mark_good_answer).
+  const panel = activePanel();
+  const button = panel.locator(".e.agent").filter({ hasText: AGENT_REPLY })
+    .locator("button[data-action=mark-good-answer]");
+  await button.click();
+  await button.filter({ hasText: "Marked as a good answer" }).waitFor();
+  check(await panel.locator(".e:not(.agent) button[data-action=mark-good-answer]").count() === 0,
+    "only the agent's own replies can be marked");
 });
 
 await step("unread-badge-and-keyboard", async () => {
@@ -382,10 +371,14 @@ await step("note-and-canned-answer", async () => {
   await panel.locator("textarea").press("Enter");
   await panel.locator(".e.note").filter({ hasText: NOTE_TEXT }).waitFor();
   await panel.getByRole("button", { name: "Reply to customer" }).click();
-  // Canned answers come from the FAQ file, through GET /api/faq-answers.
-  await panel.locator(".canned .source").filter({ hasText: "From the FAQ." }).waitFor();
+  // Canned answers come from the FAQ file, through GET /api/faq-answers, best first by
+  // meaning; a click previews one in full, Insert puts it in the reply box.
+  await panel.locator(".canned .source").filter({ hasText: "From the FAQ" }).waitFor();
   await panel.locator(".canned input").fill("tracking");
-  await panel.locator(".canned li button").filter({ hasText: FAQ_ANSWER_WORDS }).first().click();
+  await panel.locator(".canned li button .c-title").first().filter({ hasText: /track|where is my order/i }).waitFor();
+  await panel.locator(".canned li button").first().click();
+  await panel.locator(".canned .c-full").filter({ hasText: FAQ_ANSWER_WORDS }).waitFor();
+  await panel.locator(".canned .c-preview button.primary").click();
   const draft = await panel.locator("textarea").inputValue();
   check(FAQ_ANSWER_WORDS.test(draft), `canned answer inserted: ${draft}`);
   await panel.locator("textarea").fill("");
@@ -523,7 +516,4 @@ await step("phone-360px", async () => {
   await widgetAccessible("phone 360 px");
 });
 
-writeFileSync(join(outDir, "browser-console.log"), log.join("\n") + "\n");
-await browser.close();
-console.log(accessibilitySummary());
-console.log(`${stepNumber} passed, 0 failed`);
+await finish();

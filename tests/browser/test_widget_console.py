@@ -11,41 +11,25 @@ Needs `scripts/setup.sh --browser` (chromium, and playwright-core in node_module
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 
 import pytest
 
 from devstack.gateways import GatewayProcess
-from tests.browser.conftest import AGENT, COLLEAGUE, HERE, OUTPUT, browser_tools
+from tests.browser.conftest import AGENT, COLLEAGUE, HERE, OUTPUT, browser_tools, run_scenario
 
 
 @pytest.mark.slow
 def test_customer_and_agent_journey(gateway: GatewayProcess) -> None:
-    node = browser_tools()
-    output = OUTPUT / "journey"
-    shutil.rmtree(output, ignore_errors=True)
-    output.mkdir(parents=True)
-    result = subprocess.run(
-        [
-            node,
-            str(HERE / "scenario.mjs"),
-            gateway.url,
-            str(output),
-            AGENT[0],
-            AGENT[2],
-            COLLEAGUE[0],
-            COLLEAGUE[2],
-        ],
-        cwd=HERE,
-        capture_output=True,
-        text=True,
+    output = run_scenario(
+        "scenario.mjs",
+        "journey",
+        gateway.url,
+        AGENT[0],
+        AGENT[2],
+        COLLEAGUE[0],
+        COLLEAGUE[2],
         timeout=420,
-    )
-    (output / "scenario.log").write_text(result.stdout + result.stderr)
-    assert result.returncode == 0, (
-        f"browser scenario failed (screenshots and logs in {output}):\n"
-        f"{result.stdout}\n{result.stderr}"
     )
     assert list(output.glob("*-phone-360px-customer.png"))
 

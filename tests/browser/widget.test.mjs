@@ -79,7 +79,15 @@ const panelFocus = () => page.evaluate(() => {
     ? active.getAttribute("aria-label") || active.id || active.textContent : null;
 });
 const fire = (event, data) => page.evaluate(([e, d]) => fake.socket.fire(e, d), [event, data]);
-const emitted = (event) => page.evaluate((e) => fake.emitted.filter((x) => x[0] === e).map((x) => x[1]), event);
+const sentAsIs = (event) => page.evaluate((e) => fake.emitted.filter((x) => x[0] === e).map((x) => x[1]), event);
+/** What the widget emitted, without the page context it adds to every request (checked
+ * in a test of its own): `metadata: {context}` goes, an emptied metadata stays `{}`. */
+const emitted = async (event) => (await sentAsIs(event)).map((data) => {
+  if (!data || !data.metadata || !data.metadata.context) return data;
+  const { context, ...metadata } = data.metadata;
+  const { metadata: _, ...rest } = data;
+  return event === "user_uttered" ? { ...rest, metadata } : rest;
+});
 const logOrder = () => page.evaluate(() => [...document.querySelector("#chat-widget").shadowRoot
   .querySelectorAll(".msg:not(.greeting)")].map((n) => `${n.dataset.id || "-"} ${n.dataset.role} ${n.querySelector(".bubble")?.textContent}`));
 async function send(text) {
@@ -92,6 +100,9 @@ test("a new visitor connects only when opening the panel, then asks for a sessio
   await W(".launcher").click();
   await page.waitForFunction(() => fake.emitted.some((x) => x[0] === "session_request"));
   assert.deepEqual(await emitted("session_request"), [{ session_id: null, extended: true }]);
+  const [{ metadata: { context } }] = await sentAsIs("session_request");
+  assert.equal(context.page_url, await page.evaluate(() => location.href));
+  assert.equal(typeof context.utc_offset_min, "number");
   await fire("session_confirm", "token-1");
   await fire("history", { messages: [] });
   await fire("status", { state: "bot", agents_online: 2 });

@@ -1,8 +1,9 @@
 """deploy/, as docs/deploy.md installs it, still works with this checkout: systemd accepts
 every unit (systemd-analyze verify: known keys, executables that exist), supervisord reads
 deploy/supervisord.conf, every `python -m` they name is a module here, the gateways they
-start are the ones docs/scaling.md's nginx block balances, and Redis runs with
-deploy/redis.conf: password required, append-only file on.
+start are the ones docs/scaling.md's nginx block balances, Redis runs with
+deploy/redis.conf (password required, append-only file on), and the documented train and
+reload command names the model where the deployment's Rasa looks for it.
 
 Installed, /opt/northwind is this checkout and /etc/northwind, /var/log/northwind,
 /var/lib/northwind and /run/northwind are scratch directories.
@@ -11,6 +12,7 @@ Installed, /opt/northwind is this checkout and /etc/northwind, /var/log/northwin
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import shutil
 import subprocess
@@ -20,11 +22,19 @@ import pytest
 import redis
 from supervisor.options import ServerOptions
 
+from bot.serve import published_model_args
 from devstack.processes import ROOT, ManagedProcess, free_port
 
 DEPLOY = ROOT / "deploy"
 UNITS = ["northwind-redis.service", "northwind-actions.service", "northwind-rasa.service"]
 GATEWAYS = ["northwind-gateway@8001.service", "northwind-gateway@8002.service"]
+TRAIN_AND_RELOAD = "/opt/northwind/deploy/train-and-reload.sh"
+# runuser as the script calls it, minus the switch to the northwind user this machine lacks.
+RUNUSER = """#!/bin/sh
+[ "$1 $2 $3" = "-u northwind --" ] || { echo "runuser $*" >&2; exit 97; }
+shift 3
+exec "$@"
+"""
 
 
 def install(tmp_path: Path) -> Path:
@@ -49,8 +59,8 @@ def install(tmp_path: Path) -> Path:
     return tmp_path / "deploy"
 
 
-def settings() -> dict[str, str]:
-    lines = (DEPLOY / "northwind.env").read_text().splitlines()
+def settings(env_file: Path = DEPLOY / "northwind.env") -> dict[str, str]:
+    lines = env_file.read_text().splitlines()
     return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
 
 
@@ -132,3 +142,32 @@ def test_redis_runs_with_its_production_config(tmp_path: Path) -> None:
         client.close()
     finally:
         server.stop()
+
+
+def test_train_and_reload_names_the_model_the_deployments_rasa_serves(
+    tmp_path: Path, trained_model: Path
+) -> None:
+    assert TRAIN_AND_RELOAD in (ROOT / "docs" / "deploy.md").read_text()
+    run_dir = Path(settings()["RUN_DIR"])
+    rasa_unit = (DEPLOY / "systemd" / "northwind-rasa.service").read_text()
+    (state_directories,) = re.findall(r"^StateDirectory=(.*)$", rasa_unit, re.M)
+    assert str(run_dir.relative_to("/var/lib")) in state_directories.split()  # systemd makes it
+    start_supervisord = (DEPLOY / "start-supervisord.sh").read_text()
+    assert re.search(r'install -d[^\n]*(\\\n[^\n]*)*"\$RUN_DIR"', start_supervisord)
+    assert os.access(DEPLOY / "train-and-reload.sh", os.X_OK)
+
+    script = install(tmp_path) / "train-and-reload.sh"
+    deployed = settings(tmp_path / "etc" / "northwind.env")
+    assert published_model_args(deployed) == []  # nothing published: Rasa's -m decides
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "runuser").write_text(RUNUSER)
+    (tmp_path / "bin" / "runuser").chmod(0o755)
+    trained = subprocess.run(
+        ["bash", str(script)],  # installed by install() without its mode
+        env={"PATH": f"{tmp_path / 'bin'}:/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (trained.returncode, trained.stdout) == (0, f"{trained_model}\n"), trained.stderr
+    assert published_model_args(deployed) == ["--model", str(trained_model.resolve())]

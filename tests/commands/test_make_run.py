@@ -1,14 +1,16 @@
 """`make run` (scripts/run.sh) on a machine that has never run it: everything starts and
-answers; a service killed with SIGKILL is restarted by supervisord and serves again; however
-it is stopped (Ctrl-C, SIGTERM to make, to make's process group or to the
-script, twice), make returns within 20 s with nothing it started still running; and a taken
-port or a service that cannot start is told in one sentence, with nothing left running.
+answers, and `make train` meanwhile switches Rasa to the model it names; a service killed
+with SIGKILL is restarted by supervisord and serves again; however it is stopped (Ctrl-C,
+SIGTERM to make, to make's process group or to the script, twice), make returns within 20 s
+with nothing it started still running; and a taken port or a service that cannot start is
+told in one sentence, with nothing left running.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -19,6 +21,7 @@ from typing import Callable
 
 import pytest
 
+from bot.served_model import POINTER_NAME, publish
 from devstack.processes import ROOT, port_open
 from tests.commands.process_watch import ProcessWatch
 from tests.commands.stack import (
@@ -79,6 +82,17 @@ def test_make_run_starts_everything_restarts_a_killed_service_and_ctrl_c_stops_i
         with urllib.request.urlopen(status_url, timeout=10) as reply:
             assert json.load(reply)["model_file"].endswith(trained_model.name)
         assert (run.run_dir / "redis" / "appendonlydir").is_dir()  # Redis persists
+
+        # Another model named (as `make train` names a new one): Rasa serves it, and
+        # `make train` itself names the current one again.
+        other = shutil.copy(trained_model, tmp_path / "model-other.tar.gz")
+        publish(Path(other), run.run_dir / POINTER_NAME)
+        _wait_for_log(run.run_dir / "log" / "rasa.log", "now serves model-other.tar.gz")
+        make_train = subprocess.run(
+            ["make", "-s", "train"], cwd=ROOT, env={**os.environ, "RUN_DIR": str(run.run_dir)}
+        )
+        assert make_train.returncode == 0
+        _wait_for_log(run.run_dir / "log" / "rasa.log", f"now serves {trained_model.name}")
         assert run.open_ports() == list(SERVICES)
 
         run.wait_for_restart("gateway", run.kill_service("gateway"))
@@ -92,6 +106,13 @@ def test_make_run_starts_everything_restarts_a_killed_service_and_ctrl_c_stops_i
         run.wait_until_stopped(pressed_at)
     assert status == -signal.SIGINT  # make ends as a shell's Ctrl-C'd command does
     assert "make run:" not in run.output  # no service was reported as failed
+
+
+def _wait_for_log(log: Path, text: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while text not in log.read_text(errors="replace"):
+        assert time.monotonic() < deadline, f"{text!r} not in {log} after {timeout} s"
+        time.sleep(0.1)
 
 
 def _terminate_make(run: MakeRun) -> None:

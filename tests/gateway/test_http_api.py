@@ -1,5 +1,6 @@
 """The gateway's HTTP side through a real process: the demo page at `/`, the FAQ answers
-agents search (`/api/faq-answers`), and customers' attachments (`/api/attachments`):
+agents search (`/api/faq-answers`), the inbox and a customer's profile (`/api/inbox`,
+`/api/conversations/<id>/customer`), and customers' attachments (`/api/attachments`):
 type checks by the file's bytes, the size limit, where files go, and who may fetch them."""
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import aiohttp
 import pytest
 from redis.asyncio import Redis
 
-from devstack.clients import Agent, Customer, disconnect_all
+from devstack.clients import Agent, Customer, disconnect_all, eventually
 from devstack.gateways import GatewayProcess
 from handoff.stores.agents import AgentDirectory
 from handoff.stores.keys import Keys
@@ -182,29 +183,119 @@ async def test_faq_answers_are_for_signed_in_agents_only(
     await customer.disconnect()
 
 
-async def test_faq_answers_come_from_the_configured_file(
+async def test_faq_answers_come_from_the_configured_file_and_follow_its_changes(
     start_gateway: GatewayFactory, fake_rasa: FakeRasa, agents: AgentDirectory, tmp_path: Path
 ) -> None:
     faq = tmp_path / "faq.yml"
-    faq.write_text(
+    opening_hours = (
         "faqs:\n  - id: opening_hours\n    questions:\n      - When are you open?\n"
         "      - opening hours\n    answer: |\n      Every day from 8 to 20.\n"
     )
+    faq.write_text(opening_hours)
     gateway = start_gateway(fake_rasa.url, faq_file=str(faq))
     login = await Agent.login(gateway.url, "ada", "pw")
+
+    async def answers() -> list[dict[str, str]]:
+        status, _, raw = await Http(gateway.url).request(
+            "GET", "/api/faq-answers", headers={"Authorization": f"Bearer {login['token']}"}
+        )
+        assert status == 200
+        listed: list[dict[str, str]] = json.loads(raw)["answers"]
+        return listed
+
+    assert await answers() == [
+        {
+            "id": "opening_hours",
+            "question": "When are you open?",
+            "answer": "Every day from 8 to 20.",
+        }
+    ]
+
+    # A trainer adds an FAQ: the console offers it without a restart.
+    faq.write_text(
+        opening_hours + "  - id: parking\n    questions:\n      - Can I park at the store?\n"
+        "      - parking\n    answer: |\n      Yes, for free.\n"
+    )
+
+    async def parking_listed() -> bool:
+        return [answer["id"] for answer in await answers()] == ["opening_hours", "parking"]
+
+    await eventually(parking_listed, what="the new FAQ among the canned answers")
+
+    # Ranked by meaning, the new FAQ included.
     status, _, raw = await Http(gateway.url).request(
-        "GET", "/api/faq-answers", headers={"Authorization": f"Bearer {login['token']}"}
+        "GET",
+        "/api/faq-answers",
+        params={"q": "where do I leave my car"},
+        headers={"Authorization": f"Bearer {login['token']}"},
+    )
+    ranked = json.loads(raw)["answers"]
+    assert status == 200 and [answer["id"] for answer in ranked] == ["parking", "opening_hours"]
+    assert ranked[0]["score"] > ranked[1]["score"]
+
+
+async def test_an_agent_finds_the_chat_in_the_inbox_and_sees_who_wrote_it(
+    start_gateway: GatewayFactory, fake_rasa: FakeRasa, agents: AgentDirectory
+) -> None:
+    gateway = start_gateway(fake_rasa.url)
+    http = Http(gateway.url)
+    login = await Agent.login(gateway.url, "ada", "pw")
+    signed_in = {"Authorization": f"Bearer {login['token']}"}
+    customer = await Customer.connect(gateway.url)
+    page = {
+        "page_url": "https://shop.example/tv",
+        "page_title": "TVs",
+        "time_zone": "Europe/Berlin",
+    }
+    browser = {"context": {**page, "visitor_id": "0123456789abcdef0123456789abcdef"}}
+    await customer.sio.emit(
+        "session_request", {"session_id": None, "extended": True, "metadata": browser}
+    )
+    await customer.wait_for("status")
+    await customer.say("my wifi television is broken", metadata=browser)
+    await customer.wait_for("status", lambda s: s["state"] == "queued")
+
+    status, _, _ = await http.request("GET", "/api/inbox", params={"q": "television"})
+    assert status == 401
+    status, _, raw = await http.request(
+        "GET", "/api/inbox", headers=signed_in, params={"q": "Television WIFI", "state": "queued"}
     )
     assert status == 200
-    assert json.loads(raw) == {
-        "answers": [
-            {
-                "id": "opening_hours",
-                "question": "When are you open?",
-                "answer": "Every day from 8 to 20.",
-            }
-        ]
-    }
+    found = json.loads(raw)
+    assert found["total"] == 1
+    assert found["items"][0]["title"] == "my wifi television is broken"
+    conversation_id = found["items"][0]["conversation_id"]
+    status, _, raw = await http.request(
+        "GET", "/api/inbox", headers=signed_in, params={"state": "happy"}
+    )
+    assert status == 400 and json.loads(raw)["error"] == "invalid_payload"
+
+    status, _, raw = await http.request(
+        "GET", f"/api/conversations/{conversation_id}/customer", headers=signed_in
+    )
+    assert status == 200
+    profile = json.loads(raw)
+    assert profile["first_page"] == page == profile["latest_page"]
+    assert profile["earlier"] == []
+
+    # Closed, the widget starts again without a token: its visitor id still links the chats.
+    ada = await Agent.connect(gateway.url, "ada")
+    assert (await ada.call("claim", {"conversation_id": conversation_id}))["ok"]
+    assert (await ada.call("close", {"conversation_id": conversation_id}))["ok"]
+    await customer.wait_for("status", lambda s: s["state"] == "closed")
+    mark = customer.mark()
+    await customer.sio.emit(
+        "session_request", {"session_id": None, "extended": True, "metadata": browser}
+    )
+    customer.token = await customer.wait_for("session_confirm", after=mark)
+    assert customer.conversation_id != conversation_id
+    await customer.call("user_uttered", {"message": "hi again", "session_id": customer.token})
+    status, _, raw = await http.request(
+        "GET", f"/api/conversations/{customer.conversation_id}/customer", headers=signed_in
+    )
+    earlier = json.loads(raw)["earlier"]
+    assert [chat["conversation_id"] for chat in earlier] == [conversation_id]
+    await disconnect_all(customer, ada)
 
 
 async def test_customer_attaches_a_screenshot_while_the_bot_is_in_charge(

@@ -1,4 +1,4 @@
-"""Insights in-process: the conversation index and bulk reads over the test Redis, the
+"""Insights in-process: a period's conversations and bulk reads over the test Redis, the
 counts of a period, clustering (with a keyword encoder standing in for the model; the
 real one is exercised in tests/gateway/test_insights.py) and the exported YAML."""
 
@@ -55,22 +55,14 @@ async def test_conversations_are_indexed_by_creation_and_read_in_bulk(
         await stores.conversations.create(conversation_id)
         await stores.conversations.append(conversation_id, [customer_message("hi")])
     await stores.conversations.append("c2", [bot_message(text="hello\nthere")])
-    ids = await stores.conversations.started_between(before - 1, time.time() + 1)
+    ids = await stores.inbox.started_between(before - 1, time.time() + 1)
     assert ids == ["c1", "c2"]
-    assert await stores.conversations.started_between(0, before - 1) == []
+    assert await stores.inbox.started_between(0, before - 1) == []
     assert await stores.transcripts.read_many([*ids, "gone"]) == [
         await stores.transcripts.read("c1"),
         await stores.transcripts.read("c2"),
         [],
     ]
-
-
-async def test_the_index_forgets_what_retention_deleted(redis: Redis, prefix: str) -> None:
-    settings = Settings(redis_prefix=prefix, retention_s=100, idle_retention_s=50)
-    stores = Stores.connect(redis, settings)
-    await redis.zadd(stores.keys.conversations_started, {"old": time.time() - 101})
-    await stores.conversations.create("new")
-    assert await stores.conversations.started_between(0, time.time()) == ["new"]
 
 
 def test_a_tally_counts_containment_waits_ratings_and_faqs() -> None:

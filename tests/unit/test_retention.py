@@ -103,7 +103,7 @@ async def test_erase_removes_one_conversation_everywhere(
         "removed Rasa tracker",
         "removed attachment file",
         "removed chat held by agent ada",
-        "removed place in the conversation index",
+        "removed place in the inbox's search index",
     ):
         assert what in printed, printed
     keys = retained.stores.keys
@@ -112,6 +112,7 @@ async def test_erase_removes_one_conversation_everywhere(
         == 0
     )
     assert await retained.stores.conversations.chats_of("ada") == [other]
+    assert (await retained.inbox.search({"q": "hello"}))["items"][0]["conversation_id"] == other
     assert len(list(retained.stores.attachments.directory.iterdir())) == 1  # the other's
     assert await asyncio.to_thread(erase.main, [conversation_id]) == 1
     assert "nothing stored" in capsys.readouterr().out

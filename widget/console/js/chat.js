@@ -1,14 +1,22 @@
-/* One chat: its tab, header and actions (claim, transfer, resolve, close), the transcript,
- * the composer (reply or internal note, typing signals) and its canned answers. */
+/* One chat: its tab, header and actions (claim, transfer, resolve, close), the transcript
+ * (following the newest entry unless the agent scrolled up; "Good answer" on the agent's
+ * own replies), the composer (reply or internal note, typing signals, "/" for canned
+ * answers), who the customer is, and the canned answers. */
 import { $, h, clear, toast } from "./dom.js";
-import { reasonText } from "./format.js";
+import { customerName, reasonText, whoAndWhat } from "./format.js";
 import { state } from "./state.js";
-import { alerts } from "./alerts.js";
+import { alerts, pageSeen } from "./alerts.js";
 import { emit } from "./socket.js";
 import { activate, closeTab } from "./chats.js";
 import { claimChat } from "./queue.js";
 import { entryNode, entryRole } from "./transcript.js";
-import { CannedPanel, harvestCanned } from "./canned.js";
+import { CannedPanel, SlashMenu, harvestCanned } from "./canned.js";
+import { CustomerPanel } from "./context.js";
+import { LengthLimit } from "./limit.js";
+import { teachButton } from "./teach.js";
+
+// Closer to the bottom than this, the transcript follows new entries.
+const FOLLOW_PX = 80;
 
 const REPLY_PLACEHOLDER = "Write a reply… (Enter sends, Shift+Enter for a new line)";
 
@@ -37,29 +45,60 @@ export class Chat {
       onclick: () => this.resolve() });
     this.claimButton = h("button", { type: "button", class: "primary", text: "Claim", "data-action": "claim",
       onclick: () => claimChat(id, this.claimButton) });
-    this.closeTabButton = h("button", { type: "button", text: "Close tab", "aria-label": "Close this tab",
+    this.closeTabButton = h("button", { type: "button", text: "Close tab",
       onclick: () => closeTab(id) });
+    // Below 900 px the side column is hidden; this shows it in place of the conversation.
+    this.sideToggle = h("button", { type: "button", class: "side-toggle", text: "Customer",
+      "aria-expanded": "false", "aria-controls": "side-" + id, onclick: () => this.toggleSide() });
     this.banner = h("div", { class: "banner", hidden: true, role: "status" });
     this.log = h("div", { class: "transcript", role: "log", "aria-live": "polite", "aria-label": "Transcript", tabindex: "0" });
+    this.log.addEventListener("scroll", () => { if (this.atBottom()) this.newPill.hidden = true; });
+    this.newPill = h("button", { type: "button", class: "new-pill", hidden: true, text: "New messages \u2193",
+      onclick: () => this.scrollToEnd() });
     this.typingLine = h("div", { class: "typing-line", "aria-live": "polite" });
     this.composer = this.buildComposer();
     this.canned = new CannedPanel(this.input);
+    this.customer = new CustomerPanel(id);
 
     this.panel = h("section", { class: "chat", role: "tabpanel", id: "panel-" + id, "aria-labelledby": "tab-" + id, hidden: true,
       "data-conversation": id }, [
       h("div", { class: "chat-head" }, [
         this.who, this.why,
-        h("div", { class: "chat-actions" }, [this.claimButton, this.transferSelect, this.transferButton,
+        h("div", { class: "chat-actions" }, [this.sideToggle, this.claimButton, this.transferSelect, this.transferButton,
           this.resolveButton, this.closeTabButton]),
       ]),
       this.banner,
       h("div", { class: "chat-body" }, [
-        h("div", { style: "flex:1;display:flex;flex-direction:column;min-width:0" }, [this.log, this.typingLine, this.composer]),
-        this.canned.node,
+        h("div", { class: "chat-main" }, [
+          h("div", { class: "log-wrap" }, [this.log, this.newPill]), this.typingLine, this.composer]),
+        h("aside", { class: "chat-side", id: "side-" + id, "aria-label": "About this chat" },
+          [this.customer.node, this.canned.node]),
       ]),
     ]);
     $("panels").appendChild(this.panel);
     this.renderTransferOptions();
+    this.customer.load();
+  }
+
+  /** Narrow screens: show the customer (and canned answers) instead of the conversation,
+   *  focus on the customer's heading; again: back, focus stays on the button. */
+  toggleSide() {
+    const open = this.panel.classList.toggle("side-open");
+    this.sideToggle.setAttribute("aria-expanded", String(open));
+    if (open) this.customer.focus();
+  }
+
+  atBottom() {
+    return this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < FOLLOW_PX;
+  }
+
+  scrollToEnd() {
+    this.log.scrollTop = this.log.scrollHeight;
+    this.newPill.hidden = true;
+  }
+
+  dispose() {
+    this.customer.close();
   }
 
   buildComposer() {
@@ -67,15 +106,20 @@ export class Chat {
       onclick: () => this.setMode("reply", true) });
     this.noteMode = h("button", { type: "button", "aria-pressed": "false", text: "Internal note",
       onclick: () => this.setMode("note", true) });
-    this.input = h("textarea", { "aria-label": "Reply to the customer", placeholder: REPLY_PLACEHOLDER, maxlength: "2000" });
+    this.input = h("textarea", { "aria-label": "Reply to the customer", placeholder: REPLY_PLACEHOLDER });
+    this.limit = new LengthLimit(this.input, "limit-" + this.id);
     this.sendButton = h("button", { type: "submit", class: "primary", text: "Send" });
+    this.slash = new SlashMenu(this.input, this.id);
     this.input.addEventListener("keydown", (event) => {
+      if (this.slash.onKey(event)) return;
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing) { event.preventDefault(); this.send(); }
     });
     this.input.addEventListener("input", () => this.onInput());
     return h("form", { class: "composer", onsubmit: (event) => { event.preventDefault(); this.send(); } }, [
       h("div", { class: "modes", role: "group", "aria-label": "Message kind" }, [this.replyMode, this.noteMode]),
+      this.slash.node,
       h("div", { class: "compose-row" }, [this.input, this.sendButton]),
+      h("div", { class: "limit-row" }, [this.limit.note, this.limit.counter]),
     ]);
   }
 
@@ -83,9 +127,9 @@ export class Chat {
     this.conversation = Object.assign({}, this.conversation, conversation || {});
     const c = this.conversation;
     this.isHeld = c.state === "with_agent" && c.agent === state.session.username;
-    const label = c.contact && c.contact.email ? c.contact.email : "Customer " + this.id.slice(0, 6);
-    this.tabLabel.textContent = label;
-    this.who.textContent = label;
+    this.tabLabel.textContent = whoAndWhat(c, this.id);
+    this.tab.title = whoAndWhat(c, this.id);
+    this.who.textContent = customerName(c, this.id);
     this.why.textContent = c.reason ? reasonText(c) : (c.state ? "state: " + c.state.replace("_", " ") : "");
     this.refreshControls();
   }
@@ -127,19 +171,28 @@ export class Chat {
     this.refreshControls();
   }
 
-  /** One transcript entry; entries already shown (same id) are ignored. */
+  /** One transcript entry; entries already shown (same id) are ignored. `live`: it just
+   * happened (counted unread, alerted, or behind a "new messages" pill when the agent
+   * scrolled up); the agent's own entries always scroll into view. */
   add(entry, live) {
     if (!entry || (entry.id && this.seenIds[entry.id])) return;
     if (entry.id) this.seenIds[entry.id] = true;
     const role = entryRole(entry);
-    const nearBottom = this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < 80;
-    this.log.appendChild(entryNode(entry));
-    if (nearBottom || !live) this.log.scrollTop = this.log.scrollHeight;
+    const own = !!entry.username && entry.username === state.session.username;
+    const follow = this.atBottom() || !live || own;
+    const node = entryNode(entry);
+    const teach = teachButton(this.id, entry);
+    if (teach) node.querySelector(".e-head").appendChild(teach);
+    this.log.appendChild(node);
+    if (follow) this.scrollToEnd();
+    else this.newPill.hidden = false;
     if (role === "customer") this.customerTyping(false);
     if (role === "bot" && entry.faq_id && entry.text) harvestCanned(entry);
-    if (live && role !== "note" && state.active !== this.id) this.markUnread();
-    if (live && role === "customer" && (document.visibilityState === "hidden" || !document.hasFocus())) {
+    if (entry.event === "contact") this.customer.load();
+    if (live && role !== "note" && !own && (state.active !== this.id || !pageSeen())) this.markUnread();
+    if (live && role === "customer" && !pageSeen()) {
       alerts.beep();
+      alerts.desktop("New message from " + customerName(this.conversation, this.id), entry.text || "(an attachment)", this.id);
     }
   }
 
@@ -147,11 +200,14 @@ export class Chat {
     this.unread += 1;
     this.tabUnread.textContent = String(this.unread);
     this.tabUnread.hidden = false;
+    this.tabUnread.setAttribute("aria-label", this.unread + " unread");
+    alerts.refreshTitle();
   }
 
   seen() {
     this.unread = 0;
     this.tabUnread.hidden = true;
+    alerts.refreshTitle();
   }
 
   focus() {
@@ -170,6 +226,7 @@ export class Chat {
   }
 
   onInput() {
+    this.limit.check(false);
     if (this.mode !== "reply" || !this.isHeld) return;
     if (!this.typingSent) {
       this.typingSent = true;
@@ -193,7 +250,7 @@ export class Chat {
 
   send() {
     const text = this.input.value.trim();
-    if (!text) return;
+    if (!text || !this.limit.check(true)) return;
     const event = this.mode === "note" ? "note" : "message";
     this.sendButton.disabled = true;
     this.stopTyping();
@@ -201,7 +258,8 @@ export class Chat {
       this.sendButton.disabled = false;
       if (!reply.ok) { toast(reply.message || "Not sent.", true); return; }
       if (this.input.value.trim() === text) this.input.value = "";
-      if (reply.entry) this.add(reply.entry, false);
+      this.limit.check(false);
+      if (reply.entry) this.add(reply.entry, true);
       this.input.focus();
     });
   }

@@ -42,6 +42,7 @@ export function closeTab(id) {
 export function removeChat(id) {
   const chat = state.chats[id];
   if (!chat) return;
+  chat.dispose();
   chat.tab.parentNode.removeChild(chat.tab);
   chat.panel.parentNode.removeChild(chat.panel);
   delete state.chats[id];
@@ -53,6 +54,7 @@ export function removeChat(id) {
     if (next) activate(next, true);
   }
   $("no-chat").hidden = state.order.length > 0;
+  alerts.refreshTitle();
 }
 
 export function activate(id, focus) {
@@ -82,4 +84,13 @@ function switchTab(event) {
 
 export function initTabs() {
   $("tabs").addEventListener("keydown", switchTab);
+  alerts.onDesktopClick = (id) => { if (state.chats[id]) { showChats(); activate(id, true); } };
+}
+
+/** Back from the inbox to the chats. */
+export function showChats() {
+  $("inbox-view").hidden = true;
+  $("chats-view").hidden = false;
+  $("view-inbox").setAttribute("aria-pressed", "false");
+  $("view-chats").setAttribute("aria-pressed", "true");
 }

@@ -50,3 +50,26 @@ export function reasonText(item) {
   }
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
+
+/** Who the customer is, in a few characters: their name, their email, or a short id. */
+export function customerName(summary, id) {
+  const contact = (summary && summary.contact) || {};
+  return contact.name || contact.email || "Customer " + String(id || (summary && summary.conversation_id) || "").slice(0, 6);
+}
+
+/** "Kim · Where is my parcel?": who, and what the chat is about (their first message). */
+export function whoAndWhat(summary, id) {
+  const title = summary && summary.title ? String(summary.title).replace(/\s+/g, " ").trim() : "";
+  const topic = title.length > 40 ? title.slice(0, 39) + "…" : title;
+  return customerName(summary, id) + (topic ? " · " + topic : "");
+}
+
+/** "12 Nov, 14:05" for a unix time. */
+export function dateTime(ts) {
+  return ts ? new Date(ts * 1000).toLocaleString([], { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" }) : "";
+}
+
+/** "★★★★☆ 4/5". */
+export function stars(score) {
+  return "\u2605".repeat(score) + "\u2606".repeat(5 - score) + " " + score + "/5";
+}

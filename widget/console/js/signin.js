@@ -22,6 +22,7 @@ export function start(session) {
   $("me-name").textContent = session.name;
   $("accounts-open").hidden = session.role !== "admin";
   $("insights-open").hidden = session.role !== "admin";
+  $("console-title").focus(); // keyboard and screen reader users start in the console
   connect(session);
   loadCanned();
 }
@@ -42,7 +43,8 @@ function signIn(event) {
     return body;
   })).then((body) => {
     $("login-password").value = "";
-    const session = { token: body.token, name: body.name || username, username: body.username || username, role: body.role || "agent" };
+    const session = { token: body.token, name: body.name || username, username: body.username || username,
+      role: body.role || "agent", maxMessageChars: body.max_message_chars };
     saveSession(session);
     start(session);
   }, (error) => {

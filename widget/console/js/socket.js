@@ -56,6 +56,13 @@ export function connect(session) {
     const chat = data && state.chats[data.conversation_id];
     if (chat) chat.customerTyping(!!data.typing);
   });
+  socket.on("rated", (data) => {
+    if (!data || !data.entry) return;
+    const chat = state.chats[data.conversation_id];
+    if (chat) chat.add(data.entry, true);
+    const comment = data.entry.comment ? ": \u201c" + data.entry.comment + "\u201d" : ".";
+    toast("A customer rated your chat " + data.entry.score + "/5" + comment);
+  });
   socket.on("closed", (data) => {
     const chat = data && state.chats[data.conversation_id];
     if (chat) chat.ended(data.state);

@@ -40,3 +40,15 @@ export function agentName(username) {
   const agent = state.agents.find((a) => a.username === username);
   return agent ? agent.name || username : username;
 }
+
+/** authorized(), resolving with the response only when the gateway accepted the call, and
+ * rejecting with its refusal as a sentence to show. */
+export function checkedFetch(path, init) {
+  return authorized(path, init).then((response) => {
+    if (response.ok) return response;
+    return response.json().catch(() => ({})).then((answer) => {
+      if (response.status === 401) throw new Error("Your session has ended: sign in to the console again.");
+      throw new Error(answer.message || "Refused (" + response.status + ").");
+    });
+  });
+}

@@ -42,6 +42,9 @@ function entryBody(entry, role) {
   if (role === "system" && !text && entry.trigger) text = "on " + quote(entry.trigger);
   if (entry.event === "email_sent") text = "Emailed to " + entry.to + ": " + entry.summary + ".";
   if (entry.event === "email_failed") text = "Email to " + entry.to + " failed: " + entry.summary;
+  if (entry.event === "rating") {
+    text = "The customer rated this chat " + entry.score + "/5" + (entry.comment ? " and wrote: " + quote(entry.comment) : ".");
+  }
   if (text) body.appendChild(document.createTextNode(String(text)));
   const attachment = attachmentNode(entry.attachment);
   if (attachment) body.appendChild(attachment);
