@@ -19,11 +19,13 @@ from tests.unit.conftest import RecordingNotifier
 
 @dataclass
 class InterleavingNotifier(RecordingNotifier):
-    """Runs `cut_in` once, just before the first `queued` status to `target` is sent: as
-    if another process moved that conversation while this one was announcing the queue."""
+    """Runs `cut_in` once, just before a `queued` status to `target` is sent (the first one
+    after `passed` have gone out): as if another process moved that conversation while this
+    one was announcing the queue."""
 
     target: str = ""
     cut_in: Callable[[], Awaitable[Any]] | None = None
+    passed: int = 0
 
     async def to_customer(self, conversation_id: str, event: str, data: Any) -> None:
         if self.cut_in and (conversation_id, event, data.get("state")) == (
@@ -31,8 +33,11 @@ class InterleavingNotifier(RecordingNotifier):
             "status",
             "queued",
         ):
-            cut_in, self.cut_in = self.cut_in, None
-            await cut_in()
+            if self.passed:
+                self.passed -= 1
+            else:
+                cut_in, self.cut_in = self.cut_in, None
+                await cut_in()
         await super().to_customer(conversation_id, event, data)
 
 
@@ -63,6 +68,21 @@ async def test_a_claim_during_a_queue_announcement_is_the_last_word(
     assert notifier.cut_in is None, "the claim did not cut in"
     assert _last_status(notifier, first)["state"] == "with_agent"
     assert _last_status(notifier, first)["agent"] == "Ada"
+
+
+async def test_a_claim_just_after_talk_to_a_person_is_the_last_word(
+    services: Services, notifier: InterleavingNotifier
+) -> None:
+    """The hand-off announces the queue; then "talk to a person" answers with the status it
+    read, which a claim made stale in between (the soak's customer then waited for a claim
+    that had happened)."""
+    opened = await services.customers.open_session()
+    cid = notifier.target = opened.conversation_id
+    notifier.cut_in = lambda: services.agents.claim("ada", cid)
+    notifier.passed = 1  # the hand-off's own announcement of the queue
+    await services.customers.request_human(cid)
+    assert notifier.cut_in is None, "the claim did not cut in"
+    assert _last_status(notifier, cid)["state"] == "with_agent"
 
 
 async def test_a_claim_whose_gateway_died_unannounced_is_told_when_the_agent_is_back(
