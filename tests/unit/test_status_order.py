@@ -105,6 +105,29 @@ async def test_a_claim_whose_gateway_died_unannounced_is_told_when_the_agent_is_
     assert _last_status(notifier, cid)["agent"] == "Ada"
 
 
+async def test_a_transfer_whose_gateway_died_unannounced_is_shown_when_its_taker_is_back(
+    services: Services, notifier: InterleavingNotifier
+) -> None:
+    """Bob's socket was on the gateway that recorded the transfer and died before telling
+    anyone: back on another one, his console lists the chat and the customer reads Bob."""
+    cid = await _queued(services)
+    await services.agents.claim("ada", cid)
+    # What transfer() records before it tells anyone; here nobody is told.
+    moved = await services.stores.conversations.transition(
+        cid,
+        allowed=[State.WITH_AGENT],
+        to=State.WITH_AGENT,
+        entry=system_event(EntryEvent.TRANSFERRED, text="Bob is taking over this conversation."),
+        expected_agent="ada",
+        new_agent="bob",
+        fields={"agent_name": "Bob"},
+    )
+    assert moved.ok and _last_status(notifier, cid)["agent"] == "Ada"
+    view = await services.agents.connected("bob", "sid-on-another-gateway")
+    assert [chat["conversation_id"] for chat in view["chats"]["items"]] == [cid]
+    assert _last_status(notifier, cid)["agent"] == "Bob"
+
+
 async def test_a_claim_between_reading_and_sending_a_resumed_sessions_status_is_resent(
     services: Services,
 ) -> None:
