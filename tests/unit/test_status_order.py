@@ -110,22 +110,47 @@ async def test_a_transfer_whose_gateway_died_unannounced_is_shown_when_its_taker
 ) -> None:
     """Bob's socket was on the gateway that recorded the transfer and died before telling
     anyone: back on another one, his console lists the chat and the customer reads Bob."""
+    cid = await _transferred_unannounced(services, notifier)
+    view = await services.agents.connected("bob", "sid-on-another-gateway")
+    assert [chat["conversation_id"] for chat in view["chats"]["items"]] == [cid]
+    assert _last_status(notifier, cid)["agent"] == "Bob"
+
+
+async def test_a_transfer_sent_again_after_its_answer_was_lost_is_announced_again(
+    services: Services, notifier: InterleavingNotifier
+) -> None:
+    """Ada's gateway died after recording her transfer to Bob (who stays connected
+    elsewhere): her "Transfer" sent again tells Bob and the customer, instead of
+    "You do not hold this conversation"."""
+    await services.agents.connected("bob", "sid-bob")
+    cid = await _transferred_unannounced(services, notifier)
+    again = await services.agents.transfer("ada", cid, "bob")
+    assert again["ok"] and _last_status(notifier, cid)["agent"] == "Bob"
+    assigned = notifier.to("agent", "assigned")
+    assert [(a["conversation_id"], a["from"]) for a in assigned] == [(cid, "ada")]
+
+
+async def _transferred_unannounced(services: Services, notifier: InterleavingNotifier) -> str:
+    """A chat Ada claimed and transferred to Bob, as transfer() records it before it tells
+    anyone; here nobody is told."""
     cid = await _queued(services)
     await services.agents.claim("ada", cid)
-    # What transfer() records before it tells anyone; here nobody is told.
     moved = await services.stores.conversations.transition(
         cid,
         allowed=[State.WITH_AGENT],
         to=State.WITH_AGENT,
-        entry=system_event(EntryEvent.TRANSFERRED, text="Bob is taking over this conversation."),
+        entry=system_event(
+            EntryEvent.TRANSFERRED,
+            text="Bob is taking over this conversation.",
+            agent="ada",
+            to="bob",
+        ),
         expected_agent="ada",
         new_agent="bob",
         fields={"agent_name": "Bob"},
     )
     assert moved.ok and _last_status(notifier, cid)["agent"] == "Ada"
-    view = await services.agents.connected("bob", "sid-on-another-gateway")
-    assert [chat["conversation_id"] for chat in view["chats"]["items"]] == [cid]
-    assert _last_status(notifier, cid)["agent"] == "Bob"
+    return cid
 
 
 async def test_a_claim_between_reading_and_sending_a_resumed_sessions_status_is_resent(
