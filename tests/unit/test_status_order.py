@@ -27,6 +27,14 @@ class InterleavingNotifier(RecordingNotifier):
     cut_in: Callable[[], Awaitable[Any]] | None = None
     passed: int = 0
 
+    agents_cut_in: Callable[[], Awaitable[Any]] | None = None  # before the next `queue`
+
+    async def to_agents(self, event: str, data: Any) -> None:
+        if self.agents_cut_in and event == "queue":
+            cut_in, self.agents_cut_in = self.agents_cut_in, None
+            await cut_in()
+        await super().to_agents(event, data)
+
     async def to_customer(self, conversation_id: str, event: str, data: Any) -> None:
         if self.cut_in and (conversation_id, event, data.get("state")) == (
             self.target,
@@ -83,6 +91,24 @@ async def test_a_claim_just_after_talk_to_a_person_is_the_last_word(
     await services.customers.request_human(cid)
     assert notifier.cut_in is None, "the claim did not cut in"
     assert _last_status(notifier, cid)["state"] == "with_agent"
+
+
+async def test_a_queue_view_read_before_a_hand_off_is_not_the_agents_last_word(
+    services: Services, notifier: InterleavingNotifier
+) -> None:
+    """A hand-off while another announced the queue: the older view reached the agents
+    after the newer one, and the console (and the soak's agents) showed the queue without
+    the newcomer, who waited in vain for a claim."""
+    newcomers: list[str] = []
+
+    async def hand_off_meanwhile() -> None:
+        newcomers.append(await _queued(services))
+
+    notifier.agents_cut_in = hand_off_meanwhile
+    first = await _queued(services)
+    assert newcomers, "the hand-off did not cut in"
+    last_view = notifier.to("agents", "queue")[-1]["items"]
+    assert [item["conversation_id"] for item in last_view] == [first, *newcomers]
 
 
 async def test_a_claim_whose_gateway_died_unannounced_is_told_when_the_agent_is_back(
