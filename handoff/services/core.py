@@ -232,17 +232,19 @@ class ConversationCore:
         await self._restate_if_moved(waiting)
 
     async def _announce_queue(self) -> list[str]:
-        """Send agents the queue, again until a read after sending finds it unchanged: a
-        view read before a change (on any process) may reach them after that change's own,
-        and a console shows the last one, which would miss a waiting customer (or list a
-        claimed one). The ids of the queue last sent."""
-        items = await self.stores.queue.items()
-        while True:
+        """Send agents the queue, and once more when a read after sending finds it changed:
+        a view read before a change (on any process) may reach them after that change's
+        own, and a console shows the last one, which would miss a waiting customer (or list
+        a claimed one). Once, not until unchanged: under steady churn every change sends
+        its own view anyway. The ids of the queue last sent."""
+        sent: list[str] = []
+        for _ in range(2):
+            items = await self.stores.queue.items()
             await self.notifier.to_agents("queue", {"items": items})
             sent = [item["conversation_id"] for item in items]
             if await self.stores.queue.conversation_ids() == sent:
-                return sent
-            items = await self.stores.queue.items()
+                break
+        return sent
 
     async def _restate_if_moved(self, announced_queued: list[str]) -> None:
         """A claim (on any process) between reading the queue and sending those `queued`
