@@ -8,7 +8,8 @@ customer keeps chatting on loopback through the gateway, pausing 0.5 to 2 s betw
 FAQ questions and small talk to the bot, and now and then "talk to a person"; then they
 write to the agent who claimed them until that agent resolves the chat (or puts it back in
 the queue). Each agent claims from the live queue, answers every customer message and
-resolves after a couple of replies, sometimes handing the chat back to the queue instead.
+resolves after a couple of replies, sometimes handing the chat back to the queue instead;
+a chat it claims whose customer wrote last (while waiting) is answered at once.
 
 Every customer message carries a unique tag. At the end every conversation's transcript
 is read back from Redis: `lost` counts messages sent but never recorded, `duplicated`
@@ -343,17 +344,23 @@ class SoakAgent:
             self.claiming.add(cid)
             self.spawn(self.claim(cid))
 
-    async def call(self, event: str, data: dict[str, Any]) -> None:
+    async def call(self, event: str, data: dict[str, Any]) -> Any:
         """Until the gateway takes it or refuses it for good (taken, resolved meanwhile):
         one refused as `unavailable` is sent again after a pause, as the console does."""
-        while unavailable(await self.agent.call(event, data, timeout=CALL_TIMEOUT_S)):
+        while unavailable(ack := await self.agent.call(event, data, timeout=CALL_TIMEOUT_S)):
             await asyncio.sleep(RETRY_S)
+        return ack
 
     async def claim(self, cid: str) -> None:
-        try:  # taken by someone else is fine too
-            await self.call("claim", {"conversation_id": cid})
+        """Claim `cid` (taken by someone else is fine too); a customer who wrote last, e.g.
+        while waiting, is answered, as a person reading the transcript would."""
+        try:
+            ack = await self.call("claim", {"conversation_id": cid})
         finally:
             self.claiming.discard(cid)
+        said = [e for e in ack.get("transcript", []) if e.get("role") in ("customer", "agent")]
+        if said and said[-1]["role"] == "customer":
+            self.spawn(self.answer(cid))
 
     async def on_entry(self, data: dict[str, Any]) -> None:
         entry = data["entry"]
