@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import time
 from typing import Any, Callable
@@ -52,9 +53,11 @@ class RecordingClient:
         self.sio = socketio.AsyncClient(reconnection=False)
         self.events: list[Event] = []
         self._cursor: dict[str, int] = {}
+        self._arrived = asyncio.Event()
 
         async def record(event: str, data: Any = None) -> None:
             self.events.append((event, data))
+            self._arrived.set()
 
         self.sio.on("*", record, namespace=self.namespace)
 
@@ -78,6 +81,24 @@ class RecordingClient:
 
         found = await eventually(find, timeout, f"{event} on {self.namespace}")
         return found[0]
+
+    async def until(
+        self, condition: Callable[[], Any], timeout: float, what: str, recheck_s: float = 1.0
+    ) -> Any:
+        """Like `eventually`, but `condition()` is tried again when this client receives an
+        event (and every `recheck_s`) instead of 50 times a second: cheap enough for
+        hundreds of clients in one process (bench/soak.py)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self._arrived.clear()
+            value = condition()
+            if value:
+                return value
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._arrived.wait(), min(left, recheck_s))
 
     @property
     def room(self) -> str:
@@ -141,6 +162,11 @@ class Customer(RecordingClient):
 
     async def say(self, text: Any, **extra: Any) -> None:
         await self.sio.emit("user_uttered", {"message": text, "session_id": self.token, **extra})
+
+    async def say_recorded(self, text: str) -> None:
+        """`say`, and the gateway's acknowledgement that it recorded the message."""
+        ack = await self.call("user_uttered", {"message": text, "session_id": self.token})
+        assert ack is None, f"{text!r} refused: {ack}"
 
     async def emit(self, event: str, data: Any = None) -> None:
         await self.sio.emit(event, data)

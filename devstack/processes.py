@@ -29,6 +29,7 @@ class ManagedProcess:
 
     process = ManagedProcess("redis", ["redis-server", "--port", "7000"])
     process.wait_for_port(7000)
+    process.kill(); process.respawn()  # a crash, and the same command started again
     process.stop()
     """
 
@@ -38,11 +39,17 @@ class ManagedProcess:
         LOG_DIR.mkdir(parents=True, exist_ok=True)
         self.name = name
         self.log_path = LOG_DIR / f"{name}.log"
+        self._command = list(command)
+        self._env = {**os.environ, **(env or {})}
+        self.respawn()
+
+    def respawn(self) -> None:
+        """Start the command (again, once the last run ended: see `kill`)."""
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - lives as long as the process
         self._process = subprocess.Popen(
-            list(command),
+            self._command,
             cwd=ROOT,
-            env={**os.environ, **(env or {})},
+            env=self._env,
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -82,6 +89,12 @@ class ManagedProcess:
         Raises subprocess.TimeoutExpired when the process is still running after `timeout`."""
         self._signal_group(signal.SIGTERM)
         return self._process.wait(timeout=timeout)
+
+    def kill(self) -> None:
+        """SIGKILL to the whole group, as a crash (nothing is flushed or closed cleanly)."""
+        self._signal_group(signal.SIGKILL)
+        self._process.wait()
+        self._log.close()
 
     def stop(self) -> None:
         """Stop the process and everything it started (Rasa's workers are its children)."""

@@ -19,10 +19,17 @@ ACTION_SERVER_KEEP_ALIVE_S = "75"
 
 @dataclass
 class RedisServer:
-    """A redis-server of our own on a free loopback port (never anyone else's)."""
+    """A redis-server of our own on a free loopback port (never anyone else's).
+
+    redis = RedisServer(append_only=True)  # every write in its append-only file
+    redis.restart()                         # killed, back on the same port with its data
+    redis.kill(); ...; redis.start()        # the same, with something done while it is down
+    """
 
     port: int = field(default_factory=free_port)
     host: str = "127.0.0.1"
+    # As production runs it (docs/scaling.md); off, tests start faster and write nothing.
+    append_only: bool = False
 
     def __post_init__(self) -> None:
         if shutil.which("redis-server") is None:
@@ -41,7 +48,7 @@ class RedisServer:
                 "--save",
                 "",
                 "--appendonly",
-                "no",
+                "yes" if self.append_only else "no",
             ],
         )
         self._process.wait_for_port(self.port)
@@ -49,6 +56,20 @@ class RedisServer:
     @property
     def url(self) -> str:
         return f"redis://{self.host}:{self.port}/0"
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash: nothing more is written."""
+        self._process.kill()
+
+    def start(self) -> None:
+        """The same port and data directory again, after `kill`: with `append_only`, every
+        write Redis acknowledged is back."""
+        self._process.respawn()
+        self._process.wait_for_port(self.port)
+
+    def restart(self) -> None:
+        self.kill()
+        self.start()
 
     def stop(self) -> None:
         self._process.stop()
@@ -128,6 +149,15 @@ class RasaStack:
     def stop_rasa(self) -> None:
         """Kill the Rasa server only (the action server keeps running)."""
         self._rasa.stop()
+
+    def kill_rasa(self) -> None:
+        """SIGKILL to Rasa and every worker, as a crash (the action server keeps running)."""
+        self._rasa.kill()
+
+    def start_rasa(self) -> None:
+        """Rasa again, on the same port, once it answers (after `kill_rasa`)."""
+        self._rasa.respawn()
+        self._rasa.wait_for_http(f"{self.rasa_url}/status?token={self.token}", timeout=180)
 
     def stop(self) -> None:
         self._rasa.stop()

@@ -8,6 +8,7 @@ the queue.
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
 from typing import TYPE_CHECKING, Any, TypedDict
@@ -143,6 +144,8 @@ class AgentDesk:
         log.info("agent %s connected", username)
         if await self._stores.agents.mark_back(username):
             await self._announce_presence(username, away=False)
+        else:
+            await self._restate_chats(username)
         await self._core.views_changed(roster=True)
         return await self.view(username)
 
@@ -200,7 +203,10 @@ class AgentDesk:
             fields={"agent_name": agent.name, "claimed_at": f"{time.time():.3f}"},
         )
         if not result.ok:
-            if result.previous_state is State.WITH_AGENT and result.refused is Refusal.STATE:
+            held = result.previous_state is State.WITH_AGENT and result.refused is Refusal.STATE
+            if held and result.previous_agent == username:
+                return await self._claimed_again(conversation_id)
+            if held:
                 raise InputError(ErrorCode.TAKEN, f"Already taken by {result.previous_agent}.")
             raise refusal(result)
         conversation = await self._core.conversation(conversation_id)
@@ -213,6 +219,14 @@ class AgentDesk:
             "taken", {"conversation_id": conversation_id, "by": username}
         )
         await self._core.views_changed(queue=True, roster=True)
+        return {"ok": True, **await self._with_transcript(conversation)}
+
+    async def _claimed_again(self, conversation_id: str) -> dict[str, Any]:
+        """A claim sent again by the agent who holds the chat: the first went through but
+        its answer was lost (Redis restarting, a dropped socket), maybe before the customer
+        was told, so they are told now and the claim succeeds."""
+        await self._core.send_status(conversation_id)
+        conversation = await self._core.conversation(conversation_id)
         return {"ok": True, **await self._with_transcript(conversation)}
 
     async def transcript(self, username: str, conversation_id: Any) -> dict[str, Any]:
@@ -444,6 +458,14 @@ class AgentDesk:
                 continue  # closed meanwhile
             await self._core.deliver(conversation_id, entry)
             await self._core.send_status(conversation_id)
+
+    async def _restate_chats(self, username: str) -> None:
+        """Each held chat's customer gets its status again, from Redis: a claim whose
+        gateway died before telling the customer (the agent's socket was on it, so the
+        agent reconnects) no longer leaves them reading "waiting"."""
+        for conversation_id in await self._stores.conversations.chats_of(username):
+            with contextlib.suppress(InputError):  # erased meanwhile
+                await self._core.send_status(conversation_id)
 
     async def _with_transcript(self, conversation: Conversation) -> dict[str, Any]:
         """`transcript` (every entry, internals included) and `conversation` (its summary)."""

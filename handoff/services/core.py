@@ -11,6 +11,7 @@ cause, lives here once.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from typing import Any
@@ -233,6 +234,20 @@ class ConversationCore:
                 "estimated_wait_s": wait,
             }
             await self.notifier.to_customer(conversation_id, "status", status)
+        await self._restate_if_moved(waiting)
+
+    async def _restate_if_moved(self, announced_queued: list[str]) -> None:
+        """A claim (on any process) between reading the queue and sending those `queued`
+        statuses made them stale, and they may have reached the customer after the claim's
+        own status: whoever left the queue meanwhile gets their current status again, now,
+        after the stale one (a later move sends its own)."""
+        if not announced_queued:
+            return
+        still_queued = set(await self.stores.queue.conversation_ids())
+        for conversation_id in announced_queued:
+            if conversation_id not in still_queued:
+                with contextlib.suppress(InputError):  # erased meanwhile
+                    await self.send_status(conversation_id)
 
     async def conversation(self, conversation_id: str) -> Conversation:
         conversation = await self.stores.conversations.get(conversation_id)

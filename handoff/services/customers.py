@@ -175,6 +175,16 @@ class CustomerService:
             self._core.settings.max_message_chars,
         )
 
+    async def status_if_moved(
+        self, conversation_id: str, sent: CustomerStatus
+    ) -> CustomerStatus | None:
+        """The current status when someone moved the conversation (a claim, a requeue)
+        after `sent` was read: sent after the move's own status, `sent` would have the
+        last word."""
+        current = await self._core.customer_status(conversation_id)
+        moved = (current["state"], current.get("agent")) != (sent["state"], sent.get("agent"))
+        return current if moved else None
+
     async def _note_visit(self, conversation_id: str, metadata: Any, browser: str = "") -> None:
         """Keep the page the chat started on, the latest one and the browser."""
         visit = valid_page_visit(_context(metadata))

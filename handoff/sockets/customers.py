@@ -73,6 +73,9 @@ class CustomerNamespace(GuardedNamespace):
             }
             await self.emit("history", history, to=sid)
             await self.emit("status", opened.status, to=sid)
+            moved = await self.customers.status_if_moved(opened.conversation_id, opened.status)
+            if moved:
+                await self.emit("status", moved, to=sid)
 
     async def on_user_uttered(self, sid: str, data: Any) -> None:
         message = payload(data)

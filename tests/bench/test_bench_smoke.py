@@ -70,6 +70,10 @@ FIGURES = {
         "gateway_rss_end_mb",
         "rasa_rss_start_mb",
         "rasa_rss_end_mb",
+        "reconnects",
+        "gateway_rss_half_mb",
+        "gateway_cpu_s",
+        "queue_peak",
     },
     "insights": {"conversations", "questions", "clusters", "wall_s"},
     "faq_scale": {

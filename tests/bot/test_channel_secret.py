@@ -28,6 +28,7 @@ async def test_the_webhook_refuses_messages_without_the_gateways_secret(
 
     async def handle(message: UserMessage) -> None:
         received.append(message.text)
+        await message.output_channel.send_text_message(message.sender_id, "Hello!")
 
     app = Sanic(f"channel_secret_{free_port()}")
     app.blueprint(channel.blueprint(handle), url_prefix=f"/webhooks/{channel.url_prefix()}")
@@ -48,7 +49,8 @@ async def test_the_webhook_refuses_messages_without_the_gateways_secret(
                     assert response.status == 403, headers
         assert received == []
         gateway = RasaClient(url, timeout_s=5, channel_secret="only-the-gateway-knows")
-        assert await gateway.send("customer", "/greet") == []
+        replies = await gateway.send("customer", "/greet")
+        assert [reply.get("text") for reply in replies] == ["Hello!"]
         await gateway.close()
         assert received == ["/greet"]
     finally:
