@@ -54,7 +54,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Iterator
+from typing import Any, Awaitable, Callable, Iterator, TypeVar
 
 import aiohttp
 import socketio
@@ -82,6 +82,8 @@ CALL_TIMEOUT_S = 60.0  # longest anyone waits for the gateway to acknowledge an 
 RETRY_S = 1.0  # pause before sending again what the gateway refused as `unavailable`
 RASA_DOWN_S = 5.0  # with --kill-rasa: how long Rasa stays dead before it is started again
 THINK_S = (0.5, 2.0)  # a customer reads and types between two turns: seconds, at random
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -140,7 +142,7 @@ class SoakCustomer:
                     wants_person = False
                     mark = customer.mark()
                     await send(customer, "request_human", {})
-                    await answered(customer, mark, keep_state=state)
+                    await self.explained(customer, answered(customer, mark, keep_state=state))
                 elif state in ("bot", "resolved"):
                     wants_person = self.rng.random() < HUMAN_SHARE
                     await self.ask_bot(customer, cid)
@@ -193,7 +195,7 @@ class SoakCustomer:
         text = next(self.pool) if self.rng.random() < 0.7 else self.rng.choice(SMALL_TALK)
         started = time.perf_counter()
         mark = await self.say(customer, cid, text)
-        event, _ = await answered(customer, mark, keep_state="bot")
+        event, _ = await self.explained(customer, answered(customer, mark, keep_state="bot"))
         if event == "bot_uttered":
             self.ledger.bot_ms.append((time.perf_counter() - started) * 1000)
             self.ledger.bot_answered_at.append(time.monotonic())
@@ -205,19 +207,27 @@ class SoakCustomer:
             connected(customer)
             return state_of(customer) != "queued"
 
-        try:
-            await customer.until(
+        await self.explained(
+            customer,
+            customer.until(
                 claimed,
                 max(deadline - time.monotonic(), 0) + WAIT_S,
                 f"customer {self.index} to be claimed",
-            )
-        except AssertionError as error:
-            raise AssertionError(f"{error}; {await self.ledger.explain(customer)}") from error
+            ),
+        )
 
     async def talk_to_person(self, customer: Customer, cid: str) -> None:
         """One message to the agent, then their answer or a change of state."""
         mark = await self.say(customer, cid, "a question for the person")
-        await answered(customer, mark, keep_state="with_agent")
+        await self.explained(customer, answered(customer, mark, keep_state="with_agent"))
+
+    async def explained(self, customer: Customer, waiting: Awaitable[T]) -> T:
+        """`waiting`; when it times out, also what Redis holds and what they were told."""
+        try:
+            return await waiting
+        except AssertionError as error:
+            explanation = await self.ledger.explain(customer)
+            raise AssertionError(f"customer {self.index}: {error}; {explanation}") from error
 
 
 async def answered(customer: Customer, mark: int, keep_state: str) -> tuple[str, Any]:

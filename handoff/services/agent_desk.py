@@ -305,7 +305,7 @@ class AgentDesk:
             to=to,
             name=target.name,
         )
-        result = await self._core.change_state(
+        result = await self._stores.conversations.transition(
             conversation_id,
             allowed=[State.WITH_AGENT],
             to=State.WITH_AGENT,
@@ -315,13 +315,20 @@ class AgentDesk:
             agent_limit=self._limit_of(target),
             fields={"agent_name": target.name},
         )
+        recorded = result.entry
+        if not result.ok:
+            if result.refused is Refusal.AGENT and result.previous_agent == to:
+                recorded = await self._transfer_sent_again(conversation_id, username, to)
+            if recorded is None:
+                raise refusal(result)
         log.info(
-            "conversation %s: with_agent -> with_agent (transferred %s -> %s)",
+            "conversation %s: with_agent -> with_agent (transferred %s -> %s%s)",
             conversation_id,
             username,
             to,
+            "" if result.ok else ", sent again",
         )
-        await self._core.deliver(conversation_id, result.entry, agent="")
+        await self._core.deliver(conversation_id, recorded, agent="")
         await self._core.send_status(conversation_id)
         conversation = await self._core.conversation(conversation_id)
         await self._core.notifier.to_agent(
@@ -335,6 +342,17 @@ class AgentDesk:
         )
         await self._core.let_go(username, conversation_id, EntryEvent.TRANSFERRED)
         return {"ok": True}
+
+    async def _transfer_sent_again(
+        self, conversation_id: str, username: str, to: str
+    ) -> Entry | None:
+        """The entry of `username`'s transfer to `to` when that is how `to` holds the chat:
+        a transfer sent again because its answer was lost (its gateway died, maybe before
+        telling `to` and the customer) is announced again instead of refused."""
+        for entry in reversed(await self._stores.transcripts.read(conversation_id)):
+            if entry.get("event") in (EntryEvent.CLAIMED, EntryEvent.TRANSFERRED):
+                return entry if (entry.get("agent"), entry.get("to")) == (username, to) else None
+        return None
 
     async def resolve(self, username: str, conversation_id: Any) -> dict[str, Any]:
         """The person is done: the bot takes over again and the customer is told."""

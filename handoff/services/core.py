@@ -215,12 +215,7 @@ class ConversationCore:
         """Push what changed to every agent (the queue, the agents' roster), then each
         waiting customer their place, once."""
         stores = self.stores
-        if queue:
-            items = await stores.queue.items()
-            await self.notifier.to_agents("queue", {"items": items})
-            waiting = [item["conversation_id"] for item in items]
-        else:
-            waiting = await stores.queue.conversation_ids()
+        waiting = await self._announce_queue() if queue else await stores.queue.conversation_ids()
         if roster:
             roster_view = await stores.agents.roster(self.settings.agent_chat_limit)
             await self.notifier.to_agents("agents", {"agents": roster_view})
@@ -235,6 +230,21 @@ class ConversationCore:
             }
             await self.notifier.to_customer(conversation_id, "status", status)
         await self._restate_if_moved(waiting)
+
+    async def _announce_queue(self) -> list[str]:
+        """Send agents the queue, and once more when a read after sending finds it changed:
+        a view read before a change (on any process) may reach them after that change's
+        own, and a console shows the last one, which would miss a waiting customer (or list
+        a claimed one). Once, not until unchanged: under steady churn every change sends
+        its own view anyway. The ids of the queue last sent."""
+        sent: list[str] = []
+        for _ in range(2):
+            items = await self.stores.queue.items()
+            await self.notifier.to_agents("queue", {"items": items})
+            sent = [item["conversation_id"] for item in items]
+            if await self.stores.queue.conversation_ids() == sent:
+                break
+        return sent
 
     async def _restate_if_moved(self, announced_queued: list[str]) -> None:
         """A claim (on any process) between reading the queue and sending those `queued`

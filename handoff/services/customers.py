@@ -327,9 +327,18 @@ class CustomerService:
             await self._core.hand_off(conversation_id, HandoffReason.CUSTOMER_REQUEST, None)
         elif conversation.state is State.WITH_AGENT and conversation.agent:
             await self._requeue_from_absent(conversation_id, conversation.agent)
+        return await self._tell_status(conversation_id)
+
+    async def _tell_status(self, conversation_id: str) -> CustomerStatus:
+        """Send the customer's status, and again if a move (a claim on any process) came
+        between reading and sending it: the one read before would have the last word."""
         status = await self._core.customer_status(conversation_id)
         await self._core.notifier.to_customer(conversation_id, "status", status)
-        return status
+        moved = await self.status_if_moved(conversation_id, status)
+        if moved is None:
+            return status
+        await self._core.notifier.to_customer(conversation_id, "status", moved)
+        return moved
 
     async def end_chat(self, conversation_id: str) -> CustomerStatus:
         """The customer's "End chat": a held chat is resolved (its agent is told, and the
@@ -354,9 +363,7 @@ class CustomerService:
             )
             await self._core.deliver(conversation_id, result.entry, agent="")
             await self._core.views_changed(queue=True)
-        status = await self._core.customer_status(conversation_id)
-        await self._core.notifier.to_customer(conversation_id, "status", status)
-        return status
+        return await self._tell_status(conversation_id)
 
     async def _end_held_chat(self, conversation: Conversation) -> None:
         """Resolved by the customer: the same `resolved` entry and status as an agent's

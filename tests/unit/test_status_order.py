@@ -19,11 +19,21 @@ from tests.unit.conftest import RecordingNotifier
 
 @dataclass
 class InterleavingNotifier(RecordingNotifier):
-    """Runs `cut_in` once, just before the first `queued` status to `target` is sent: as
-    if another process moved that conversation while this one was announcing the queue."""
+    """Runs `cut_in` once, just before a `queued` status to `target` is sent (the first one
+    after `passed` have gone out): as if another process moved that conversation while this
+    one was announcing the queue."""
 
     target: str = ""
     cut_in: Callable[[], Awaitable[Any]] | None = None
+    passed: int = 0
+
+    agents_cut_in: Callable[[], Awaitable[Any]] | None = None  # before the next `queue`
+
+    async def to_agents(self, event: str, data: Any) -> None:
+        if self.agents_cut_in and event == "queue":
+            cut_in, self.agents_cut_in = self.agents_cut_in, None
+            await cut_in()
+        await super().to_agents(event, data)
 
     async def to_customer(self, conversation_id: str, event: str, data: Any) -> None:
         if self.cut_in and (conversation_id, event, data.get("state")) == (
@@ -31,8 +41,11 @@ class InterleavingNotifier(RecordingNotifier):
             "status",
             "queued",
         ):
-            cut_in, self.cut_in = self.cut_in, None
-            await cut_in()
+            if self.passed:
+                self.passed -= 1
+            else:
+                cut_in, self.cut_in = self.cut_in, None
+                await cut_in()
         await super().to_customer(conversation_id, event, data)
 
 
@@ -65,6 +78,39 @@ async def test_a_claim_during_a_queue_announcement_is_the_last_word(
     assert _last_status(notifier, first)["agent"] == "Ada"
 
 
+async def test_a_claim_just_after_talk_to_a_person_is_the_last_word(
+    services: Services, notifier: InterleavingNotifier
+) -> None:
+    """The hand-off announces the queue; then "talk to a person" answers with the status it
+    read, which a claim made stale in between (the soak's customer then waited for a claim
+    that had happened)."""
+    opened = await services.customers.open_session()
+    cid = notifier.target = opened.conversation_id
+    notifier.cut_in = lambda: services.agents.claim("ada", cid)
+    notifier.passed = 1  # the hand-off's own announcement of the queue
+    await services.customers.request_human(cid)
+    assert notifier.cut_in is None, "the claim did not cut in"
+    assert _last_status(notifier, cid)["state"] == "with_agent"
+
+
+async def test_a_queue_view_read_before_a_hand_off_is_not_the_agents_last_word(
+    services: Services, notifier: InterleavingNotifier
+) -> None:
+    """A hand-off while another announced the queue: the older view reached the agents
+    after the newer one, and the console (and the soak's agents) showed the queue without
+    the newcomer, who waited in vain for a claim."""
+    newcomers: list[str] = []
+
+    async def hand_off_meanwhile() -> None:
+        newcomers.append(await _queued(services))
+
+    notifier.agents_cut_in = hand_off_meanwhile
+    first = await _queued(services)
+    assert newcomers, "the hand-off did not cut in"
+    last_view = notifier.to("agents", "queue")[-1]["items"]
+    assert [item["conversation_id"] for item in last_view] == [first, *newcomers]
+
+
 async def test_a_claim_whose_gateway_died_unannounced_is_told_when_the_agent_is_back(
     services: Services, notifier: InterleavingNotifier
 ) -> None:
@@ -83,6 +129,54 @@ async def test_a_claim_whose_gateway_died_unannounced_is_told_when_the_agent_is_
     await services.agents.connected("ada", "sid-on-another-gateway")
     assert _last_status(notifier, cid)["state"] == "with_agent"
     assert _last_status(notifier, cid)["agent"] == "Ada"
+
+
+async def test_a_transfer_whose_gateway_died_unannounced_is_shown_when_its_taker_is_back(
+    services: Services, notifier: InterleavingNotifier
+) -> None:
+    """Bob's socket was on the gateway that recorded the transfer and died before telling
+    anyone: back on another one, his console lists the chat and the customer reads Bob."""
+    cid = await _transferred_unannounced(services, notifier)
+    view = await services.agents.connected("bob", "sid-on-another-gateway")
+    assert [chat["conversation_id"] for chat in view["chats"]["items"]] == [cid]
+    assert _last_status(notifier, cid)["agent"] == "Bob"
+
+
+async def test_a_transfer_sent_again_after_its_answer_was_lost_is_announced_again(
+    services: Services, notifier: InterleavingNotifier
+) -> None:
+    """Ada's gateway died after recording her transfer to Bob (who stays connected
+    elsewhere): her "Transfer" sent again tells Bob and the customer, instead of
+    "You do not hold this conversation"."""
+    await services.agents.connected("bob", "sid-bob")
+    cid = await _transferred_unannounced(services, notifier)
+    again = await services.agents.transfer("ada", cid, "bob")
+    assert again["ok"] and _last_status(notifier, cid)["agent"] == "Bob"
+    assigned = notifier.to("agent", "assigned")
+    assert [(a["conversation_id"], a["from"]) for a in assigned] == [(cid, "ada")]
+
+
+async def _transferred_unannounced(services: Services, notifier: InterleavingNotifier) -> str:
+    """A chat Ada claimed and transferred to Bob, as transfer() records it before it tells
+    anyone; here nobody is told."""
+    cid = await _queued(services)
+    await services.agents.claim("ada", cid)
+    moved = await services.stores.conversations.transition(
+        cid,
+        allowed=[State.WITH_AGENT],
+        to=State.WITH_AGENT,
+        entry=system_event(
+            EntryEvent.TRANSFERRED,
+            text="Bob is taking over this conversation.",
+            agent="ada",
+            to="bob",
+        ),
+        expected_agent="ada",
+        new_agent="bob",
+        fields={"agent_name": "Bob"},
+    )
+    assert moved.ok and _last_status(notifier, cid)["agent"] == "Ada"
+    return cid
 
 
 async def test_a_claim_between_reading_and_sending_a_resumed_sessions_status_is_resent(
