@@ -17,6 +17,7 @@ import hashlib
 import subprocess
 import sys
 import time
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
 from bot.faq.calibration import GENERIC_OUT_OF_SCOPE_FILE
@@ -38,18 +39,34 @@ def stage(what: str) -> None:
     print(f"training [{minutes}:{seconds:02d}] {what}", file=sys.stderr, flush=True)
 
 
-def model_inputs() -> list[Path]:
+@dataclass(frozen=True)
+class BotSources:
+    """What a trainer edits: the project's own files, or a copy of them (tests train copies)."""
+
+    config: Path = CONFIG
+    domain: Path = DOMAIN
+    data: Path = DATA_DIR
+
+
+PROJECT = BotSources()
+
+
+def files_under(path: Path) -> list[Path]:
+    return sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+
+
+def model_inputs(sources: BotSources = PROJECT) -> list[Path]:
     """Every file whose content changes the trained model."""
     code = sorted((ROOT / "bot").rglob("*.py"))
     code.append(GENERIC_OUT_OF_SCOPE_FILE)
-    data = sorted(p for p in DATA_DIR.rglob("*") if p.is_file())
-    return [CONFIG, DOMAIN, *data, *code]
+    return [sources.config, *files_under(sources.domain), *files_under(sources.data), *code]
 
 
-def fingerprint() -> str:
+def fingerprint(sources: BotSources = PROJECT) -> str:
     digest = hashlib.sha256()
-    for path in model_inputs():
-        digest.update(str(path.relative_to(ROOT)).encode())
+    for path in model_inputs(sources):
+        name = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        digest.update(str(name).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -65,18 +82,18 @@ def check_faq_files(data_dir: Path = DATA_DIR) -> None:
         load_faq_file(path)
 
 
-def model_file(out_dir: Path) -> Path:
+def model_file(out_dir: Path, sources: BotSources = PROJECT) -> Path:
     """Where the model for the current inputs is (or will be) kept."""
-    return out_dir / f"model-{fingerprint()}.tar.gz"
+    return out_dir / f"model-{fingerprint(sources)}.tar.gz"
 
 
-def ensure_model(out_dir: Path = ROOT / "models") -> Path:
+def ensure_model(out_dir: Path = ROOT / "models", sources: BotSources = PROJECT) -> Path:
     """The trained model for the current inputs, training it first if needed."""
-    model = model_file(out_dir)
+    model = model_file(out_dir, sources)
     if model.exists():
         return model
     stage("checking the FAQ files")
-    check_faq_files()
+    check_faq_files(sources.data)
     out_dir.mkdir(parents=True, exist_ok=True)
     command = [
         sys.executable,
@@ -84,11 +101,11 @@ def ensure_model(out_dir: Path = ROOT / "models") -> Path:
         "rasa",
         "train",
         "--config",
-        str(CONFIG),
+        str(sources.config),
         "--domain",
-        str(DOMAIN),
+        str(sources.domain),
         "--data",
-        str(DATA_DIR),
+        str(sources.data),
         "--out",
         str(out_dir),
         "--fixed-model-name",
@@ -121,6 +138,9 @@ def prune_old_models(out_dir: Path, keep: int = KEEP_MODELS) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "models")
+    parser.add_argument("--config", type=Path, default=CONFIG)
+    parser.add_argument("--domain", type=Path, default=DOMAIN, help="a file or a directory")
+    parser.add_argument("--data", type=Path, default=DATA_DIR)
     parser.add_argument("--no-report", action="store_true", help="skip the training report")
     parser.add_argument(
         "--publish", action="store_true", help="serve it: name it in $RUN_DIR/model.path"
@@ -129,9 +149,10 @@ def main() -> int:
     pointer = pointer_file()
     if args.publish and pointer is None:
         parser.error("--publish needs RUN_DIR (scripts/env.sh sets it)")
-    trains = not model_file(args.out).exists()
+    sources = BotSources(args.config, args.domain, args.data)
+    trains = not model_file(args.out, sources).exists()
     try:
-        model = ensure_model(args.out)
+        model = ensure_model(args.out, sources)
         print(model, flush=True)
     except FaqFileError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -150,7 +171,7 @@ def main() -> int:
         )
 
         stage("training report")
-        print(format_report(report_for()), file=sys.stderr)
+        print(format_report(report_for(*astuple(sources))), file=sys.stderr)
         calibration = faq_calibration(model)
         if calibration:
             print(format_faq_report(calibration), file=sys.stderr)

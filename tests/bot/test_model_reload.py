@@ -63,7 +63,7 @@ def model_with_new_faq(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # As trainers.md says: a question the bot now answers leaves the `unanswerable:` list.
     document["unanswerable"].remove("do you have a mobile app")
     faq_file.write_text(yaml.safe_dump(document, sort_keys=False))
-    return train_copy(copy, "new-faq")
+    return train_copy(copy)
 
 
 @pytest.fixture

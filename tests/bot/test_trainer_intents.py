@@ -41,7 +41,7 @@ def trainer_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def trainer_model(trainer_copy: Path) -> Path:
-    return train_copy(trainer_copy, "trainer")
+    return train_copy(trainer_copy)
 
 
 @pytest.fixture(scope="module")

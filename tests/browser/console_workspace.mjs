@@ -75,7 +75,16 @@ async function askForPerson(question) {
   await W(".launcher").click();
   await say(question);
   await W(".msg.bot:not(.greeting)").first().waitFor();
-  await W("button[data-action=request-human]").click();
+  // The bot may hand off on its own (unsure of its answer): then "End chat" already shows.
+  const human = W("button[data-action=request-human]");
+  const endChat = W("button[data-action=end-chat]");
+  if (await human.isVisible()) {
+    // A hand-off arriving meanwhile hides the button: then there is nothing left to click.
+    await human.click({ timeout: 5000 }).catch(async (error) => {
+      if (!(await endChat.isVisible())) throw error;
+    });
+  }
+  await endChat.waitFor();
 }
 
 // ---- the workspace ---------------------------------------------------------------------

@@ -192,9 +192,19 @@ async def _answer_to_trickle(port: int, head: bytes, trickle: bytes) -> bytes:
             writer.write(bytes([byte]))
             await writer.drain()
 
+    async def answer() -> bytes:
+        received = await reader.read(65536)
+        sender.cancel()  # answered: bytes sent after the server's close would reset it
+        try:
+            while chunk := await reader.read(65536):
+                received += chunk
+        except ConnectionResetError:  # the answer is already in hand
+            pass
+        return received
+
     sender = asyncio.create_task(dribble())
     try:
-        return await asyncio.wait_for(reader.read(), timeout=20)
+        return await asyncio.wait_for(answer(), timeout=20)
     finally:
         sender.cancel()
         writer.close()

@@ -190,7 +190,7 @@ def test_exported_yaml_passes_rasa_data_validate(bot_copy: Path) -> None:
 @pytest.fixture(scope="module")
 def trained_copy(bot_copy: Path, redis_server: RedisServer) -> Iterator[RasaStack]:
     """The copy trained once (minutes), served by Rasa and the action server."""
-    stack = RasaStack(train_copy(bot_copy, "insights"), redis_server, workers=1)
+    stack = RasaStack(train_copy(bot_copy), redis_server, workers=1)
     yield stack
     stack.stop()
 

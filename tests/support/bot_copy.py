@@ -3,7 +3,7 @@ without touching bot/data (tests of what trainers add).
 
     copy = copy_bot(tmp_path)            # config.yml, data/, domain/domain.yml
     (copy / "data" / "mine.yml").write_text(...)
-    model = train_copy(copy, "mine")     # minutes: once per module
+    model = train_copy(copy)               # minutes: once per module
 """
 
 from __future__ import annotations
@@ -35,8 +35,18 @@ def rasa_on_copy(copy: Path, *command: str, timeout: float) -> subprocess.Comple
     return result
 
 
-def train_copy(copy: Path, name: str) -> Path:
-    rasa_on_copy(
-        copy, "train", "--out", str(copy / "models"), "--fixed-model-name", name, timeout=900
-    )
-    return copy / "models" / f"{name}.tar.gz"
+def train_copy(copy: Path) -> Path:
+    """Train the copy as a trainer would (`python -m bot.training`), who sees its stages."""
+    result = subprocess.run(
+        [
+            sys.executable, "-m", "bot.training", "--no-report", "--out", str(copy / "models"),
+            "--config", str(copy / "config.yml"), "--domain", str(copy / "domain"),
+            "--data", str(copy / "data"),
+        ],
+        cwd=ROOT, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    stages = [line for line in result.stderr.splitlines() if line.startswith("training [")]
+    assert any("rasa train" in line for line in stages), f"no training stages shown: {stages}"
+    assert stages[-1].endswith("model trained"), f"training did not say it finished: {stages}"
+    return Path(result.stdout.strip().splitlines()[-1])
