@@ -14,14 +14,19 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+
 from handoff.bot_client import BotReply, BotUnavailable, RasaClient, parse_bot_reply
 from handoff.protocol import HandoffReason, State
 from handoff.protocol.entries import late
 from handoff.services.core import ConversationCore, log
-from handoff.stores.conversations import AppendStatus
+from handoff.stores.conversations import AppendResult, AppendStatus
 
 # What of the bot's handoff signal goes into the handoff entry, for agents.
 _SIGNAL_DETAILS = ("intent", "intent_confidence", "faq_id", "faq_confidence")
+# A reply in hand while Redis restarts waits this long for it, beyond the client's own
+# retries, rather than being dropped: the customer would wait for an answer for ever.
+REDIS_OUTAGE_S = 30.0
 
 
 class BotRelay:
@@ -95,12 +100,7 @@ class BotRelay:
     ) -> None:
         core = self._core
         if reply.entries:
-            result = await core.stores.conversations.append(
-                conversation_id,
-                reply.entries,
-                late_entries=[late(entry) for entry in reply.entries],
-                expected_gen=gen,
-            )
+            result = await self._append_once_redis_answers(conversation_id, reply, gen)
             # Late entries are marked so: the agent sees them, the customer does not.
             for entry in result.entries:
                 await core.deliver(conversation_id, entry, agent=result.agent)
@@ -125,6 +125,30 @@ class BotRelay:
                     key: signal[key] for key in _SIGNAL_DETAILS if signal.get(key) is not None
                 },
             )
+
+    async def _append_once_redis_answers(
+        self, conversation_id: str, reply: BotReply, gen: str
+    ) -> AppendResult:
+        """Record the reply, retrying while Redis refuses connections (a restart): only
+        the append is retried, so nothing is delivered twice."""
+        loop = asyncio.get_running_loop()
+        deadline, pause = loop.time() + REDIS_OUTAGE_S, 0.25
+        while True:
+            try:
+                return await self._core.stores.conversations.append(
+                    conversation_id,
+                    reply.entries,
+                    late_entries=[late(entry) for entry in reply.entries],
+                    expected_gen=gen,
+                )
+            except RedisConnectionError:
+                if loop.time() + pause > deadline:
+                    raise
+                log.warning(
+                    "conversation %s: Redis is away; the bot's reply waits", conversation_id
+                )
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 2.0)
 
     async def _typing(self, conversation_id: str, typing: bool) -> None:
         await self._core.notifier.to_customer(
