@@ -198,7 +198,8 @@ def format_faq_report(calibration: Calibration) -> str:
         f"  asked an FAQ's question: {e.accuracy:.0%} right answer, {e.wrong_answers:.0%} "
         f"wrong answer, {e.handoffs:.0%} handed to a person",
         f"  asked what no FAQ answers: {e.unanswerable_handed_off:.0%} of the unanswerable "
-        f"list and {e.generic_handed_off:.0%} of generic off-topic questions handed to a person",
+        f"list, {e.missing_faq_handed_off:.0%} of an FAQ's questions while that FAQ was left "
+        f"out and {e.generic_handed_off:.0%} of generic off-topic questions handed to a person",
     ]
     if calibration.confusions:
         lines.append(

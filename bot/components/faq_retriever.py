@@ -46,6 +46,7 @@ from bot.faq.calibration import Questions, shipped_generic
 from bot.faq.classifier import NO_FAQ
 from bot.faq.decision import Decision
 from bot.faq.embedder import load_encoder
+from bot.faq.evidence import Answers
 from bot.faq.index import FaqMatch
 from bot.faq.retriever import TrainedRetriever
 from bot.faq.settings import RetrievalSettings
@@ -101,6 +102,8 @@ class FaqRetriever(StoredModelComponent[TrainedRetriever]):
         faq_ids = [_faq_id(example) for example in examples]
         texts = [example.get(TEXT) for example in examples]
         vectors = self._vectors(examples)
+        encoder = load_encoder(self._settings.model)
+        answers = {faq_id: _answer(training_data, faq_id) for faq_id in dict.fromkeys(faq_ids)}
         retriever = TrainedRetriever.train(
             vectors,
             faq_ids,
@@ -109,7 +112,8 @@ class FaqRetriever(StoredModelComponent[TrainedRetriever]):
                 [example.get(TEXT) for example in unanswerable],
                 self._vectors(unanswerable) if unanswerable else vectors[:0],
             ),
-            shipped_generic(load_encoder(self._settings.model), vectors),
+            shipped_generic(encoder, vectors),
+            Answers.encode(answers, encoder),
             self._settings,
         )
         logger.info("FaqRetriever: indexed %d questions of %d FAQs", len(texts), len(set(faq_ids)))
@@ -121,7 +125,9 @@ class FaqRetriever(StoredModelComponent[TrainedRetriever]):
         candidates = [m for m in messages if m.get(TEXT) is not None]
         if not candidates:
             return messages
-        rankings = self._model.index.search_vectors(self._vectors(candidates), self._settings.top_k)
+        rankings = self._model.index.search(
+            [m.get(TEXT) for m in candidates], self._vectors(candidates), self._settings.top_k
+        )
         rule = self._model.rule(self._settings)
         for message, matches in zip(candidates, rankings, strict=True):
             decision = rule.decide(matches)
@@ -154,6 +160,12 @@ class FaqRetriever(StoredModelComponent[TrainedRetriever]):
 def _faq_id(example: Message) -> str:
     """`faq/reset_password` -> `reset_password`."""
     return str(example.get(INTENT_RESPONSE_KEY)).split("/", 1)[1]
+
+
+def _answer(training_data: TrainingData, faq_id: str) -> str:
+    """The FAQ's answer text (`utter_faq/<id>`, which `bot.importer` adds to the data)."""
+    variations = training_data.responses.get(f"utter_{FAQ_INTENT}/{faq_id}") or [{}]
+    return str(variations[0].get("text") or "")
 
 
 def _route_to_faq(message: Message, confidence: float) -> None:

@@ -5,7 +5,8 @@ Plain Python, usable without Rasa::
     encoder = load_encoder(DEFAULT_MODEL)
     settings = RetrievalSettings()
     retriever, _ = build_retriever(load_catalog("bot/data/faq.yml"), encoder, settings)
-    matches = retriever.index.search_vectors(encoder.encode(["I forgot my password"]), 5)[0]
+    question = "I forgot my password"
+    matches = retriever.index.search([question], encoder.encode([question]), 5)[0]
     decision = retriever.rule(settings).decide(matches)  # .faq_id, or None: hand off
 """
 

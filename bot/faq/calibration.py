@@ -6,15 +6,15 @@ are held out a fifth at a time and asked of an index built from the rest, next t
 `unanswerable:` questions and a generic out-of-scope set that ships with the project
 (`generic_out_of_scope.txt`: other businesses, chit-chat). A small logistic model learns,
 from how each of those matched (the best FAQ's probability, its lead over the runner-up,
-the similarity of its closest variant and that similarity's lead), how likely the best FAQ
-is the right answer. The
-bot answers when that probability reaches `answer_probability`; the same held-out
-questions give the figures a trainer sees after training (expected accuracy, hand-offs)
-and the FAQ pairs the model confuses.
+the similarity of its closest variant and that similarity's lead, the share of the
+question's wording the FAQ never uses, the closeness of its answer's nearest sentence), how
+likely the best FAQ is the right answer. The bot answers when that probability reaches
+`answer_probability`; the same held-out questions give the figures a trainer sees after
+training (expected accuracy, hand-offs) and the FAQ pairs the model confuses.
 
     generic = shipped_generic(encoder, vectors)
-    calibration = calibrate(vectors, faq_ids, variants, unanswerable, generic, settings)
-    calibration.rule().decide(index.search_vectors(query_vectors, top_k=5)[0])
+    calibration = calibrate(vectors, faq_ids, variants, unanswerable, generic, answers, settings)
+    calibration.rule().decide(index.search(query_texts, query_vectors, top_k=5)[0])
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ import numpy as np
 
 from bot.faq.decision import Decision, Rule
 from bot.faq.embedder import Encoder
+from bot.faq.evidence import Answers
 from bot.faq.index import FaqIndex, FaqMatch
 from bot.faq.settings import RetrievalSettings
 
@@ -43,6 +44,9 @@ ENOUGH_HELD_OUT = 1500
 GENERIC_OVERLAP_SIMILARITY = 0.6
 CONFUSIONS_KEPT = 20
 IN_SCOPE = "faqs"
+MISSING_FAQ = "missing_faq"
+# Fewer FAQs than this: none is left out of a fold (the rest would say little).
+MIN_FAQS_TO_LEAVE_OUT = 10
 _FLOOR = 1e-6
 
 
@@ -69,14 +73,22 @@ def unrelated_to_faqs(generic: np.ndarray, variants: np.ndarray) -> np.ndarray:
 
 
 def match_features(matches: Sequence[FaqMatch]) -> np.ndarray:
-    """What the answer model sees of a query's ranking: how sure, how far ahead, how close."""
+    """What the answer model sees of a query's ranking: how sure, how far ahead, how close,
+    and how much of the query the best FAQ's text leaves unsaid."""
     best = matches[0]
     runner_up = matches[1] if len(matches) > 1 else None
     p1 = min(max(best.confidence, _FLOOR), 1 - _FLOOR)
     p2 = max(runner_up.confidence, _FLOOR) if runner_up else _FLOOR
     sim2 = runner_up.similarity if runner_up else 0.0
     return np.array(
-        [math.log(p1 / (1 - p1)), math.log(p1 / p2), best.similarity, best.similarity - sim2],
+        [
+            math.log(p1 / (1 - p1)),
+            math.log(p1 / p2),
+            best.similarity,
+            best.similarity - sim2,
+            best.novelty,
+            best.answer_similarity,
+        ],
         dtype=np.float64,
     )
 
@@ -123,6 +135,7 @@ class Estimate:
     handoffs: float  # in-scope questions handed to a person
     unanswerable_handed_off: float  # of the `unanswerable:` questions
     generic_handed_off: float  # of the generic out-of-scope questions
+    missing_faq_handed_off: float  # of an FAQ's questions while that FAQ was left out
 
 
 @dataclass(frozen=True)
@@ -194,6 +207,7 @@ def calibrate(
     variants: Sequence[str],
     unanswerable: Questions,
     generic: Questions,
+    answers: Answers,
     settings: RetrievalSettings,
     trained: FaqIndex | None = None,
 ) -> Calibration:
@@ -207,6 +221,7 @@ def calibrate(
         variants,
         unanswerable,
         generic,
+        answers,
         settings.regularisation,
         settings.top_k,
         trained,
@@ -229,6 +244,7 @@ def cross_validate(
     variants: Sequence[str],
     unanswerable: Questions,
     generic: Questions,
+    answers: Answers,
     regularisation: float,
     top_k: int,
     trained: FaqIndex | None = None,
@@ -236,17 +252,21 @@ def cross_validate(
     """Every held-out question with its matches from an index that never saw it.
 
     The index of each fold is built as training builds the real one (the `unanswerable:`
-    questions train its "no FAQ fits" class); the generic questions are only asked. In
+    questions train its "no FAQ fits" class, the answers are known, a held-out question's
+    words are not); the generic questions are only asked. In
     scope and out of scope weigh half each in total, each out-of-scope source the same,
     so neither a large FAQ file nor a long generic list tilts the answer model.
     """
     rng = np.random.default_rng(0)
     variant_fold = _folds_within_groups(faq_ids, rng)
+    missing_fold = _missing_faq_folds(faq_ids, rng)
     unanswerable_fold = rng.permutation(len(unanswerable.texts)) % FOLDS
     rounds = min(FOLDS, max(1, math.ceil(ENOUGH_HELD_OUT * FOLDS / max(len(faq_ids), 1))))
     held_out: list[HeldOut] = []
     for fold in range(rounds):
-        kept = variant_fold != fold
+        missing = missing_fold == fold
+        asked_in_scope = (variant_fold == fold) & ~missing
+        kept = ~asked_in_scope & ~missing
         trained_unanswerable = unanswerable.vectors[unanswerable_fold != fold]
         index = FaqIndex.from_vectors(
             vectors[kept],
@@ -254,20 +274,28 @@ def cross_validate(
             [text for text, keep in zip(variants, kept, strict=True) if keep],
             regularisation,
             trained_unanswerable if len(trained_unanswerable) else None,
+            answers,
             like=trained,
         )
         asked = [
-            (IN_SCOPE, [(variants[i], faq_ids[i]) for i in np.flatnonzero(~kept)], vectors[~kept]),
+            (IN_SCOPE, [(variants[i], faq_ids[i]) for i in np.flatnonzero(asked_in_scope)]),
+            (MISSING_FAQ, [(variants[i], None) for i in np.flatnonzero(missing)]),
             (
                 "unanswerable",
                 [(unanswerable.texts[i], None) for i in np.flatnonzero(unanswerable_fold == fold)],
-                unanswerable.vectors[unanswerable_fold == fold],
             ),
-            ("generic", [(text, None) for text in generic.texts], generic.vectors),
+            ("generic", [(text, None) for text in generic.texts]),
         ]
-        for source, questions, question_vectors in asked:
+        question_vectors = {
+            IN_SCOPE: vectors[asked_in_scope],
+            MISSING_FAQ: vectors[missing],
+            "unanswerable": unanswerable.vectors[unanswerable_fold == fold],
+            "generic": generic.vectors,
+        }
+        for source, questions in asked:
             if questions:
-                rankings = index.search_vectors(question_vectors, top_k)
+                texts = [text for text, _ in questions]
+                rankings = index.search(texts, question_vectors[source], top_k)
                 held_out += [
                     HeldOut(text, faq_id, source, matches)
                     for (text, faq_id), matches in zip(questions, rankings, strict=True)
@@ -296,7 +324,8 @@ def estimate(held_out: Sequence[HeldOut], rule: Rule) -> Estimate:
     in_scope = outcomes[IN_SCOPE]
     return Estimate(
         in_scope_questions=len(in_scope),
-        out_of_scope_questions=len({h.text for h in held_out if h.source != IN_SCOPE}),
+        # the generic questions are asked in every round: count each once
+        out_of_scope_questions=len({(h.source, h.text) for h in held_out if h.source != IN_SCOPE}),
         accuracy=_share(sum(answer == truth for truth, answer in in_scope), in_scope),
         wrong_answers=_share(
             sum(answer not in (None, truth) for truth, answer in in_scope), in_scope
@@ -304,6 +333,7 @@ def estimate(held_out: Sequence[HeldOut], rule: Rule) -> Estimate:
         handoffs=_share(sum(answer is None for _, answer in in_scope), in_scope),
         unanswerable_handed_off=_handed_off(outcomes["unanswerable"]),
         generic_handed_off=_handed_off(outcomes["generic"]),
+        missing_faq_handed_off=_handed_off(outcomes[MISSING_FAQ]),
     )
 
 
@@ -331,6 +361,21 @@ def _folds_within_groups(faq_ids: Sequence[str], rng: np.random.Generator) -> np
         folds[np.array(rows)[order]] = (np.arange(len(rows)) + offset) % FOLDS
         offset += len(rows)
     return folds
+
+
+def _missing_faq_folds(faq_ids: Sequence[str], rng: np.random.Generator) -> np.ndarray:
+    """The fold (if any) whose index leaves out a variant's whole FAQ, per variant (-1: none).
+
+    A tenth of the FAQs is missing from each fold's index, so their questions stand for
+    what customers ask about the business that no FAQ answers: near the FAQs' topics, as
+    a real out-of-scope question is, even when the FAQ file has no `unanswerable:` list.
+    """
+    distinct = list(dict.fromkeys(faq_ids))
+    if len(distinct) < MIN_FAQS_TO_LEAVE_OUT:
+        return np.full(len(faq_ids), -1, dtype=np.int64)
+    order = rng.permutation(len(distinct))
+    slot = {faq_id: int(order[n]) % (FOLDS * 2) for n, faq_id in enumerate(distinct)}
+    return np.array([slot[f] if slot[f] < FOLDS else -1 for f in faq_ids], dtype=np.int64)
 
 
 def _balanced(held_out: list[HeldOut]) -> list[HeldOut]:

@@ -19,6 +19,7 @@ from bot.faq.calibration import Questions, shipped_generic
 from bot.faq.catalog import Faq
 from bot.faq.decision import Decision
 from bot.faq.embedder import Encoder
+from bot.faq.evidence import Answers
 from bot.faq.index import FaqMatch
 from bot.faq.retriever import TrainedRetriever
 from bot.faq.settings import RetrievalSettings
@@ -70,7 +71,7 @@ def answer_queries(
     outcomes = []
     for query in queries:
         started = time.perf_counter()
-        matches = index.search_vectors(encoder.encode([query.text]), settings.top_k)[0]
+        matches = index.search([query.text], encoder.encode([query.text]), settings.top_k)[0]
         decision = rule.decide(matches)
         outcomes.append(Outcome(query, matches, decision, time.perf_counter() - started))
     return outcomes
@@ -149,6 +150,7 @@ def build_retriever(
         variants,
         Questions(list(unanswerable), encoder.encode(list(unanswerable))),
         shipped_generic(encoder, vectors),
+        Answers.encode({faq.id: faq.answer for faq in faqs}, encoder),
         settings,
     )
     return retriever, time.perf_counter() - started

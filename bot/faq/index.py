@@ -3,13 +3,14 @@
 Vectors are L2-normalised, so FAISS inner product is cosine similarity. A query's matches
 are ranked per FAQ by the classifier's probability; each match also carries the cosine
 similarity of the FAQ's closest variant, which tells a paraphrase from an unrelated
-question that merely resembles one FAQ more than the others.
+question that merely resembles one FAQ more than the others; and what the FAQ's own text
+says of the query (`bot.faq.evidence`: words it never uses, its answer's closest sentence).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Sequence
 
@@ -19,6 +20,7 @@ import numpy as np
 from bot.faq.catalog import Faq
 from bot.faq.classifier import NO_FAQ, FaqClassifier
 from bot.faq.embedder import Encoder
+from bot.faq.evidence import NO_ANSWERS, Answers, FaqEvidence, content_words
 
 INDEX_FILE = "faq.faiss"
 METADATA_FILE = "faq_meta.json"
@@ -27,12 +29,15 @@ DEFAULT_REGULARISATION = 30.0
 
 @dataclass(frozen=True)
 class FaqMatch:
-    """One FAQ for a query: how likely it is meant, and its closest question variant."""
+    """One FAQ for a query: how likely it is meant, its closest question variant, and how
+    much of the query the FAQ's text leaves unsaid."""
 
     faq_id: str
     confidence: float
     similarity: float
     question: str
+    novelty: float = 0.0  # share of the query's wording the FAQ never uses
+    answer_similarity: float = 0.0  # to the closest sentence of the FAQ's answer
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -40,6 +45,8 @@ class FaqMatch:
             "confidence": round(self.confidence, 4),
             "similarity": round(self.similarity, 4),
             "question": self.question,
+            "novelty": round(self.novelty, 4),
+            "answer_similarity": round(self.answer_similarity, 4),
         }
 
 
@@ -47,7 +54,7 @@ class FaqIndex:
     """Build once from FAQs, search many times, persist next to the Rasa model.
 
     index = FaqIndex.build(load_catalog("bot/data/faq.yml"), load_encoder())
-    index.search_vectors(encoder.encode(["where is my parcel"]), top_k=3)[0]
+    index.search(["where is my parcel"], encoder.encode(["where is my parcel"]), top_k=3)[0]
     """
 
     # Variants fetched per query to find each ranked FAQ's closest variant.
@@ -59,11 +66,13 @@ class FaqIndex:
         variant_faq_ids: list[str],
         variants: list[str],
         classifier: FaqClassifier,
+        answers: Answers,
     ) -> None:
         self._index = index
         self._variant_faq_ids = variant_faq_ids
         self._variants = variants
         self._classifier = classifier
+        self._evidence = FaqEvidence.build(variant_faq_ids, variants, answers)
 
     @classmethod
     def build(
@@ -76,8 +85,9 @@ class FaqIndex:
         variants = [question for faq in faqs for question in faq.questions]
         faq_ids = [faq.id for faq in faqs for _ in faq.questions]
         unrelated = encoder.encode(list(unanswerable)) if unanswerable else None
+        answers = Answers.encode({faq.id: faq.answer for faq in faqs}, encoder)
         return cls.from_vectors(
-            encoder.encode(variants), faq_ids, variants, regularisation, unrelated
+            encoder.encode(variants), faq_ids, variants, regularisation, unrelated, answers
         )
 
     @classmethod
@@ -88,13 +98,15 @@ class FaqIndex:
         variants: list[str],
         regularisation: float = DEFAULT_REGULARISATION,
         unanswerable: np.ndarray | None = None,
+        answers: Answers = NO_ANSWERS,
         like: FaqIndex | None = None,
     ) -> FaqIndex:
         """Index precomputed, L2-normalised vectors (one per question variant).
 
         `unanswerable` vectors (questions no FAQ answers) only train the classifier's
-        NO_FAQ class, which then draws probability away from FAQs they resemble. `like`,
-        an index of nearly the same data, speeds up training its classifier.
+        NO_FAQ class, which then draws probability away from FAQs they resemble. `answers`,
+        the FAQs' answers, let each match say how much of a query the FAQ leaves unsaid.
+        `like`, an index of nearly the same data, speeds up training its classifier.
         """
         if not len(vectors) or len(vectors) != len(faq_ids) or len(faq_ids) != len(variants):
             raise ValueError("one vector, FAQ id and text per question variant is needed")
@@ -108,20 +120,33 @@ class FaqIndex:
             examples, labels = vectors, list(faq_ids)
         start = like._classifier if like is not None else None
         classifier = FaqClassifier.train(examples, labels, regularisation, start=start)
-        return cls(index, list(faq_ids), list(variants), classifier)
+        return cls(index, list(faq_ids), list(variants), classifier, answers)
 
     @property
     def size(self) -> int:
         return int(self._index.ntotal)
 
-    def search_vectors(self, queries: np.ndarray, top_k: int) -> list[list[FaqMatch]]:
-        """The top_k FAQs for each query vector, most likely first."""
-        queries = np.ascontiguousarray(queries, dtype=np.float32)
-        scores, rows = self._index.search(queries, min(self.size, self.FETCH))
-        probabilities = self._classifier.probabilities(queries)
+    def search(self, texts: Sequence[str], vectors: np.ndarray, top_k: int) -> list[list[FaqMatch]]:
+        """The top_k FAQs for each query (its text and its vector), most likely first."""
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        scores, rows = self._index.search(vectors, min(self.size, self.FETCH))
+        probabilities = self._classifier.probabilities(vectors)
         return [
-            self._matches(probability_row, score_row, id_row, top_k)
-            for probability_row, score_row, id_row in zip(probabilities, scores, rows, strict=True)
+            self._explained(text, vector, self._matches(probability_row, score_row, id_row, top_k))
+            for text, vector, probability_row, score_row, id_row in zip(
+                texts, vectors, probabilities, scores, rows, strict=True
+            )
+        ]
+
+    def _explained(self, text: str, vector: np.ndarray, matches: list[FaqMatch]) -> list[FaqMatch]:
+        words = content_words(text)
+        return [
+            replace(
+                match,
+                novelty=self._evidence.novelty(words, match.faq_id),
+                answer_similarity=self._evidence.answers.closeness(vector, match.faq_id),
+            )
+            for match in matches
         ]
 
     def _matches(
@@ -150,10 +175,12 @@ class FaqIndex:
         metadata = {"faq_ids": self._variant_faq_ids, "variants": self._variants}
         (directory / METADATA_FILE).write_text(json.dumps(metadata), encoding="utf-8")
         self._classifier.persist(directory)
+        self._evidence.answers.persist(directory)
 
     @classmethod
     def load(cls, directory: Path) -> FaqIndex:
         index = faiss.read_index(str(directory / INDEX_FILE))
         metadata = json.loads((directory / METADATA_FILE).read_text(encoding="utf-8"))
         classifier = FaqClassifier.load(directory)
-        return cls(index, metadata["faq_ids"], metadata["variants"], classifier)
+        answers = Answers.load(directory)
+        return cls(index, metadata["faq_ids"], metadata["variants"], classifier, answers)

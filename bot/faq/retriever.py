@@ -4,8 +4,10 @@ The Rasa component stores it in the model archive; `python -m bot.faq eval` buil
 same way from the FAQ file it is given, so eval's figures are a fresh deployment's.
 
     generic = shipped_generic(encoder, vectors)
-    retriever = TrainedRetriever.train(vectors, faq_ids, variants, unanswerable, generic, settings)
-    decision = retriever.rule(settings).decide(retriever.index.search_vectors(query, 5)[0])
+    retriever = TrainedRetriever.train(
+        vectors, faq_ids, variants, unanswerable, generic, answers, settings
+    )
+    decision = retriever.rule(settings).decide(retriever.index.search([text], vector, 5)[0])
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import numpy as np
 
 from bot.faq.calibration import Calibration, Questions, calibrate
 from bot.faq.decision import Rule
+from bot.faq.evidence import Answers
 from bot.faq.index import FaqIndex
 from bot.faq.settings import RetrievalSettings
 
@@ -37,19 +40,22 @@ class TrainedRetriever:
         variants: Sequence[str],
         unanswerable: Questions,
         generic: Questions,
+        answers: Answers,
         settings: RetrievalSettings,
     ) -> TrainedRetriever:
-        """Index the variants (the `unanswerable:` questions train "no FAQ fits") and
-        calibrate, the generic questions (`shipped_generic`) counting as out of scope."""
+        """Index the variants (the `unanswerable:` questions train "no FAQ fits", the
+        answers (`Answers.encode`) tell what each FAQ says) and calibrate, the generic
+        questions (`shipped_generic`) counting as out of scope."""
         index = FaqIndex.from_vectors(
             vectors,
             list(faq_ids),
             list(variants),
             settings.regularisation,
             unanswerable.vectors if len(unanswerable.texts) else None,
+            answers,
         )
         calibration = calibrate(
-            vectors, faq_ids, variants, unanswerable, generic, settings, trained=index
+            vectors, faq_ids, variants, unanswerable, generic, answers, settings, trained=index
         )
         return cls(index, calibration)
 

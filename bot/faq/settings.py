@@ -33,7 +33,7 @@ class RetrievalSettings:
     top_k: int = 5
     threshold: float | str = AUTO
     min_similarity: float = 0.2
-    answer_probability: float = 0.3
+    answer_probability: float = 0.2
     regularisation: float = 100.0
 
     def __post_init__(self) -> None:

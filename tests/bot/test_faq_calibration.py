@@ -13,6 +13,7 @@ from bot.faq.calibration import (
     unrelated_to_faqs,
 )
 from bot.faq.decision import Decision
+from bot.faq.evidence import NO_ANSWERS
 from bot.faq.index import FaqIndex
 from bot.faq.retriever import TrainedRetriever
 from bot.faq.settings import RetrievalSettings
@@ -46,10 +47,13 @@ def trained(topics: dict[str, np.ndarray], settings: RetrievalSettings) -> Train
     vectors = np.vstack([around(topics[name], 10, 0.1, rng) for name in faq_ids])
     labels = [name for name in faq_ids for _ in range(10)]
     texts = [f"{name} question {i}" for name in faq_ids for i in range(10)]
-    # Out of scope: questions about anything, each its own direction.
-    unanswerable = Questions([f"unanswerable {i}" for i in range(10)], unrelated(10, rng))
-    generic = Questions([f"generic {i}" for i in range(20)], unrelated(20, rng))
-    return TrainedRetriever.train(vectors, labels, texts, unanswerable, generic, settings)
+    # Out of scope: questions about anything, each its own direction. Their texts, like
+    # every asked text here, use only words all FAQs use: the vectors tell them apart.
+    unanswerable = Questions([f"question {i}" for i in range(10)], unrelated(10, rng))
+    generic = Questions([f"question {i}" for i in range(20)], unrelated(20, rng))
+    return TrainedRetriever.train(
+        vectors, labels, texts, unanswerable, generic, NO_ANSWERS, settings
+    )
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +69,8 @@ def ask(
     retriever: TrainedRetriever, vectors: np.ndarray, settings: RetrievalSettings = AUTO
 ) -> list[Decision]:
     rule = retriever.rule(settings)
-    return [rule.decide(matches) for matches in retriever.index.search_vectors(vectors, 5)]
+    texts = [f"question {i}" for i in range(len(vectors))]
+    return [rule.decide(matches) for matches in retriever.index.search(texts, vectors, 5)]
 
 
 def test_calibrated_rule_answers_paraphrases_and_hands_off_the_rest(
@@ -75,7 +80,7 @@ def test_calibrated_rule_answers_paraphrases_and_hands_off_the_rest(
     paraphrases = ask(retriever, around(topics["faq_2"], 10, 0.1, rng))
     others = ask(retriever, unrelated(20, rng))
     assert sum(d.faq_id == "faq_2" for d in paraphrases) >= 9
-    assert sum(d.faq_id is None for d in others) >= 16
+    assert sum(d.faq_id is None for d in others) >= 15
     # The confidence is the probability of a right answer: high for one, low for the other.
     assert np.mean([d.confidence for d in paraphrases]) > 2 * np.mean(
         [d.confidence for d in others]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.faq import Faq, FaqFileError, FaqIndex, RetrievalSettings, load_encoder
+from bot.faq import Faq, FaqFileError, FaqIndex, FaqMatch, RetrievalSettings, load_encoder
 from bot.training import check_faq_files
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,6 +29,10 @@ FAQS = [
 ]
 
 
+def search(index: FaqIndex, question: str, top_k: int) -> list[FaqMatch]:
+    return index.search([question], load_encoder().encode([question]), top_k)[0]
+
+
 UNANSWERABLE = ["do you sell garden furniture", "can I rent a car from you", "tell me a joke"]
 
 
@@ -38,16 +42,15 @@ def index() -> FaqIndex:
 
 
 def test_paraphrase_finds_its_faq_first(index: FaqIndex) -> None:
-    matches = index.search_vectors(load_encoder().encode(["can't remember my password"]), 3)[0]
+    matches = search(index, "can't remember my password", 3)
     assert matches[0].faq_id == "reset_password"
     assert [m.faq_id for m in matches] == list(dict.fromkeys(m.faq_id for m in matches))
 
 
 def test_rule_answers_close_match_and_hands_off_unrelated(index: FaqIndex) -> None:
     rule = RetrievalSettings(threshold=0.2).fixed_rule()
-    encoder = load_encoder()
-    close = rule.decide(index.search_vectors(encoder.encode(["I forgot my password"]), 3)[0])
-    unrelated = rule.decide(index.search_vectors(encoder.encode(["do you sell tractors"]), 3)[0])
+    close = rule.decide(search(index, "I forgot my password", 3))
+    unrelated = rule.decide(search(index, "do you sell tractors", 3))
     assert close.faq_id == "reset_password"
     assert unrelated.faq_id is None
     assert unrelated.confidence < close.confidence
@@ -56,17 +59,29 @@ def test_rule_answers_close_match_and_hands_off_unrelated(index: FaqIndex) -> No
 def test_unanswerable_examples_draw_probability_away_from_faqs(index: FaqIndex) -> None:
     """They are never offered as a match; they make resembling questions less FAQ-like."""
     without = FaqIndex.build(FAQS, load_encoder())
-    query = load_encoder().encode(["do you sell lawn mowers"])
-    with_examples = index.search_vectors(query, 5)[0]
+    with_examples = search(index, "do you sell lawn mowers", 5)
     assert {m.faq_id for m in with_examples} == {faq.id for faq in FAQS}
-    assert with_examples[0].confidence < without.search_vectors(query, 5)[0][0].confidence
+    assert with_examples[0].confidence < search(without, "do you sell lawn mowers", 5)[0].confidence
+
+
+def test_matches_say_what_the_faq_leaves_unsaid(index: FaqIndex) -> None:
+    """A question next to an FAQ's topic uses words that FAQ never does, and no sentence of
+    its answer speaks to it; a paraphrase of the FAQ does neither."""
+    paraphrase = search(index, "forgot my password again", 1)[0]
+    near_topic = search(index, "can I reset the password of my neighbour's wifi router", 1)[0]
+    assert paraphrase.faq_id == near_topic.faq_id == "reset_password"
+    assert paraphrase.novelty == 0.0
+    assert near_topic.novelty > 0.5
+    assert paraphrase.answer_similarity > 0.0
+    assert search(index, "use the reset link", 1)[0].answer_similarity > 0.9
 
 
 def test_persisted_index_answers_identically(index: FaqIndex, tmp_path: Path) -> None:
     index.persist(tmp_path)
     loaded = FaqIndex.load(tmp_path)
-    query = load_encoder().encode(["when does my package come"])
-    assert loaded.search_vectors(query, 2) == index.search_vectors(query, 2)
+    asked = search(index, "when does my package come", 2)
+    assert search(loaded, "when does my package come", 2) == asked
+    assert asked[0].answer_similarity != 0.0
 
 
 def test_malformed_faq_file_stops_training_naming_entry(tmp_path: Path) -> None:
