@@ -6,7 +6,7 @@ archive, and calibrates its answer-or-hand-off decision from the same data
 (`bot.faq.calibration`). At parse time it adds `faq` to the parse result:
 
     {"ranking": [{"id": "reset_password", "confidence": 0.83, "similarity": 0.91,
-                  "question": "..."}, ...],
+                  "question": "...", "novelty": 0.0, "answer_similarity": 0.55}, ...],
      "answer_id": "reset_password" | None, "confidence": 0.93, "similarity": 0.91,
      "threshold": 0.3}
 
