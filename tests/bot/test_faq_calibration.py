@@ -151,6 +151,8 @@ def test_training_report_shows_the_trained_models_estimate_and_confused_faqs(
     estimate = calibration.estimate
     assert f"{estimate.accuracy:.0%} right answer" in report
     assert f"{estimate.handoffs:.0%} handed to a person" in report
+    assert estimate.missing_faq_handed_off > 0
+    assert f"{estimate.missing_faq_handed_off:.0%} of an FAQ's questions while that FAQ" in report
     confused = calibration.confusions[0]
     assert f"{confused.faq_id} -> {confused.mistaken_for}: {confused.count}x" in report
     assert confused.examples[0] in report

@@ -24,3 +24,6 @@ def test_loaded_model_answers_without_rebuilding_the_index(
     assert parsed["faq"]["answer_id"] == "reset_password"
     assert parsed["intent"]["name"] == "faq"
     assert parsed["faq"]["ranking"][0]["confidence"] > parsed["faq"]["threshold"]
+    # The archive holds each FAQ's answer: the decision weighed how close it is.
+    assert parsed["faq"]["ranking"][0]["novelty"] == 0.0
+    assert parsed["faq"]["ranking"][0]["answer_similarity"] > 0.5
