@@ -21,6 +21,7 @@ from handoff.protocol import HandoffReason, State
 from handoff.protocol.entries import late
 from handoff.services.core import ConversationCore, log
 from handoff.stores.conversations import AppendResult, AppendStatus
+from handoff.stores.once import new_token
 
 # What of the bot's handoff signal goes into the handoff entry, for agents.
 _SIGNAL_DETAILS = ("intent", "intent_confidence", "faq_id", "faq_confidence")
@@ -130,9 +131,9 @@ class BotRelay:
         self, conversation_id: str, reply: BotReply, gen: str
     ) -> AppendResult:
         """Record the reply, retrying while Redis refuses connections (a restart): only
-        the append is retried, so nothing is delivered twice."""
+        the append is retried, under one token, so nothing is recorded or delivered twice."""
         loop = asyncio.get_running_loop()
-        deadline, pause = loop.time() + REDIS_OUTAGE_S, 0.25
+        deadline, pause, token = loop.time() + REDIS_OUTAGE_S, 0.25, new_token()
         while True:
             try:
                 return await self._core.stores.conversations.append(
@@ -140,6 +141,7 @@ class BotRelay:
                     reply.entries,
                     late_entries=[late(entry) for entry in reply.entries],
                     expected_gen=gen,
+                    token=token,
                 )
             except RedisConnectionError:
                 if loop.time() + pause > deadline:

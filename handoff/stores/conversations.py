@@ -4,6 +4,8 @@ Each transition is one Lua script (lua/transition.lua): it checks the current st
 owner), moves the conversation in or out of the queue and the agents' chat sets, bumps the
 generation counter, and appends the system entry that records why, all atomically. Two agents
 claiming at once therefore cannot both win, and the transcript always says what happened.
+Both scripts run once per call even when the Redis client re-sends them after a lost reply
+(`once.py`): no entry is recorded twice, no claim refused that succeeded.
 
     store = ConversationStore(redis, keys)
     await store.create("c1")
@@ -26,6 +28,7 @@ from handoff.protocol import ConversationSummary, CustomerState, Entry, EntryEve
 from handoff.protocol.enums import WireEnum
 from handoff.stores.inbox import InboxIndex, InboxTag, TagValue
 from handoff.stores.keys import Keys
+from handoff.stores.once import OnceScript
 from handoff.stores.transcript import ENTRY_FIELD, encode
 
 _LUA = Path(__file__).with_name("lua")
@@ -183,8 +186,8 @@ class ConversationStore:
         self._keys = keys
         self._idle_s = idle_s
         self._inbox = inbox
-        self._transition = redis.register_script((_LUA / "transition.lua").read_text())
-        self._append = redis.register_script((_LUA / "append.lua").read_text())
+        self._transition = OnceScript(redis, (_LUA / "transition.lua").read_text())
+        self._append = OnceScript(redis, (_LUA / "append.lua").read_text())
 
     async def create(self, conversation_id: str, visitor: str = "") -> None:
         """A new conversation with the bot; `visitor` names the customer's browser (the
@@ -277,6 +280,7 @@ class ConversationStore:
                 State.BOT,
                 self._idle_s,
             ],
+            once=self._keys.calls(conversation_id),
         )
         status, previous_state, previous_agent = reply[0], _state(reply[1]), reply[2]
         if status != "ok":
@@ -301,12 +305,15 @@ class ConversationStore:
         expected_gen: str = "",
         expected_agent: str = "",
         last_message: str = "",
+        token: str = "",
     ) -> AppendResult:
         """Append entries in one step with the state they were appended in.
 
         With `expected_gen`, the entries are bot output for that generation: if the
         conversation left the bot since, `late_entries` are recorded instead.
         With `expected_agent`, only that agent's held conversation accepts them.
+        A caller that retries an append itself passes the same `token` (`new_token()`)
+        each time: an append that was recorded is not recorded again.
         """
         late_entries = late_entries if late_entries is not None else entries
         reply = await self._append(
@@ -325,6 +332,8 @@ class ConversationStore:
                 *[encode(e) for e in entries],
                 *[encode(e) for e in late_entries],
             ],
+            once=self._keys.calls(conversation_id),
+            token=token,
         )
         status, state, gen, agent, ids = (
             AppendStatus(reply[0]),

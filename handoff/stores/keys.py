@@ -21,6 +21,11 @@ class Keys:
         """Stream: one entry per message or event, ids assigned by Redis."""
         return f"{self.prefix}transcript:{conversation_id}"
 
+    def calls(self, conversation_id: str) -> str:
+        """Hash, two minutes after its last write: the results of the latest scripted calls
+        on the conversation by call token, so a retried call is not run twice (once.py)."""
+        return f"{self.prefix}calls:{conversation_id}"
+
     @property
     def queue(self) -> str:
         """Sorted set of queued conversation ids, scored by queue order."""

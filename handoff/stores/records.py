@@ -126,6 +126,7 @@ class ConversationRecords:
         keys = {
             "conversation state": self._keys.conversation(conversation_id),
             TRANSCRIPT: self._keys.transcript(conversation_id),
+            "recent call results": self._keys.calls(conversation_id),
             "Rasa tracker": f"{self._rasa_prefix}tracker:{conversation_id}",
             "Rasa lock": lock,
             "Rasa lock counter": f"{lock}:next",

@@ -93,6 +93,7 @@ async def test_erase_removes_one_conversation_everywhere(
         "GATEWAY_SECRET": "secret",
     }.items():
         monkeypatch.setenv(name, value)
+    assert await redis.exists(retained.stores.keys.calls(conversation_id))  # erased below
     token = retained.customers.sessions.token_for(conversation_id)
     assert await asyncio.to_thread(erase.main, [token]) == 0
     printed = capsys.readouterr().out
@@ -108,7 +109,11 @@ async def test_erase_removes_one_conversation_everywhere(
         assert what in printed, printed
     keys = retained.stores.keys
     assert (
-        await redis.exists(keys.conversation(conversation_id), keys.transcript(conversation_id))
+        await redis.exists(
+            keys.conversation(conversation_id),
+            keys.transcript(conversation_id),
+            keys.calls(conversation_id),
+        )
         == 0
     )
     assert await retained.stores.conversations.chats_of("ada") == [other]
