@@ -20,7 +20,7 @@ import time
 from dataclasses import astuple, dataclass
 from pathlib import Path
 
-from bot.faq.calibration import GENERIC_OUT_OF_SCOPE_FILE
+from bot.code_fingerprint import code_files
 from bot.faq.catalog import FaqFileError, load_faq_file
 from bot.served_model import pointer_file, publish
 
@@ -57,9 +57,12 @@ def files_under(path: Path) -> list[Path]:
 
 def model_inputs(sources: BotSources = PROJECT) -> list[Path]:
     """Every file whose content changes the trained model."""
-    code = sorted((ROOT / "bot").rglob("*.py"))
-    code.append(GENERIC_OUT_OF_SCOPE_FILE)
-    return [sources.config, *files_under(sources.domain), *files_under(sources.data), *code]
+    return [
+        sources.config,
+        *files_under(sources.domain),
+        *files_under(sources.data),
+        *code_files(),
+    ]
 
 
 def fingerprint(sources: BotSources = PROJECT) -> str:

@@ -191,16 +191,28 @@ def faq_calibration(model: Path) -> Calibration | None:
 def format_faq_report(calibration: Calibration) -> str:
     """What the trained FAQ retriever is expected to do, and the FAQs it mixes up."""
     e = calibration.estimate
+    asked = [
+        (e.unanswerable_questions, f"{e.unanswerable_handed_off:.0%} of the unanswerable list"),
+        (
+            e.missing_faq_questions,
+            f"{e.missing_faq_handed_off:.0%} of an FAQ's questions while that FAQ was left out",
+        ),
+        (1, f"{e.generic_handed_off:.0%} of generic off-topic questions"),
+    ]
+    out_of_scope = ", ".join(text for count, text in asked if count)
     lines = [
         f"FAQ answers, estimated from the FAQ file alone ({e.in_scope_questions} question "
         f"variants, each asked of a model trained without it; {e.out_of_scope_questions} "
         "questions no FAQ answers):",
         f"  asked an FAQ's question: {e.accuracy:.0%} right answer, {e.wrong_answers:.0%} "
         f"wrong answer, {e.handoffs:.0%} handed to a person",
-        f"  asked what no FAQ answers: {e.unanswerable_handed_off:.0%} of the unanswerable "
-        f"list, {e.missing_faq_handed_off:.0%} of an FAQ's questions while that FAQ was left "
-        f"out and {e.generic_handed_off:.0%} of generic off-topic questions handed to a person",
+        f"  asked what no FAQ answers: {out_of_scope} handed to a person",
     ]
+    if not e.unanswerable_questions:
+        lines.append(
+            "  the FAQ file has no `unanswerable:` list: add questions your customers ask that "
+            "no FAQ answers (near your FAQs' topics), so the bot learns to hand them off"
+        )
     if calibration.confusions:
         lines.append(
             "FAQs the model confuses (true -> answered, how often, examples): make their "

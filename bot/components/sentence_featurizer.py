@@ -20,6 +20,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.code_fingerprint import code_fingerprint
 from bot.faq import batching
 from bot.faq.embedder import DEFAULT_MODEL, load_encoder
 
@@ -54,6 +55,11 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     ) -> SentenceEmbeddingFeaturizer:
         batching.serve(config["model"])  # loads it now, not on the first customer's message
         return cls(execution_context.node_name, config)
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> str:
+        """Our code is part of the cache key: changed code featurizes anew."""
+        return code_fingerprint()
 
     @classmethod
     def validate_config(cls, config: Dict[str, Any]) -> None:

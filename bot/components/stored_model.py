@@ -16,6 +16,8 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 
+from bot.code_fingerprint import code_fingerprint
+
 logger = logging.getLogger(__name__)
 
 
@@ -29,6 +31,11 @@ Component = TypeVar("Component", bound="StoredModelComponent[Any]")
 
 class StoredModelComponent(GraphComponent, Generic[Model]):
     """Rasa's create/load/persist for a component whose trained state is one `Model`."""
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> str:
+        """Our code is part of the cache key: changed code trains anew (code_fingerprint)."""
+        return code_fingerprint()
 
     UNTRAINED = "it does nothing"  # what a model without one means, for the log
 

@@ -130,6 +130,8 @@ class Estimate:
 
     in_scope_questions: int
     out_of_scope_questions: int
+    unanswerable_questions: int  # of them, from the `unanswerable:` list
+    missing_faq_questions: int  # of them, of an FAQ left out of the round's index
     accuracy: float  # in-scope questions answered with the right FAQ
     wrong_answers: float  # in-scope questions answered with another FAQ
     handoffs: float  # in-scope questions handed to a person
@@ -326,6 +328,8 @@ def estimate(held_out: Sequence[HeldOut], rule: Rule) -> Estimate:
         in_scope_questions=len(in_scope),
         # the generic questions are asked in every round: count each once
         out_of_scope_questions=len({(h.source, h.text) for h in held_out if h.source != IN_SCOPE}),
+        unanswerable_questions=len(outcomes["unanswerable"]),
+        missing_faq_questions=len(outcomes[MISSING_FAQ]),
         accuracy=_share(sum(answer == truth for truth, answer in in_scope), in_scope),
         wrong_answers=_share(
             sum(answer not in (None, truth) for truth, answer in in_scope), in_scope

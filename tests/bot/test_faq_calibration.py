@@ -41,7 +41,9 @@ def topics() -> dict[str, np.ndarray]:
     return centres
 
 
-def trained(topics: dict[str, np.ndarray], settings: RetrievalSettings) -> TrainedRetriever:
+def trained(
+    topics: dict[str, np.ndarray], settings: RetrievalSettings, unanswerable_count: int = 10
+) -> TrainedRetriever:
     rng = np.random.default_rng(4)
     faq_ids = list(topics)
     vectors = np.vstack([around(topics[name], 10, 0.1, rng) for name in faq_ids])
@@ -49,7 +51,9 @@ def trained(topics: dict[str, np.ndarray], settings: RetrievalSettings) -> Train
     texts = [f"{name} question {i}" for name in faq_ids for i in range(10)]
     # Out of scope: questions about anything, each its own direction. Their texts, like
     # every asked text here, use only words all FAQs use: the vectors tell them apart.
-    unanswerable = Questions([f"question {i}" for i in range(10)], unrelated(10, rng))
+    unanswerable = Questions(
+        [f"question {i}" for i in range(unanswerable_count)], unrelated(unanswerable_count, rng)
+    )
     generic = Questions([f"question {i}" for i in range(20)], unrelated(20, rng))
     return TrainedRetriever.train(
         vectors, labels, texts, unanswerable, generic, NO_ANSWERS, settings
@@ -113,6 +117,19 @@ def test_fixed_thresholds_override_the_calibration(
     assert AUTO.thresholds() == {"threshold": AUTO.answer_probability}
 
 
+def test_report_asks_for_an_unanswerable_list_when_the_file_has_none(
+    topics: dict[str, np.ndarray], retriever: TrainedRetriever
+) -> None:
+    """Eight FAQs: too few to leave one out, so only the generic questions are reported."""
+    without = format_faq_report(trained(topics, AUTO, unanswerable_count=0).calibration)
+    assert "no `unanswerable:` list: add questions your customers ask" in without
+    assert "of the unanswerable list" not in without
+    assert "while that FAQ was left out" not in without
+    assert "of generic off-topic questions handed to a person" in without
+    with_list = format_faq_report(retriever.calibration)
+    assert "of the unanswerable list" in with_list and "no `unanswerable:`" not in with_list
+
+
 def test_calibration_survives_persisting(retriever: TrainedRetriever, tmp_path: Path) -> None:
     retriever.persist(tmp_path)
     loaded = TrainedRetriever.load(tmp_path)
@@ -153,6 +170,7 @@ def test_training_report_shows_the_trained_models_estimate_and_confused_faqs(
     assert f"{estimate.handoffs:.0%} handed to a person" in report
     assert estimate.missing_faq_handed_off > 0
     assert f"{estimate.missing_faq_handed_off:.0%} of an FAQ's questions while that FAQ" in report
+    assert "no `unanswerable:` list" not in report
     confused = calibration.confusions[0]
     assert f"{confused.faq_id} -> {confused.mistaken_for}: {confused.count}x" in report
     assert confused.examples[0] in report
