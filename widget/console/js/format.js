@@ -6,7 +6,7 @@ export const REASONS = {
   repeated_fallback: "the bot did not understand, twice",
   faq_rejected: "the FAQ answer missed",
   bot_unavailable: "the bot was unavailable",
-  agent_transfer: "sent back to the queue by an agent",
+  agent_transfer: "transferred by an agent",
   agent_disconnected: "the agent was disconnected",
 };
 

@@ -8,6 +8,15 @@ import { onAgents } from "./team.js";
 import { openChat, reopenChat } from "./chats.js";
 import { showLogin } from "./signin.js";
 
+// The whole view (queue, team, held chats) is asked for again every RESYNC_S seconds and
+// when the page is shown again: an announcement lost on its way (a gateway that died
+// between a transfer and telling us) is made good within that time. 0 turns it off.
+const RESYNC_S = Number(config.resyncSeconds ?? 30);
+let resyncTimer = null;
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "visible") resync();
+});
+
 export function connect(session) {
   setConnection("Connecting…", true);
   const socket = io(config.serverUrl + "/agents", {
@@ -15,6 +24,8 @@ export function connect(session) {
     transports: ["websocket", "polling"], tryAllTransports: true,
   });
   state.socket = socket;
+  clearInterval(resyncTimer);
+  if (RESYNC_S > 0) resyncTimer = setInterval(resync, RESYNC_S * 1000);
   socket.on("connect", () => setConnection("Connected", false));
   socket.on("disconnect", (reason) => {
     setConnection(reason === "io client disconnect" ? "" : "Connection lost · reconnecting…", true);
@@ -31,11 +42,7 @@ export function connect(session) {
   });
   socket.on("queue", (data) => onQueue((data && data.items) || []));
   socket.on("agents", (data) => onAgents((data && data.agents) || []));
-  socket.on("chats", (data) => {
-    ((data && data.items) || []).forEach((item) => {
-      openChat(item.conversation_id, item, item.transcript || [], false);
-    });
-  });
+  socket.on("chats", (data) => onChats((data && data.items) || [], false));
   socket.on("entry", (data) => {
     if (!data || !data.conversation_id) return;
     const chat = state.chats[data.conversation_id];
@@ -71,8 +78,32 @@ export function connect(session) {
 }
 
 export function disconnect() {
+  clearInterval(resyncTimer);
   if (state.socket) state.socket.disconnect();
   state.socket = null;
+}
+
+/** The chats we hold, as the gateway lists them; `announce` the ones new to us. */
+function onChats(items, announce) {
+  items.forEach((item) => {
+    const fresh = !state.chats[item.conversation_id];
+    const chat = openChat(item.conversation_id, item, item.transcript || [], false);
+    if (fresh && announce) {
+      if (state.active !== item.conversation_id) chat.markUnread();
+      alerts.notify("Chat assigned to you");
+      toast("A chat was assigned to you.");
+    }
+  });
+}
+
+function resync() {
+  if (!state.socket || !state.socket.connected) return;
+  emit("sync", {}, (reply) => {
+    if (!reply || !reply.ok) return;
+    onQueue((reply.queue && reply.queue.items) || []);
+    onAgents((reply.agents && reply.agents.agents) || []);
+    onChats((reply.chats && reply.chats.items) || [], true);
+  });
 }
 
 function setConnection(text, down) {
