@@ -6,8 +6,9 @@ arrives (a Redis restart, a cut network). A script that had already run would th
 again: a message recorded twice in the transcript, or a claim refused ("already held")
 that in fact succeeded. `OnceScript` wraps such a script: each logical call carries a
 fresh token (a retry re-sends the same command, so the same token), and the script keeps
-each token's result for `REMEMBER_S` in a hash next to the conversation. The lookup and
-the record run inside the script, so they cost no round trip.
+each token's result for `REMEMBER_S` in a hash next to the conversation (ids, states and
+usernames; no message text). The lookup and the record run inside the script, so they
+cost no round trip.
 
     append = OnceScript(redis, source)
     await append(keys=[conversation_key, stream_key], args=[...], once=keys.calls("c1"))
@@ -22,6 +23,9 @@ from redis.asyncio import Redis
 
 # Longer than any retry: the client's (seconds) and the bot relay's during an outage (30 s).
 REMEMBER_S = 120
+# A long busy conversation starts its hash afresh at this size (retries come within
+# seconds, so the results dropped are long settled).
+REMEMBER_CALLS = 64
 
 _WRAPPER = """
 local once_key, once_token = KEYS[#KEYS], ARGV[#ARGV]
@@ -31,6 +35,7 @@ local function run()
 {body}
 end
 local result = run()
+if redis.call('HLEN', once_key) >= {calls} then redis.call('DEL', once_key) end
 redis.call('HSET', once_key, once_token, cjson.encode(result))
 redis.call('EXPIRE', once_key, {remember})
 return result
@@ -50,7 +55,11 @@ class OnceScript:
     """
 
     def __init__(self, redis: Redis, body: str) -> None:
-        source = _WRAPPER.replace("{body}", body).replace("{remember}", str(REMEMBER_S))
+        source = (
+            _WRAPPER.replace("{body}", body)
+            .replace("{remember}", str(REMEMBER_S))
+            .replace("{calls}", str(REMEMBER_CALLS))
+        )
         self._script = redis.register_script(source)
 
     async def __call__(

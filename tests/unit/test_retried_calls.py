@@ -17,6 +17,7 @@ from handoff.protocol import EntryEvent, State
 from handoff.protocol.entries import customer_message, system_event
 from handoff.stores.conversations import AppendStatus, ConversationStore, QueueOp
 from handoff.stores.keys import Keys
+from handoff.stores.once import REMEMBER_CALLS
 from handoff.stores.transcript import TranscriptStore
 from tests.support.reply_losing_proxy import ReplyLosingProxy
 
@@ -91,3 +92,13 @@ async def _hand_off(store: ConversationStore, conversation_id: str) -> None:
         entry=system_event(EntryEvent.HANDOFF, reason="customer_request"),
     )
     assert handed.ok
+
+
+async def test_a_long_conversation_keeps_a_bounded_memory_of_its_calls(
+    store: ConversationStore, redis: Redis, prefix: str
+) -> None:
+    await store.create("c3")
+    for number in range(REMEMBER_CALLS * 2 + 5):
+        await store.append("c3", [customer_message(f"message {number}")])
+    assert 0 < await redis.hlen(Keys(prefix).calls("c3")) <= REMEMBER_CALLS
+    assert len(await TranscriptStore(redis, Keys(prefix)).read("c3")) == REMEMBER_CALLS * 2 + 5
