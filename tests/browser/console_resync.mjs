@@ -59,12 +59,15 @@ const W = (selector) => customer.locator(`#chat-widget ${selector}`);
 const tabs = (page) => page.locator("#tabs .tab");
 
 await step("customer-asks-for-a-person", async () => {
+  // Asking first: the bot, which might hand the question off itself, never answers it.
   await customer.goto(`${gateway}/`);
   await W(".launcher").click();
+  await W("textarea").waitFor();
+  await W("button[data-action=request-human]").click();
+  await W(".status").filter({ hasText: /Waiting for (a person|the team)/ }).waitFor();
   await W("textarea").fill(QUESTION);
   await W("textarea").press("Enter");
   await W(".msg.customer").filter({ hasText: QUESTION }).waitFor();
-  await W("button[data-action=request-human]").click();
 });
 
 await step("agents-sign-in", async () => {
