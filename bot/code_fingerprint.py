@@ -3,7 +3,8 @@
 Rasa's training cache keys each component's output on its config and inputs, not on its
 code, so after a change to our code `rasa train` would hand back the old component's
 output (a stale FAQ calibration in a model named after the new code). Our components add
-this hash to their cache key (`fingerprint_addon`), and `bot.training` to the model's name.
+this hash to their cache key (`fingerprint_addon`), and `bot.training` to the model's name
+(with the trainer's files).
 
     code_fingerprint()   # '3f1c...', the same until a file of bot/ changes
 """

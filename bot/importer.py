@@ -18,7 +18,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.components.faq_retriever import FAQ_INTENT
+from bot.components.faq_retriever import FAQ_INTENT, faq_response
 from bot.faq.catalog import (
     Faq,
     FaqFileError,
@@ -66,7 +66,7 @@ def faq_training_data(faqs: List[Faq], unanswerable: List[str]) -> TrainingData:
         for faq in faqs
         for question in faq.questions
     ]
-    responses = {f"utter_{FAQ_INTENT}/{faq.id}": [{"text": faq.answer}] for faq in faqs}
+    responses = {faq_response(faq.id): [{"text": faq.answer}] for faq in faqs}
     return TrainingData(training_examples=examples, responses=responses)
 
 

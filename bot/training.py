@@ -20,7 +20,7 @@ import time
 from dataclasses import astuple, dataclass
 from pathlib import Path
 
-from bot.code_fingerprint import code_files
+from bot.code_fingerprint import code_fingerprint
 from bot.faq.catalog import FaqFileError, load_faq_file
 from bot.served_model import pointer_file, publish
 
@@ -55,19 +55,14 @@ def files_under(path: Path) -> list[Path]:
     return sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
 
 
-def model_inputs(sources: BotSources = PROJECT) -> list[Path]:
-    """Every file whose content changes the trained model."""
-    return [
-        sources.config,
-        *files_under(sources.domain),
-        *files_under(sources.data),
-        *code_files(),
-    ]
+def trainer_files(sources: BotSources = PROJECT) -> list[Path]:
+    """The trainer's files: with our code (`code_fingerprint`), all that shapes a model."""
+    return [sources.config, *files_under(sources.domain), *files_under(sources.data)]
 
 
 def fingerprint(sources: BotSources = PROJECT) -> str:
-    digest = hashlib.sha256()
-    for path in model_inputs(sources):
+    digest = hashlib.sha256(code_fingerprint().encode())
+    for path in trainer_files(sources):
         name = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
         digest.update(str(name).encode())
         digest.update(path.read_bytes())

@@ -6,7 +6,8 @@ archive, and calibrates its answer-or-hand-off decision from the same data
 (`bot.faq.calibration`). At parse time it adds `faq` to the parse result:
 
     {"ranking": [{"id": "reset_password", "confidence": 0.83, "similarity": 0.91,
-                  "question": "...", "novelty": 0.0, "answer_similarity": 0.55}, ...],
+                  "question": "...", "novelty": 0.0, "answer_similarity": 0.55},
+                 {"id": "login_problems", ...}, ...],
      "answer_id": "reset_password" | None, "confidence": 0.93, "similarity": 0.91,
      "threshold": 0.3}
 
@@ -42,7 +43,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.components.sentence_featurizer import embedding_for
 from bot.components.stored_model import StoredModelComponent
-from bot.faq.calibration import Questions, shipped_generic
+from bot.faq.calibration import FaqTrainingData, Questions, shipped_generic
 from bot.faq.classifier import NO_FAQ
 from bot.faq.decision import Decision
 from bot.faq.embedder import load_encoder
@@ -104,7 +105,7 @@ class FaqRetriever(StoredModelComponent[TrainedRetriever]):
         vectors = self._vectors(examples)
         encoder = load_encoder(self._settings.model)
         answers = {faq_id: _answer(training_data, faq_id) for faq_id in dict.fromkeys(faq_ids)}
-        retriever = TrainedRetriever.train(
+        data = FaqTrainingData(
             vectors,
             faq_ids,
             texts,
@@ -112,10 +113,9 @@ class FaqRetriever(StoredModelComponent[TrainedRetriever]):
                 [example.get(TEXT) for example in unanswerable],
                 self._vectors(unanswerable) if unanswerable else vectors[:0],
             ),
-            shipped_generic(encoder, vectors),
             Answers.encode(answers, encoder),
-            self._settings,
         )
+        retriever = TrainedRetriever.train(data, shipped_generic(encoder, vectors), self._settings)
         logger.info("FaqRetriever: indexed %d questions of %d FAQs", len(texts), len(set(faq_ids)))
         return self._store(retriever)
 
@@ -157,6 +157,11 @@ class FaqRetriever(StoredModelComponent[TrainedRetriever]):
         }
 
 
+def faq_response(faq_id: str) -> str:
+    """The name of an FAQ's answer among Rasa's responses: `utter_faq/<id>`."""
+    return f"utter_{FAQ_INTENT}/{faq_id}"
+
+
 def _faq_id(example: Message) -> str:
     """`faq/reset_password` -> `reset_password`."""
     return str(example.get(INTENT_RESPONSE_KEY)).split("/", 1)[1]
@@ -164,7 +169,7 @@ def _faq_id(example: Message) -> str:
 
 def _answer(training_data: TrainingData, faq_id: str) -> str:
     """The FAQ's answer text (`utter_faq/<id>`, which `bot.importer` adds to the data)."""
-    variations = training_data.responses.get(f"utter_{FAQ_INTENT}/{faq_id}") or [{}]
+    variations = training_data.responses.get(faq_response(faq_id)) or [{}]
     return str(variations[0].get("text") or "")
 
 

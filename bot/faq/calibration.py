@@ -13,7 +13,8 @@ likely the best FAQ is the right answer. The bot answers when that probability r
 training (expected accuracy, hand-offs) and the FAQ pairs the model confuses.
 
     generic = shipped_generic(encoder, vectors)
-    calibration = calibrate(vectors, faq_ids, variants, unanswerable, generic, answers, settings)
+    data = FaqTrainingData(vectors, faq_ids, variants, unanswerable, answers)
+    calibration = calibrate(data, generic, settings)
     calibration.rule().decide(index.search(query_texts, query_vectors, top_k=5)[0])
 """
 
@@ -86,8 +87,8 @@ def match_features(matches: Sequence[FaqMatch]) -> np.ndarray:
             math.log(p1 / p2),
             best.similarity,
             best.similarity - sim2,
-            best.novelty,
-            best.answer_similarity,
+            best.novelty or 0.0,
+            best.answer_similarity or 0.0,
         ],
         dtype=np.float64,
     )
@@ -193,6 +194,38 @@ class Questions:
 
 
 @dataclass(frozen=True)
+class FaqTrainingData:
+    """What an FAQ file gives training: each question variant (its vector, FAQ id and
+    text, row by row), the `unanswerable:` questions and the answers."""
+
+    vectors: np.ndarray
+    faq_ids: Sequence[str]
+    variants: Sequence[str]
+    unanswerable: Questions
+    answers: Answers
+
+    def index(
+        self,
+        rows: np.ndarray,
+        regularisation: float,
+        unanswerable_rows: np.ndarray,
+        like: FaqIndex | None = None,
+    ) -> FaqIndex:
+        """An index of the variants and `unanswerable:` questions the masks keep, as
+        training builds the real one (the answers always known)."""
+        unrelated = self.unanswerable.vectors[unanswerable_rows]
+        return FaqIndex.from_vectors(
+            self.vectors[rows],
+            [faq_id for faq_id, keep in zip(self.faq_ids, rows, strict=True) if keep],
+            [text for text, keep in zip(self.variants, rows, strict=True) if keep],
+            regularisation,
+            unrelated if len(unrelated) else None,
+            self.answers,
+            like=like,
+        )
+
+
+@dataclass(frozen=True)
 class HeldOut:
     """One held-out question, how an index without it ranked it, and what it really is."""
 
@@ -204,12 +237,8 @@ class HeldOut:
 
 
 def calibrate(
-    vectors: np.ndarray,
-    faq_ids: Sequence[str],
-    variants: Sequence[str],
-    unanswerable: Questions,
+    data: FaqTrainingData,
     generic: Questions,
-    answers: Answers,
     settings: RetrievalSettings,
     trained: FaqIndex | None = None,
 ) -> Calibration:
@@ -217,17 +246,7 @@ def calibrate(
     out-of-scope ones (texts and vectors each), fit the answer model, and estimate what
     the rule in force (calibrated, or the fixed one of `settings`) will do. `trained`, the
     index of all the data, makes each round's training quicker."""
-    held_out = cross_validate(
-        vectors,
-        faq_ids,
-        variants,
-        unanswerable,
-        generic,
-        answers,
-        settings.regularisation,
-        settings.top_k,
-        trained,
-    )
+    held_out = cross_validate(data, generic, settings.regularisation, settings.top_k, trained)
     model = fit_answer_model(held_out)
     rule: Rule = CalibratedRule(model, settings.answer_probability)
     if not settings.calibrated:
@@ -241,12 +260,8 @@ def calibrate(
 
 
 def cross_validate(
-    vectors: np.ndarray,
-    faq_ids: Sequence[str],
-    variants: Sequence[str],
-    unanswerable: Questions,
+    data: FaqTrainingData,
     generic: Questions,
-    answers: Answers,
     regularisation: float,
     top_k: int,
     trained: FaqIndex | None = None,
@@ -255,52 +270,43 @@ def cross_validate(
 
     The index of each fold is built as training builds the real one (the `unanswerable:`
     questions train its "no FAQ fits" class, the answers are known, a held-out question's
-    words are not); the generic questions are only asked. In
-    scope and out of scope weigh half each in total, each out-of-scope source the same,
-    so neither a large FAQ file nor a long generic list tilts the answer model.
+    words are not); the generic questions are only asked. In scope and out of scope weigh
+    half each in total, each out-of-scope source the same, so neither a large FAQ file nor
+    a long generic list tilts the answer model.
     """
     rng = np.random.default_rng(0)
-    variant_fold = _folds_within_groups(faq_ids, rng)
-    missing_fold = _missing_faq_folds(faq_ids, rng)
-    unanswerable_fold = rng.permutation(len(unanswerable.texts)) % FOLDS
-    rounds = min(FOLDS, max(1, math.ceil(ENOUGH_HELD_OUT * FOLDS / max(len(faq_ids), 1))))
+    variant_fold = _folds_within_groups(data.faq_ids, rng)
+    missing_fold = _missing_faq_folds(data.faq_ids, rng)
+    unanswerable_fold = rng.permutation(len(data.unanswerable.texts)) % FOLDS
+    variant_count = max(len(data.faq_ids), 1)
+    rounds = min(FOLDS, max(1, math.ceil(ENOUGH_HELD_OUT * FOLDS / variant_count)))
     held_out: list[HeldOut] = []
     for fold in range(rounds):
         missing = missing_fold == fold
         asked_in_scope = (variant_fold == fold) & ~missing
-        kept = ~asked_in_scope & ~missing
-        trained_unanswerable = unanswerable.vectors[unanswerable_fold != fold]
-        index = FaqIndex.from_vectors(
-            vectors[kept],
-            [faq_id for faq_id, keep in zip(faq_ids, kept, strict=True) if keep],
-            [text for text, keep in zip(variants, kept, strict=True) if keep],
-            regularisation,
-            trained_unanswerable if len(trained_unanswerable) else None,
-            answers,
-            like=trained,
+        index = data.index(
+            ~asked_in_scope & ~missing, regularisation, unanswerable_fold != fold, trained
         )
-        asked = [
-            (IN_SCOPE, [(variants[i], faq_ids[i]) for i in np.flatnonzero(asked_in_scope)]),
-            (MISSING_FAQ, [(variants[i], None) for i in np.flatnonzero(missing)]),
+        # source, its texts, their FAQ ids (None: out of scope), vectors, rows asked
+        asked: list[tuple[str, Sequence[str], Sequence[str] | None, np.ndarray, np.ndarray]] = [
+            (IN_SCOPE, data.variants, data.faq_ids, data.vectors, asked_in_scope),
+            (MISSING_FAQ, data.variants, None, data.vectors, missing),
             (
                 "unanswerable",
-                [(unanswerable.texts[i], None) for i in np.flatnonzero(unanswerable_fold == fold)],
+                data.unanswerable.texts,
+                None,
+                data.unanswerable.vectors,
+                unanswerable_fold == fold,
             ),
-            ("generic", [(text, None) for text in generic.texts]),
+            ("generic", generic.texts, None, generic.vectors, np.ones(len(generic.texts), bool)),
         ]
-        question_vectors = {
-            IN_SCOPE: vectors[asked_in_scope],
-            MISSING_FAQ: vectors[missing],
-            "unanswerable": unanswerable.vectors[unanswerable_fold == fold],
-            "generic": generic.vectors,
-        }
-        for source, questions in asked:
-            if questions:
-                texts = [text for text, _ in questions]
-                rankings = index.search(texts, question_vectors[source], top_k)
+        for source, texts, faq_ids, vectors, rows in asked:
+            chosen = np.flatnonzero(rows)
+            if len(chosen):
+                rankings = index.search([texts[i] for i in chosen], vectors[chosen], top_k)
                 held_out += [
-                    HeldOut(text, faq_id, source, matches)
-                    for (text, faq_id), matches in zip(questions, rankings, strict=True)
+                    HeldOut(texts[i], faq_ids[i] if faq_ids else None, source, matches)
+                    for i, matches in zip(chosen, rankings, strict=True)
                 ]
     return _balanced(held_out)
 

@@ -15,7 +15,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from bot.faq.calibration import Questions, shipped_generic
+from bot.faq.calibration import FaqTrainingData, Questions, shipped_generic
 from bot.faq.catalog import Faq
 from bot.faq.decision import Decision
 from bot.faq.embedder import Encoder
@@ -144,15 +144,14 @@ def build_retriever(
     started = time.perf_counter()
     variants = [question for faq in faqs for question in faq.questions]
     vectors = encoder.encode(variants)
-    retriever = TrainedRetriever.train(
+    data = FaqTrainingData(
         vectors,
         [faq.id for faq in faqs for _ in faq.questions],
         variants,
         Questions(list(unanswerable), encoder.encode(list(unanswerable))),
-        shipped_generic(encoder, vectors),
         Answers.encode({faq.id: faq.answer for faq in faqs}, encoder),
-        settings,
     )
+    retriever = TrainedRetriever.train(data, shipped_generic(encoder, vectors), settings)
     return retriever, time.perf_counter() - started
 
 

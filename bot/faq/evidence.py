@@ -4,7 +4,7 @@ A question next to an FAQ's topic that the FAQ does not answer ("can I pay with 
 beside the payment methods, "can I bring my fishing rods" beside sports equipment) looks
 as much like that FAQ's questions as a paraphrase does. What gives it away is the FAQ's
 text: the question's telling words appear nowhere in the FAQ (its questions or its
-answer), and no sentence of the answer speaks to it. Both are measured for every match and
+answer), and no sentence of the answer speaks to it. Both are measured for the best match and
 weighed by the calibrated answer model (`bot.faq.calibration`), which learns per FAQ file
 how much they tell.
 

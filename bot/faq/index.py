@@ -29,24 +29,25 @@ DEFAULT_REGULARISATION = 30.0
 
 @dataclass(frozen=True)
 class FaqMatch:
-    """One FAQ for a query: how likely it is meant, its closest question variant, and how
-    much of the query the FAQ's text leaves unsaid."""
+    """One FAQ for a query: how likely it is meant, its closest question variant, and (for
+    the best match, the one the decision weighs) how much of the query its text leaves
+    unsaid."""
 
     faq_id: str
     confidence: float
     similarity: float
     question: str
-    novelty: float = 0.0  # share of the query's wording the FAQ never uses
-    answer_similarity: float = 0.0  # to the closest sentence of the FAQ's answer
+    novelty: float | None = None  # share of the query's wording the FAQ never uses
+    answer_similarity: float | None = None  # to the closest sentence of the FAQ's answer
 
     def as_dict(self) -> dict[str, object]:
+        measured = {"novelty": self.novelty, "answer_similarity": self.answer_similarity}
         return {
             "id": self.faq_id,
             "confidence": round(self.confidence, 4),
             "similarity": round(self.similarity, 4),
             "question": self.question,
-            "novelty": round(self.novelty, 4),
-            "answer_similarity": round(self.answer_similarity, 4),
+            **{key: round(value, 4) for key, value in measured.items() if value is not None},
         }
 
 
@@ -139,15 +140,16 @@ class FaqIndex:
         ]
 
     def _explained(self, text: str, vector: np.ndarray, matches: list[FaqMatch]) -> list[FaqMatch]:
-        words = content_words(text)
-        return [
-            replace(
-                match,
-                novelty=self._evidence.novelty(words, match.faq_id),
-                answer_similarity=self._evidence.answers.closeness(vector, match.faq_id),
-            )
-            for match in matches
-        ]
+        """The best match with what its FAQ's text says of the query (the rest as ranked)."""
+        if not matches:
+            return matches
+        best = matches[0]
+        explained = replace(
+            best,
+            novelty=self._evidence.novelty(content_words(text), best.faq_id),
+            answer_similarity=self._evidence.answers.closeness(vector, best.faq_id),
+        )
+        return [explained, *matches[1:]]
 
     def _matches(
         self, probabilities: np.ndarray, scores: np.ndarray, rows: np.ndarray, top_k: int

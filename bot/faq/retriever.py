@@ -4,9 +4,8 @@ The Rasa component stores it in the model archive; `python -m bot.faq eval` buil
 same way from the FAQ file it is given, so eval's figures are a fresh deployment's.
 
     generic = shipped_generic(encoder, vectors)
-    retriever = TrainedRetriever.train(
-        vectors, faq_ids, variants, unanswerable, generic, answers, settings
-    )
+    data = FaqTrainingData(vectors, faq_ids, variants, unanswerable, answers)
+    retriever = TrainedRetriever.train(data, generic, settings)
     decision = retriever.rule(settings).decide(retriever.index.search([text], vector, 5)[0])
 """
 
@@ -14,13 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
-from bot.faq.calibration import Calibration, Questions, calibrate
+from bot.faq.calibration import Calibration, FaqTrainingData, Questions, calibrate
 from bot.faq.decision import Rule
-from bot.faq.evidence import Answers
 from bot.faq.index import FaqIndex
 from bot.faq.settings import RetrievalSettings
 
@@ -34,30 +31,15 @@ class TrainedRetriever:
 
     @classmethod
     def train(
-        cls,
-        vectors: np.ndarray,
-        faq_ids: Sequence[str],
-        variants: Sequence[str],
-        unanswerable: Questions,
-        generic: Questions,
-        answers: Answers,
-        settings: RetrievalSettings,
+        cls, data: FaqTrainingData, generic: Questions, settings: RetrievalSettings
     ) -> TrainedRetriever:
         """Index the variants (the `unanswerable:` questions train "no FAQ fits", the
-        answers (`Answers.encode`) tell what each FAQ says) and calibrate, the generic
-        questions (`shipped_generic`) counting as out of scope."""
-        index = FaqIndex.from_vectors(
-            vectors,
-            list(faq_ids),
-            list(variants),
-            settings.regularisation,
-            unanswerable.vectors if len(unanswerable.texts) else None,
-            answers,
-        )
-        calibration = calibrate(
-            vectors, faq_ids, variants, unanswerable, generic, answers, settings, trained=index
-        )
-        return cls(index, calibration)
+        answers tell what each FAQ says) and calibrate, the generic questions
+        (`shipped_generic`) counting as out of scope."""
+        everything = np.ones(len(data.faq_ids), dtype=bool)
+        every_unanswerable = np.ones(len(data.unanswerable.texts), dtype=bool)
+        index = data.index(everything, settings.regularisation, every_unanswerable)
+        return cls(index, calibrate(data, generic, settings, trained=index))
 
     def rule(self, settings: RetrievalSettings) -> Rule:
         """The calibrated rule, or the fixed one when config.yml sets numbers."""

@@ -8,6 +8,7 @@ import pytest
 
 from bot.faq.calibration import (
     Calibration,
+    FaqTrainingData,
     Questions,
     generic_out_of_scope,
     unrelated_to_faqs,
@@ -55,9 +56,8 @@ def trained(
         [f"question {i}" for i in range(unanswerable_count)], unrelated(unanswerable_count, rng)
     )
     generic = Questions([f"question {i}" for i in range(20)], unrelated(20, rng))
-    return TrainedRetriever.train(
-        vectors, labels, texts, unanswerable, generic, NO_ANSWERS, settings
-    )
+    data = FaqTrainingData(vectors, labels, texts, unanswerable, NO_ANSWERS)
+    return TrainedRetriever.train(data, generic, settings)
 
 
 @pytest.fixture(scope="module")
